@@ -1,0 +1,3 @@
+from klout_cli.cli import main
+
+main()

@@ -1,0 +1,42 @@
+"""The pure scoring core: stdlib only, no I/O.
+
+It takes plain dataclasses (account features, a validated model) and returns plain dataclasses
+(a score and its exact breakdown). It never imports pandas, click, rich, yaml or sqlite3.
+"""
+
+from klout_cli.core.errors import InputError, KscoreError, ModelError, StoreError
+from klout_cli.core.features import ACTIONS, AccountFeatures, combine_platforms
+from klout_cli.core.model import SIGNALS, TRANSFORMS, Model, SignalSpec, parse_model
+from klout_cli.core.scoring import (
+    Contribution,
+    Penalty,
+    Score,
+    Scorer,
+    competition_ranks,
+    rank_scores,
+    relative_scores,
+    score_account,
+)
+
+__all__ = [
+    "ACTIONS",
+    "SIGNALS",
+    "TRANSFORMS",
+    "AccountFeatures",
+    "Contribution",
+    "InputError",
+    "KscoreError",
+    "Model",
+    "ModelError",
+    "Penalty",
+    "Score",
+    "Scorer",
+    "SignalSpec",
+    "StoreError",
+    "combine_platforms",
+    "competition_ranks",
+    "parse_model",
+    "rank_scores",
+    "relative_scores",
+    "score_account",
+]

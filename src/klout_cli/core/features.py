@@ -1,0 +1,71 @@
+"""Per-account features: what `ingest` measures from the rows and the core scores.
+
+Every sum is already time-decayed (an item `age` days old counts 0.5 ** (age / half_life)),
+because decay needs the rows and the core never sees rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from klout_cli.core.model import ACTIONS, Model
+
+
+@dataclass(frozen=True)
+class AccountFeatures:
+    """What one account did on one platform (or, combined, on all) inside the window."""
+
+    account: str
+    platform: str
+    items: int = 0
+    """Content items (posts, replies, shares) the account made in the window."""
+    weighted_items: float = 0.0
+    """The same items, each counted by its decay weight."""
+    likes: float = 0.0
+    shares: float = 0.0
+    replies: float = 0.0
+    clicks: float = 0.0
+    impressions: float = 0.0
+    """Decayed sums of what the account's items received."""
+    active_weeks: int = 0
+    """Bit k set: in week k before as-of (week 0 = the last 7 days) an item received engagement."""
+    followers: float | None = None
+    following: float | None = None
+    """The latest audience snapshot in the window; None when the input never said."""
+
+    def received(self, action: str) -> float:
+        value: float = getattr(self, action)
+        return value
+
+
+def combine_platforms(parts: Sequence[AccountFeatures], model: Model) -> AccountFeatures:
+    """Merge one account's platforms into one, each platform counted by its model weight.
+
+    Items, received counts and audience are summed weighted by the platform weight (a weight of
+    0 leaves a platform out); active weeks are the union. Per-item measures of the result are
+    the platform-weighted pooled means.
+    """
+    if not parts:
+        raise ValueError("combine_platforms needs at least one part")
+    accounts = {part.account for part in parts}
+    if len(accounts) != 1:
+        raise ValueError(f"combine_platforms got several accounts: {sorted(accounts)}")
+    counted = [(part, model.platform_weight(part.platform)) for part in parts]
+    counted = [(part, weight) for part, weight in counted if weight > 0]
+    sums = {action: sum(weight * part.received(action) for part, weight in counted) for action in ACTIONS}
+    audience = [(part.followers, weight) for part, weight in counted if part.followers is not None]
+    followings = [(part.following, weight) for part, weight in counted if part.following is not None]
+    active = 0
+    for part, _ in counted:
+        active |= part.active_weeks
+    return AccountFeatures(
+        account=parts[0].account,
+        platform="+".join(sorted({part.platform for part in parts})),
+        items=sum(part.items for part, _ in counted),
+        weighted_items=sum(weight * part.weighted_items for part, weight in counted),
+        active_weeks=active,
+        followers=sum(value * weight for value, weight in audience) if audience else None,
+        following=sum(value * weight for value, weight in followings) if followings else None,
+        **sums,
+    )

@@ -1,0 +1,200 @@
+"""The weighting model: a validated, immutable view of weights.yaml.
+
+`parse_model` takes the plain mapping a YAML/JSON loader produced and checks every key, naming
+the key path in its errors ("signals.reach.weight: must be a number, got 'high'").
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from klout_cli.core.errors import ModelError
+
+#: Counts an item can receive, in the order they appear in the schema.
+ACTIONS: tuple[str, ...] = ("likes", "shares", "replies", "clicks", "impressions")
+
+#: Signals this version computes, in display order.
+SIGNALS: tuple[str, ...] = ("reach", "engagement", "amplification", "activity")
+
+#: How a raw measure becomes a normalised value in [0, 1] (each saturates at the signal's cap).
+TRANSFORMS: tuple[str, ...] = ("log", "linear", "sqrt")
+
+TOP_KEYS: tuple[str, ...] = (
+    "name",
+    "window_days",
+    "half_life_days",
+    "prior_items",
+    "actions",
+    "platforms",
+    "signals",
+    "scale",
+)
+SIGNAL_KEYS: tuple[str, ...] = ("weight", "transform", "cap")
+SCALE_KEYS: tuple[str, ...] = ("curve",)
+
+
+@dataclass(frozen=True)
+class SignalSpec:
+    """One signal's share of the score and how its raw measure is normalised."""
+
+    name: str
+    weight: float
+    transform: str
+    cap: float
+
+
+@dataclass(frozen=True)
+class Model:
+    """A validated weighting model."""
+
+    name: str
+    window_days: float
+    half_life_days: float
+    prior_items: float
+    actions: Mapping[str, float]
+    platforms: Mapping[str, float]
+    signals: tuple[SignalSpec, ...]
+    curve: float
+
+    @property
+    def total_weight(self) -> float:
+        return sum(spec.weight for spec in self.signals)
+
+    def signal(self, name: str) -> SignalSpec:
+        for spec in self.signals:
+            if spec.name == name:
+                return spec
+        raise KeyError(name)
+
+    def platform_weight(self, platform: str) -> float:
+        """The weight of a platform; platforms the model does not list take `default`'s."""
+        return self.platforms.get(platform, self.platforms["default"])
+
+    @property
+    def window_weeks(self) -> int:
+        """Whole or part weeks the window spans (week 0 is the 7 days ending at as-of)."""
+        return max(1, math.ceil(self.window_days / 7))
+
+
+def _suggest(key: str, allowed: tuple[str, ...]) -> str:
+    close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+    if close:
+        return f" (did you mean '{close[0]}'?)"
+    return f" (expected one of: {', '.join(allowed)})"
+
+
+def _check_keys(data: Mapping[str, Any], allowed: tuple[str, ...], path: str) -> None:
+    prefix = f"{path}." if path else ""
+    for key in data:
+        if not isinstance(key, str):
+            raise ModelError(f"{prefix}{key!r}: keys must be text")
+        if key not in allowed:
+            raise ModelError(f"{prefix}{key}: unknown key{_suggest(key, allowed)}")
+    for key in allowed:
+        if key not in data:
+            raise ModelError(f"{prefix}{key}: missing")
+
+
+def _mapping(value: Any, path: str) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise ModelError(f"{path}: must be a mapping of keys to values, got {_shown(value)}")
+    return value
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, str):
+        return f"'{value}'"
+    if isinstance(value, Mapping):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "nothing"
+    return repr(value)
+
+
+def _number(value: Any, path: str, *, positive: bool = False) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise ModelError(f"{path}: must be a number, got {_shown(value)}")
+    if value < 0:
+        raise ModelError(f"{path}: must not be negative, got {value}")
+    if positive and value == 0:
+        raise ModelError(f"{path}: must be greater than 0")
+    return float(value)
+
+
+def parse_model(data: Any) -> Model:
+    """Validate a complete model mapping and return the immutable `Model`."""
+    data = _mapping(data, "model")
+    _check_keys(data, TOP_KEYS, "")
+
+    name = data["name"]
+    if not isinstance(name, str) or not name.strip():
+        raise ModelError(f"name: must be non-empty text, got {_shown(name)}")
+
+    window = _number(data["window_days"], "window_days", positive=True)
+    half_life = _number(data["half_life_days"], "half_life_days", positive=True)
+    if window < half_life:
+        raise ModelError(
+            f"window_days: {window:g} is shorter than half_life_days ({half_life:g}); "
+            "a window shorter than the half-life makes decay meaningless"
+        )
+    prior = _number(data["prior_items"], "prior_items")
+
+    actions_data = _mapping(data["actions"], "actions")
+    _check_keys(actions_data, ACTIONS, "actions")
+    actions = {key: _number(actions_data[key], f"actions.{key}") for key in ACTIONS}
+    if not any(actions.values()):
+        raise ModelError("actions: all weights are 0; at least one action must count")
+
+    platforms_data = _mapping(data["platforms"], "platforms")
+    platforms: dict[str, float] = {}
+    for key, value in platforms_data.items():
+        if not isinstance(key, str) or not key.strip():
+            raise ModelError(f"platforms.{key!r}: platform names must be text")
+        platforms[key.strip().lower()] = _number(value, f"platforms.{key}")
+    if "default" not in platforms:
+        raise ModelError("platforms.default: missing (the weight of platforms not listed)")
+
+    signals_data = _mapping(data["signals"], "signals")
+    _check_keys(signals_data, SIGNALS, "signals")
+    signals = []
+    for signal in SIGNALS:
+        path = f"signals.{signal}"
+        spec = _mapping(signals_data[signal], path)
+        _check_keys(spec, SIGNAL_KEYS, path)
+        transform = spec["transform"]
+        if transform not in TRANSFORMS:
+            raise ModelError(
+                f"{path}.transform: unknown transform {_shown(transform)}"
+                f"{_suggest(str(transform), TRANSFORMS)}"
+            )
+        signals.append(
+            SignalSpec(
+                name=signal,
+                weight=_number(spec["weight"], f"{path}.weight"),
+                transform=transform,
+                cap=_number(spec["cap"], f"{path}.cap", positive=True),
+            )
+        )
+    if not any(spec.weight for spec in signals):
+        raise ModelError("signals: all weights are 0; at least one signal must count")
+
+    scale = _mapping(data["scale"], "scale")
+    _check_keys(scale, SCALE_KEYS, "scale")
+    curve = _number(scale["curve"], "scale.curve", positive=True)
+
+    return Model(
+        name=name.strip(),
+        window_days=window,
+        half_life_days=half_life,
+        prior_items=prior,
+        actions=actions,
+        platforms=platforms,
+        signals=tuple(signals),
+        curve=curve,
+    )

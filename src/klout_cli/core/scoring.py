@@ -1,0 +1,200 @@
+"""Signals, the 1-100 scale and the exact breakdown.
+
+score = base + sum(contribution points) + sum(penalty points), exactly: the points are shares of
+the score above the base, split in proportion to each signal's weighted normalised value.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+
+from klout_cli.core.features import AccountFeatures
+from klout_cli.core.model import ACTIONS, Model, SignalSpec
+
+BASE = 1.0
+TOP = 100.0
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """One signal's part of a score."""
+
+    signal: str
+    raw: float
+    """The measure before normalising, in its own unit (followers, engagements per item, ...)."""
+    normalized: float
+    """The raw measure mapped into [0, 1] by the signal's transform and cap."""
+    weight: float
+    points: float
+    detail: str
+    """The raw measure in plain words."""
+
+
+@dataclass(frozen=True)
+class Penalty:
+    """Points taken off, with the reason (network and gaming penalties arrive with #4)."""
+
+    name: str
+    reason: str
+    points: float
+
+
+@dataclass(frozen=True)
+class Score:
+    """An account's 1-100 score and its exact breakdown."""
+
+    account: str
+    platform: str
+    score: float
+    base: float
+    contributions: tuple[Contribution, ...]
+    penalties: tuple[Penalty, ...]
+    features: AccountFeatures
+    absolute: float
+    """The absolute score; equal to `score` unless the scores were made relative."""
+
+    def subscores(self) -> dict[str, float]:
+        """Each signal's normalised value on a 0-100 scale."""
+        return {part.signal: 100.0 * part.normalized for part in self.contributions}
+
+
+def _plural(count: float, word: str) -> str:
+    return f"{count:,.0f} {word}" + ("" if round(count) == 1 else "s")
+
+
+class Scorer:
+    """Scores accounts under one model; builds the model's constants once."""
+
+    def __init__(self, model: Model) -> None:
+        self.model = model
+        weeks = model.window_weeks
+        self.week_weights = [0.5 ** (7 * week / model.half_life_days) for week in range(weeks)]
+        self.all_weeks = math.fsum(self.week_weights)
+        self.total_weight = model.total_weight
+        self.measures: dict[str, Callable[[AccountFeatures], tuple[float, str]]] = {
+            "reach": self._reach,
+            "engagement": self._engagement,
+            "amplification": self._amplification,
+            "activity": self._activity,
+        }
+
+    # -- raw measures: (value, the value in plain words) -------------------------------------
+    def _per_item(self, features: AccountFeatures) -> float:
+        return features.weighted_items + self.model.prior_items
+
+    def _reach(self, features: AccountFeatures) -> tuple[float, str]:
+        if features.followers is None:
+            return 0.0, "audience unknown (no followers column)"
+        return features.followers, _plural(features.followers, "follower")
+
+    def _engagement(self, features: AccountFeatures) -> tuple[float, str]:
+        weighted = math.fsum(self.model.actions[action] * features.received(action) for action in ACTIONS)
+        denominator = self._per_item(features)
+        value = weighted / denominator if denominator > 0 else 0.0
+        return value, f"{value:,.1f} weighted engagements per item over {_plural(features.items, 'item')}"
+
+    def _amplification(self, features: AccountFeatures) -> tuple[float, str]:
+        denominator = self._per_item(features)
+        value = features.shares / denominator if denominator > 0 else 0.0
+        return value, f"{value:,.1f} shares per item over {_plural(features.items, 'item')}"
+
+    def _activity(self, features: AccountFeatures) -> tuple[float, str]:
+        active = [week for week in range(len(self.week_weights)) if features.active_weeks >> week & 1]
+        value = math.fsum(self.week_weights[week] for week in active) / self.all_weeks
+        return value, (
+            f"engaged items in {len(active)} of the last {len(self.week_weights)} weeks "
+            "(recent weeks count more)"
+        )
+
+    # -- normalising and scoring ----------------------------------------------------------
+    @staticmethod
+    def normalize(raw: float, spec: SignalSpec) -> float:
+        """Map a raw measure into [0, 1]; every transform saturates at the cap."""
+        if raw <= 0:
+            return 0.0
+        if spec.transform == "log":
+            value = math.log1p(raw) / math.log1p(spec.cap)
+        elif spec.transform == "sqrt":
+            value = math.sqrt(raw / spec.cap)
+        else:
+            value = raw / spec.cap
+        return min(1.0, value)
+
+    def score(self, features: AccountFeatures) -> Score:
+        measured = []
+        for spec in self.model.signals:
+            raw, detail = self.measures[spec.name](features)
+            measured.append((spec, raw, self.normalize(raw, spec), detail))
+        parts = [spec.weight * normalized for spec, _, normalized, _ in measured]
+        achieved = math.fsum(parts)
+        above = (TOP - BASE) * min(1.0, achieved / self.total_weight) ** self.model.curve
+        contributions = tuple(
+            Contribution(
+                signal=spec.name,
+                raw=raw,
+                normalized=normalized,
+                weight=spec.weight,
+                points=above * part / achieved if achieved > 0 else 0.0,
+                detail=detail,
+            )
+            for (spec, raw, normalized, detail), part in zip(measured, parts)
+        )
+        total = min(TOP, BASE + math.fsum(part.points for part in contributions))
+        return Score(
+            account=features.account,
+            platform=features.platform,
+            score=total,
+            base=BASE,
+            contributions=contributions,
+            penalties=(),
+            features=features,
+            absolute=total,
+        )
+
+
+def score_account(features: AccountFeatures, model: Model) -> Score:
+    """Score one account (for many accounts, build one `Scorer` and reuse it)."""
+    return Scorer(model).score(features)
+
+
+def relative_scores(scores: Sequence[Score]) -> list[Score]:
+    """Re-express absolute scores as a percentile-style 1-100 within this population.
+
+    An account scores 1 + 99 * (share of the other accounts that score strictly lower); its
+    contributions are scaled by the same factor so the breakdown stays exact.
+    """
+    ordered = sorted(item.absolute for item in scores)
+    others = len(scores) - 1
+    result = []
+    for item in scores:
+        below = bisect.bisect_left(ordered, item.absolute)
+        if others:
+            relative = BASE + (TOP - BASE) * below / others
+        else:
+            relative = TOP if item.absolute > BASE else BASE
+        factor = (relative - BASE) / (item.absolute - BASE) if item.absolute > BASE else 0.0
+        contributions = tuple(replace(part, points=part.points * factor) for part in item.contributions)
+        penalties = tuple(replace(part, points=part.points * factor) for part in item.penalties)
+        points = math.fsum(part.points for part in contributions + penalties)  # type: ignore[operator]
+        result.append(replace(item, score=item.base + points, contributions=contributions, penalties=penalties))
+    return result
+
+
+def rank_scores(scores: Iterable[Score]) -> list[tuple[int, Score]]:
+    """Order by score (then account, platform) and number them; equal scores share a rank."""
+    ordered = sorted(scores, key=lambda item: (-item.score, item.account, item.platform))
+    return list(zip(competition_ranks([item.score for item in ordered]), ordered))
+
+
+def competition_ranks(sorted_scores: Sequence[float]) -> list[int]:
+    """Ranks for scores already sorted high to low: 1, 2, 2, 4 ..."""
+    ranks: list[int] = []
+    for position, value in enumerate(sorted_scores):
+        if position and value == sorted_scores[position - 1]:
+            ranks.append(ranks[-1])
+        else:
+            ranks.append(position + 1)
+    return ranks

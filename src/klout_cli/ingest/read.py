@@ -1,0 +1,270 @@
+"""Read activity CSVs (files, `-` for stdin, gzip) and validate every cell, vectorised.
+
+A bad cell stops the read with `file:line: column 'x': 'value' is not ...` unless the caller
+asked to skip bad rows, in which case they are dropped and counted by reason.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import hashlib
+import io
+import re
+import zlib
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+import numpy as np
+import pandas as pd
+
+from klout_cli.core import InputError
+from klout_cli.ingest.schema import AUDIENCE, COUNTS, KINDS, NAMES, NEEDS_TARGET, REQUIRED
+
+STDIN = "-"
+SKIP_HINT = " (use --on-error skip to skip such rows)"
+
+
+@dataclass
+class FileReport:
+    """One input as a run records it."""
+
+    name: str
+    sha256: str
+    rows: int
+    unknown_columns: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ReadReport:
+    files: list[FileReport] = field(default_factory=list)
+    skipped: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def rows_read(self) -> int:
+        return sum(item.rows for item in self.files)
+
+    @property
+    def rows_skipped(self) -> int:
+        return sum(self.skipped.values())
+
+
+def _load_text(name: str, stdin: BinaryIO | None) -> tuple[str, str, str]:
+    """(label for messages, sha256 of the bytes as given, decoded text)."""
+    if name == STDIN:
+        label = "<stdin>"
+        data = stdin.read() if stdin is not None else b""
+    else:
+        label = name
+        try:
+            data = Path(name).read_bytes()
+        except FileNotFoundError:
+            raise InputError(f"{name}: no such file") from None
+        except IsADirectoryError:
+            raise InputError(f"{name}: is a directory, not a CSV file") from None
+        except OSError as error:
+            raise InputError(f"{name}: cannot read: {error.strerror}") from None
+    digest = hashlib.sha256(data).hexdigest()
+    if data[:2] == b"\x1f\x8b":
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError, zlib.error):
+            raise InputError(f"{label}: not a valid gzip file (it starts like one)") from None
+    nul = data.find(b"\x00", 0, 65536)
+    if nul >= 0:
+        raise InputError(f"{label}: binary data (a NUL byte at offset {nul}), not a CSV text file")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise InputError(
+            f"{label}:{line}: not UTF-8 text (byte 0x{data[error.start]:02x}); save the file as UTF-8"
+        ) from None
+    return label, digest, text
+
+
+def _record_line(text: str, record: int) -> int:
+    """The physical line where data record `record` (0-based, after the header) starts."""
+    reader = csv.reader(io.StringIO(text))
+    seen = -1  # the header is record -1
+    previous_end = 0
+    for row in reader:
+        start = previous_end + 1
+        previous_end = reader.line_num
+        if not row:
+            continue  # blank line: pandas skips it too
+        if seen == record:
+            return start
+        seen += 1
+    return previous_end
+
+
+def _header(text: str, label: str) -> list[str]:
+    for row in csv.reader(io.StringIO(text)):
+        if row:
+            return [cell.strip().lower() for cell in row]
+    raise InputError(f"{label}: file is empty")
+
+
+def _parse_frame(text: str, label: str, header: list[str]) -> pd.DataFrame:
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text),
+            header=0,
+            names=header,
+            dtype=str,
+            keep_default_na=False,
+            na_filter=False,
+            engine="c",
+        )
+    except pd.errors.EmptyDataError:
+        raise InputError(f"{label}: file is empty") from None
+    except pd.errors.ParserError as error:
+        match = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(error))
+        if match:
+            expected, line, saw = match.groups()
+            raise InputError(f"{label}:{line}: expected {expected} fields like the header, saw {saw}") from None
+        raise InputError(f"{label}: not a readable CSV file ({str(error).strip()})") from None
+    return frame.fillna("")
+
+
+class _Checks:
+    """Collects the cells that fail; the first failure of each row is its reason."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.found: list[tuple[np.ndarray, str, str, pd.Series, str]] = []
+
+    def add(self, mask: pd.Series, column: str, problem: str, values: pd.Series, reason: str) -> None:
+        """`problem` is a template with {value} ("'{value}' is not a count"); `reason` its summary."""
+        array = mask.to_numpy(dtype=bool)
+        if array.any():
+            self.found.append((array, column, problem, values, reason))
+
+    def bad_rows(self) -> np.ndarray:
+        bad = np.zeros(self.size, dtype=bool)
+        for array, *_ in self.found:
+            bad |= array
+        return bad
+
+    def first(self) -> tuple[int, str, int]:
+        """(record, message, how many rows are bad) for the earliest bad row."""
+        bad = self.bad_rows()
+        record = int(np.argmax(bad))
+        for array, column, problem, values, _ in self.found:
+            if array[record]:
+                message = f"column '{column}': " + problem.format(value=values.iloc[record])
+                return record, message, int(bad.sum())
+        raise AssertionError("first() called with no bad rows")
+
+    def reasons(self) -> Counter[str]:
+        claimed = np.zeros(self.size, dtype=bool)
+        counts: Counter[str] = Counter()
+        for array, column, _, _, reason in self.found:
+            fresh = array & ~claimed
+            if fresh.any():
+                counts[f"column '{column}' {reason}"] += int(fresh.sum())
+            claimed |= array
+        return counts
+
+
+def _counts(raw: pd.Series, column: str, checks: _Checks, *, missing: float) -> pd.Series:
+    cleaned = raw.str.strip()
+    empty = cleaned == ""
+    numbers = pd.to_numeric(cleaned.where(~empty, None), errors="coerce").astype("float64")
+    not_number = ~empty & (numbers.isna() | ~np.isfinite(numbers.fillna(0)))
+    checks.add(not_number, column, "'{value}' is not a count", raw, "not a count")
+    valid = ~empty & ~not_number
+    checks.add(valid & (numbers < 0), column, "'{value}' is negative; counts cannot be", raw, "negative")
+    fraction = valid & (numbers >= 0) & (numbers % 1 != 0)
+    checks.add(fraction, column, "'{value}' is not a whole number", raw, "not a whole number")
+    return numbers.where(~empty, missing)
+
+
+def validate(frame: pd.DataFrame, label: str, text: str, *, skip: bool, report: ReadReport) -> pd.DataFrame:
+    """Check every cell; return typed canonical columns (bad rows dropped when skipping)."""
+    size = len(frame)
+    checks = _Checks(size)
+    out = pd.DataFrame(index=frame.index)
+
+    account = frame["account"].str.strip()
+    checks.add(account == "", "account", "is empty", account, "empty")
+    out["account"] = account
+
+    raw_time = frame["timestamp"].str.strip()
+    stamps = pd.to_datetime(raw_time, format="ISO8601", utc=True, errors="coerce")
+    checks.add(raw_time == "", "timestamp", "is empty", raw_time, "empty")
+    not_date = (raw_time != "") & stamps.isna()
+    checks.add(not_date, "timestamp", "'{value}' is not an ISO 8601 date", frame["timestamp"], "not a date")
+    out["timestamp"] = stamps
+
+    blank = pd.Series("", index=frame.index, dtype=object)
+    platform = frame["platform"].str.strip().str.lower() if "platform" in frame else blank
+    out["platform"] = platform.where(platform != "", "default")
+
+    kind = frame["kind"].str.strip().str.lower() if "kind" in frame else blank
+    kind = kind.where(kind != "", "post")
+    known = ", ".join(KINDS)
+    checks.add(~kind.isin(KINDS), "kind", "'{value}' is not a kind (" + known + ")", kind, "not a kind")
+    out["kind"] = kind
+
+    for name in ("post_id", "target"):
+        out[name] = frame[name].str.strip() if name in frame else blank
+    checks.add(
+        kind.isin(NEEDS_TARGET) & (out["target"] == ""),
+        "target",
+        "is empty but kind '{value}' is aimed at someone",
+        kind,
+        "empty for a like, mention, follow or endorse",
+    )
+
+    for name in COUNTS:
+        out[name] = _counts(frame[name], name, checks, missing=0.0) if name in frame else 0.0
+    for name in AUDIENCE:
+        out[name] = _counts(frame[name], name, checks, missing=np.nan) if name in frame else np.nan
+    for name in ("topics", "text"):
+        out[name] = frame[name] if name in frame else blank
+
+    if checks.found:
+        if not skip:
+            record, message, bad = checks.first()
+            more = f" (and {bad - 1} more bad row{'s' if bad > 2 else ''})" if bad > 1 else ""
+            raise InputError(f"{label}:{_record_line(text, record)}: {message}{more}{SKIP_HINT}")
+        report.skipped.update(checks.reasons())
+        out = out[~checks.bad_rows()]
+    return out
+
+
+def read_sources(
+    names: Sequence[str], *, skip: bool = False, stdin: BinaryIO | None = None
+) -> tuple[pd.DataFrame, ReadReport]:
+    """Read and validate every input; returns one frame in the canonical schema."""
+    report = ReadReport()
+    frames = []
+    for name in names:
+        label, digest, text = _load_text(name, stdin)
+        header = _header(text, label)
+        seen: set[str] = set()
+        for column in header:
+            if column in seen and column:
+                raise InputError(f"{label}:1: column '{column}' appears twice (names match case-insensitively)")
+            seen.add(column)
+        missing = [column for column in REQUIRED if column not in seen]
+        if missing:
+            found = ", ".join(column for column in header if column) or "nothing"
+            raise InputError(
+                f"{label}:1: missing required column{'s' if len(missing) > 1 else ''} "
+                f"{', '.join(repr(c) for c in missing)} "
+                f"(found: {found}; see `kscore schema`)"
+            )
+        frame = _parse_frame(text, label, header)
+        if frame.empty:
+            raise InputError(f"{label}: no rows after the header")
+        unknown = [column for column in header if column not in NAMES]
+        report.files.append(FileReport(label, digest, len(frame), unknown))
+        frames.append(validate(frame, label, text, skip=skip, report=report))
+    combined = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=list(NAMES))
+    return combined, report

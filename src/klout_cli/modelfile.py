@@ -1,0 +1,89 @@
+"""Reading weights.yaml: YAML text -> merged mapping -> validated `Model` (the core validates)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from klout_cli.core import Model, ModelError, parse_model
+
+DEFAULT_NAME = "built-in default (weights.yaml)"
+
+
+@dataclass(frozen=True)
+class LoadedModel:
+    """A validated model with where it came from, as a run records it."""
+
+    model: Model
+    source: str
+    text: str
+    effective: Mapping[str, Any]
+
+    @property
+    def digest(self) -> str:
+        """sha256 of the model file's text."""
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+    def effective_json(self) -> str:
+        return json.dumps(self.effective, sort_keys=True)
+
+
+def default_text() -> str:
+    return resources.files("klout_cli").joinpath("weights.yaml").read_text(encoding="utf-8")
+
+
+def _parse_yaml(text: str, source: str) -> Any:
+    try:
+        return yaml.safe_load(text)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark
+        where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
+        raise ModelError(f"{where}: not valid YAML: {error.problem}") from None
+    except yaml.YAMLError as error:
+        raise ModelError(f"{source}: not valid YAML: {error}") from None
+
+
+def _merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def load_model(path: str | None = None) -> LoadedModel:
+    """The built-in model, or the file at `path` laid over it (keys it leaves out keep defaults)."""
+    base_text = default_text()
+    base = _parse_yaml(base_text, DEFAULT_NAME)
+    if path is None:
+        return LoadedModel(parse_model(base), DEFAULT_NAME, base_text, base)
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ModelError(f"{path}: no such model file (write one with `kscore model init {path}`)") from None
+    except IsADirectoryError:
+        raise ModelError(f"{path}: is a directory, not a model file") from None
+    except UnicodeDecodeError:
+        raise ModelError(f"{path}: not a text file (a model is YAML text)") from None
+    except OSError as error:
+        raise ModelError(f"{path}: cannot read: {error.strerror}") from None
+    data = _parse_yaml(text, path)
+    if data is None:
+        data = {}
+    if not isinstance(data, Mapping):
+        raise ModelError(f"{path}: a model file must be a mapping of keys to values (see `kscore model init`)")
+    merged = _merge(base, data)
+    try:
+        model = parse_model(merged)
+    except ModelError as error:
+        raise ModelError(f"{path}: {error}") from None
+    return LoadedModel(model, path, text, merged)

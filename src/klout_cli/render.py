@@ -1,0 +1,141 @@
+"""Renderers: a rich Table for terminals, lines of csv/tsv/json/jsonl/markdown for pipes.
+
+They return and never print; cli.py prints. Machine formats carry no colour and no thousands
+separators.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+FORMATS = ("table", "csv", "tsv", "json", "jsonl", "markdown")
+
+#: Decimals a column keeps in machine formats (the table shows one fewer for scores).
+DECIMALS = {"score": 2}
+SUBSCORE_DECIMALS = 1
+INTEGER_COLUMNS = {"rank", "items", "followers", "id", "accounts", "rows", "inputs", "position"}
+RIGHT_ALIGNED = INTEGER_COLUMNS | {"score"}
+
+
+def _machine_value(column: str, value: Any) -> Any:
+    """The value as JSON/CSV carry it: rounded floats, whole counts as ints, unknown as None."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if column in INTEGER_COLUMNS and isinstance(value, float):
+        return int(round(value))
+    if isinstance(value, float):
+        return round(value, DECIMALS.get(column, SUBSCORE_DECIMALS))
+    return value
+
+
+def _text(column: str, value: Any, *, human: bool) -> str:
+    value = _machine_value(column, value)
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if human and isinstance(value, int) and column not in {"rank", "id"}:
+        return f"{value:,}"
+    if human and isinstance(value, float):
+        return f"{value:.1f}"
+    if isinstance(value, float):
+        return f"{value:.{DECIMALS.get(column, SUBSCORE_DECIMALS)}f}"
+    return str(value)
+
+
+#: Shorter headers where a terminal table is tight; machine formats keep the full names.
+TABLE_HEADERS = {"engagement": "engage", "amplification": "amplify", "rank": "#"}
+
+
+def header(column: str) -> str:
+    return column.replace("_", " ")
+
+
+#: Columns a narrow terminal drops first (the machine formats always carry every column).
+DROP_FIRST = ("followers", "items", "activity", "amplification", "reach", "options", "platform")
+COLUMN_GAP = 3
+
+
+def fit(rows: Sequence[dict[str, Any]], columns: Sequence[str], width: int | None) -> list[str]:
+    """The columns that fit in `width` characters, dropping the least telling ones first."""
+    kept = list(columns)
+    if width is None:
+        return kept
+
+    def needed(column: str) -> int:
+        cells = [len(_text(column, row.get(column), human=True)) for row in rows]
+        return max([len(TABLE_HEADERS.get(column, header(column))), *cells]) + COLUMN_GAP
+
+    for column in [name for name in DROP_FIRST if name in kept]:
+        if sum(needed(name) for name in kept) <= width:
+            break
+        kept.remove(column)
+    return kept
+
+
+def table(
+    rows: Sequence[dict[str, Any]], columns: Sequence[str], title: str | None = None, width: int | None = None
+) -> Table:
+    """A rich table for a terminal of `width` characters (None: do not fit)."""
+    from rich import box
+    from rich.table import Table
+
+    columns = fit(rows, columns, width)
+    result = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left", highlight=False, pad_edge=False)
+    cells = [[_text(column, row.get(column), human=True) for column in columns] for row in rows]
+    for index, column in enumerate(columns):
+        title_text = TABLE_HEADERS.get(column, header(column))
+        numeric = column in RIGHT_ALIGNED or column in _numeric(rows, column)
+        # numbers are never cut short on a narrow terminal; text columns give way instead
+        widest = max([len(title_text), *(len(line[index]) for line in cells)]) if numeric else None
+        result.add_column(
+            title_text,
+            justify="right" if numeric else "left",
+            style="bold" if column == "score" else None,
+            no_wrap=True,
+            overflow="ellipsis",
+            min_width=widest,
+        )
+    for line in cells:
+        result.add_row(*line)
+    return result
+
+
+def _numeric(rows: Sequence[dict[str, Any]], column: str) -> set[str]:
+    sample = next((row.get(column) for row in rows if row.get(column) is not None), None)
+    return {column} if isinstance(sample, (int, float)) and not isinstance(sample, bool) else set()
+
+
+def lines(rows: Sequence[dict[str, Any]], columns: Sequence[str], fmt: str) -> Iterator[str]:
+    """The rows as lines of text (without newlines) in a machine or markdown format."""
+    if fmt in ("csv", "tsv"):
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
+        for record in [list(columns), *([_text(c, row.get(c), human=False) for c in columns] for row in rows)]:
+            writer.writerow(record)
+            yield buffer.getvalue().rstrip("\n")
+            buffer.seek(0)
+            buffer.truncate()
+    elif fmt == "json":
+        records = [{column: _machine_value(column, row.get(column)) for column in columns} for row in rows]
+        yield from json.dumps(records, indent=2, ensure_ascii=False).splitlines()
+    elif fmt == "jsonl":
+        for row in rows:
+            record = {column: _machine_value(column, row.get(column)) for column in columns}
+            yield json.dumps(record, ensure_ascii=False)
+    elif fmt == "markdown":
+        yield "| " + " | ".join(header(column) for column in columns) + " |"
+        yield "|" + "|".join("---:" if column in RIGHT_ALIGNED else "---" for column in columns) + "|"
+        for row in rows:
+            cells = (_text(column, row.get(column), human=True).replace("|", "\\|") for column in columns)
+            yield "| " + " | ".join(cells) + " |"
+    else:
+        raise ValueError(f"unknown format {fmt!r}")

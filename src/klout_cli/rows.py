@@ -1,0 +1,40 @@
+"""Flat result rows: what compute and rank print and the store keeps (no pandas, no rich)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from klout_cli.core import Score, competition_ranks
+
+Row = dict[str, Any]
+
+FIXED_BEFORE = ("rank", "account", "platform", "score")
+FIXED_AFTER = ("items", "followers")
+
+
+def columns_for(signals: Sequence[str]) -> list[str]:
+    """Output columns: rank, account, platform, score, one 0-100 sub-score per signal, items, followers."""
+    return [*FIXED_BEFORE, *signals, *FIXED_AFTER]
+
+
+def score_row(score: Score) -> Row:
+    row: Row = {"account": score.account, "platform": score.platform, "score": score.score}
+    row.update(score.subscores())
+    row["items"] = score.features.items
+    row["followers"] = score.features.followers
+    return row
+
+
+def select(rows: Iterable[Row], *, platform: str | None, min_score: float | None, top: int | None) -> list[Row]:
+    """Filter rows already sorted best first, keep the top N, and number them (ties share a rank)."""
+    chosen = [
+        row
+        for row in rows
+        if (platform is None or row["platform"] == platform) and (min_score is None or row["score"] >= min_score)
+    ]
+    if top is not None:
+        chosen = chosen[:top]
+    for rank, row in zip(competition_ranks([row["score"] for row in chosen]), chosen):
+        row["rank"] = rank
+    return chosen

@@ -1,0 +1,255 @@
+"""The run store: a stdlib sqlite3 file keeping every run, its model and its scores.
+
+A run is written in one transaction, so a crash never leaves half a run behind.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import closing, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from klout_cli.core import StoreError
+
+SCHEMA_VERSION = 1
+SCHEMA = """
+CREATE TABLE runs (
+    id INTEGER PRIMARY KEY,
+    created_at TEXT NOT NULL,
+    as_of TEXT NOT NULL,
+    model_name TEXT NOT NULL,
+    model_source TEXT NOT NULL,
+    model_hash TEXT NOT NULL,
+    model_text TEXT NOT NULL,
+    model_json TEXT NOT NULL,
+    signals TEXT NOT NULL,
+    relative INTEGER NOT NULL,
+    combine INTEGER NOT NULL,
+    rows_read INTEGER NOT NULL,
+    rows_kept INTEGER NOT NULL,
+    rows_left_out TEXT NOT NULL,
+    accounts INTEGER NOT NULL
+);
+CREATE TABLE inputs (
+    run_id INTEGER NOT NULL REFERENCES runs(id),
+    position INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    rows INTEGER NOT NULL,
+    PRIMARY KEY (run_id, position)
+);
+CREATE TABLE scores (
+    run_id INTEGER NOT NULL REFERENCES runs(id),
+    account TEXT NOT NULL,
+    platform TEXT NOT NULL,
+    score REAL NOT NULL,
+    items INTEGER NOT NULL,
+    followers REAL,
+    subscores TEXT NOT NULL,
+    breakdown TEXT NOT NULL,
+    PRIMARY KEY (run_id, account, platform)
+);
+CREATE INDEX scores_by_score ON scores (run_id, score DESC, account, platform);
+"""
+
+
+def default_path() -> Path:
+    """$XDG_DATA_HOME/kscore/kscore.db, or ~/.local/share/kscore/kscore.db."""
+    base = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
+    return Path(base) / "kscore" / "kscore.db"
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """A run's metadata, as `kscore runs` lists it."""
+
+    id: int
+    created_at: str
+    as_of: str
+    model_name: str
+    model_source: str
+    model_hash: str
+    signals: tuple[str, ...]
+    relative: bool
+    combine: bool
+    rows_read: int
+    rows_kept: int
+    rows_left_out: dict[str, int]
+    accounts: int
+    inputs: tuple[tuple[str, str, int], ...]
+
+
+@dataclass(frozen=True)
+class NewRun:
+    """What `save_run` writes: metadata plus one row and breakdown per account."""
+
+    created_at: str
+    as_of: str
+    model_name: str
+    model_source: str
+    model_hash: str
+    model_text: str
+    model_json: str
+    signals: Sequence[str]
+    relative: bool
+    combine: bool
+    rows_read: int
+    rows_kept: int
+    rows_left_out: dict[str, int]
+    inputs: Sequence[tuple[str, str, int]]
+    scores: Sequence[tuple[dict[str, Any], dict[str, Any]]]
+
+
+class Store:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    @contextmanager
+    def _connect(self, *, create: bool) -> Iterator[sqlite3.Connection]:
+        if not self.path.exists():
+            if not create:
+                raise StoreError(f"no saved runs yet ({self.path} does not exist); run `kscore compute FILE` first")
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                raise StoreError(f"{self.path}: cannot create the run store: {error.strerror}") from None
+        try:
+            with closing(sqlite3.connect(self.path)) as connection:
+                version = connection.execute("PRAGMA user_version").fetchone()[0]
+                if version == 0:
+                    with connection:
+                        connection.executescript(SCHEMA)
+                        connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                elif version != SCHEMA_VERSION:
+                    raise StoreError(f"{self.path}: run store version {version} is not supported by this kscore")
+                yield connection
+        except sqlite3.DatabaseError as error:
+            raise StoreError(f"{self.path}: not a kscore run store ({error})") from None
+
+    def save_run(self, run: NewRun) -> int:
+        """Write the run and all its scores in one transaction; return the new run id."""
+        with self._connect(create=True) as connection, connection:
+            cursor = connection.execute(
+                "INSERT INTO runs (created_at, as_of, model_name, model_source, model_hash, model_text, model_json,"
+                " signals, relative, combine, rows_read, rows_kept, rows_left_out, accounts)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    run.created_at,
+                    run.as_of,
+                    run.model_name,
+                    run.model_source,
+                    run.model_hash,
+                    run.model_text,
+                    run.model_json,
+                    json.dumps(list(run.signals)),
+                    int(run.relative),
+                    int(run.combine),
+                    run.rows_read,
+                    run.rows_kept,
+                    json.dumps(run.rows_left_out),
+                    len(run.scores),
+                ),
+            )
+            run_id = int(cursor.lastrowid or 0)
+            connection.executemany(
+                "INSERT INTO inputs (run_id, position, name, sha256, rows) VALUES (?, ?, ?, ?, ?)",
+                [(run_id, position, *item) for position, item in enumerate(run.inputs)],
+            )
+            connection.executemany(
+                "INSERT INTO scores (run_id, account, platform, score, items, followers, subscores, breakdown)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    (
+                        run_id,
+                        row["account"],
+                        row["platform"],
+                        row["score"],
+                        row["items"],
+                        row["followers"],
+                        json.dumps({signal: row[signal] for signal in run.signals}),
+                        json.dumps(breakdown),
+                    )
+                    for row, breakdown in run.scores
+                ),
+            )
+        return run_id
+
+    def runs(self) -> list[RunRecord]:
+        with self._connect(create=False) as connection:
+            records = connection.execute(
+                "SELECT id, created_at, as_of, model_name, model_source, model_hash, signals, relative, combine,"
+                " rows_read, rows_kept, rows_left_out, accounts FROM runs ORDER BY id"
+            ).fetchall()
+            inputs: dict[int, list[tuple[str, str, int]]] = {}
+            for run_id, name, digest, rows in connection.execute(
+                "SELECT run_id, name, sha256, rows FROM inputs ORDER BY run_id, position"
+            ):
+                inputs.setdefault(run_id, []).append((name, digest, rows))
+        return [
+            RunRecord(
+                id=record[0],
+                created_at=record[1],
+                as_of=record[2],
+                model_name=record[3],
+                model_source=record[4],
+                model_hash=record[5],
+                signals=tuple(json.loads(record[6])),
+                relative=bool(record[7]),
+                combine=bool(record[8]),
+                rows_read=record[9],
+                rows_kept=record[10],
+                rows_left_out=json.loads(record[11]),
+                accounts=record[12],
+                inputs=tuple(inputs.get(record[0], [])),
+            )
+            for record in records
+        ]
+
+    def run(self, run_id: int | None = None) -> RunRecord:
+        """The run with this id, or the latest."""
+        runs = self.runs()
+        if not runs:
+            raise StoreError(f"no saved runs yet in {self.path}; run `kscore compute FILE` first")
+        if run_id is None:
+            return runs[-1]
+        for record in runs:
+            if record.id == run_id:
+                return record
+        known = ", ".join(str(record.id) for record in runs[-5:])
+        raise StoreError(f"no run {run_id} in {self.path} (latest runs: {known}; see `kscore runs`)")
+
+    def scores(
+        self, run: RunRecord, *, platform: str | None = None, min_score: float | None = None, top: int | None = None
+    ) -> list[dict[str, Any]]:
+        """A run's rows, best first, filtered in SQL (rank numbers are left to the caller)."""
+        where = ["run_id = ?"]
+        params: list[Any] = [run.id]
+        if platform is not None:
+            where.append("platform = ?")
+            params.append(platform)
+        if min_score is not None:
+            where.append("score >= ?")
+            params.append(min_score)
+        limit = ""
+        if top is not None:
+            limit = " LIMIT ?"
+            params.append(top)
+        query = (
+            "SELECT account, platform, score, items, followers, subscores FROM scores"
+            f" WHERE {' AND '.join(where)} ORDER BY score DESC, account, platform{limit}"
+        )
+        with self._connect(create=False) as connection:
+            found = connection.execute(query, params).fetchall()
+        rows = []
+        for account, platform_name, score, items, followers, subscores in found:
+            row: dict[str, Any] = {"account": account, "platform": platform_name, "score": score}
+            row.update(json.loads(subscores))
+            row["items"] = items
+            row["followers"] = followers
+            rows.append(row)
+        return rows
