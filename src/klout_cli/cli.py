@@ -7,18 +7,16 @@ pandas and yaml are imported inside the commands that need them, so `kscore --he
 from __future__ import annotations
 
 import errno
-import functools
-import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, time, timezone
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, BinaryIO, TypeVar
 
 import click
 
 from klout_cli import __version__
-from klout_cli.core import KscoreError, ModelError, Score
+from klout_cli.core import KscoreError, ModelError, Score, StoreError
 from klout_cli.render import FORMATS
 from klout_cli.rows import Row, columns_for, score_row, select
 from klout_cli.store import Store, default_path
@@ -52,7 +50,7 @@ class KscoreGroup(click.Group):
 
 
 # -- shared option bundles -----------------------------------------------------------------
-class AsOfType(click.ParamType):
+class AsOfType(click.ParamType):  # type: ignore[type-arg]
     """An ISO 8601 date or datetime; a date means the end of that day; no zone means UTC."""
 
     name = "DATE"
@@ -155,6 +153,22 @@ def note(message: str) -> None:
     click.echo(message, err=True)
 
 
+def _stdin() -> BinaryIO:
+    """Standard input as bytes (CSV bytes are decoded by ingest, which knows about BOMs)."""
+    stream: BinaryIO = sys.stdin.buffer
+    return stream
+
+
+def _load_model(path: str | None, inputs: Sequence[str] = ()) -> Any:
+    from klout_cli.modelfile import load_model
+
+    if path == "-":
+        if "-" in inputs:
+            raise click.UsageError("standard input can feed the model or a FILE, not both")
+        return load_model(path, _stdin().read().decode("utf-8-sig", errors="replace"))
+    return load_model(path)
+
+
 def _store(db_path: Path | None) -> Store:
     return Store(db_path or default_path())
 
@@ -167,12 +181,16 @@ def _inputs(inputs: Sequence[str]) -> None:
 def _skipped_note(result: Any) -> None:
     if result.read.rows_skipped:
         reasons = "; ".join(f"{count:,} with {reason}" for reason, count in sorted(result.read.skipped.items()))
-        note(f"skipped {result.read.rows_skipped:,} bad rows: {reasons}")
+        note(f"skipped {_count(result.read.rows_skipped, 'bad row')}: {reasons}")
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
 
 
 def _summary(result: Any) -> str:
     window = result.window
-    parts = [f"{result.read.rows_read:,} rows from {len(result.read.files)} file(s)"]
+    parts = [f"{_count(result.read.rows_read, 'row')} from {_count(len(result.read.files), 'file')}"]
     left_out = []
     if window.before_window:
         left_out.append(f"{window.before_window:,} before the window")
@@ -182,16 +200,15 @@ def _summary(result: Any) -> str:
         parts.append("left out " + " and ".join(left_out))
     if window.duplicates:
         parts.append(f"{window.duplicates:,} duplicate items counted once")
-    parts.append(f"{len(result.ranked):,} accounts scored as of {window.as_of:%Y-%m-%d %H:%M} UTC")
+    parts.append(f"{_count(len(result.ranked), 'account')} scored as of {window.as_of:%Y-%m-%d %H:%M} UTC")
     return "; ".join(parts)
 
 
 def _run_scoring(inputs: Sequence[str], model_path: str | None, as_of: datetime | None, **flags: Any) -> Any:
     from klout_cli.compute import compute_run
-    from klout_cli.modelfile import load_model
 
     _inputs(inputs)
-    loaded = load_model(model_path)
+    loaded = _load_model(model_path, inputs)
     return compute_run(
         inputs,
         loaded,
@@ -199,7 +216,7 @@ def _run_scoring(inputs: Sequence[str], model_path: str | None, as_of: datetime 
         relative=flags["relative"],
         combine=flags["combine"],
         skip_bad_rows=flags["on_error"] == "skip",
-        stdin=click.get_binary_stream("stdin"),
+        stdin=_stdin(),
     )
 
 
@@ -392,7 +409,7 @@ def check(inputs: tuple[str, ...], fmt: str | None) -> None:
     from klout_cli.ingest.read import read_sources
 
     _inputs(inputs)
-    stdin = click.get_binary_stream("stdin")
+    stdin = _stdin()
     rows: list[Row] = []
     failed = 0
     for name in inputs:
@@ -400,7 +417,7 @@ def check(inputs: tuple[str, ...], fmt: str | None) -> None:
             frame, report = read_sources([name], stdin=stdin)
         except KscoreError as error:
             failed += 1
-            rows.append({"file": name, "status": "error", "problem": str(error)})
+            rows.append({"file": "<stdin>" if name == "-" else name, "status": "error", "problem": str(error)})
             continue
         rows.append(
             {
@@ -451,7 +468,10 @@ def runs(fmt: str | None, db_path: Path | None) -> None:
       kscore runs
       kscore runs --format json
     """
-    records = _store(db_path).runs()
+    store = _store(db_path)
+    records = store.runs()
+    if not records:
+        raise StoreError(f"no saved runs yet in {store.path}; run `kscore compute FILE` first")
     rows = [
         {
             "id": record.id,
@@ -461,7 +481,9 @@ def runs(fmt: str | None, db_path: Path | None) -> None:
             "inputs": ", ".join(name for name, _, _ in record.inputs),
             "accounts": record.accounts,
             "rows": record.rows_kept,
-            "options": " ".join(flag for flag, on in (("relative", record.relative), ("combine", record.combine)) if on),
+            "options": " ".join(
+                name for name, on in (("relative", record.relative), ("combine", record.combine)) if on
+            ),
         }
         for record in records
     ]
@@ -507,19 +529,18 @@ def model_init(path: str, force: bool) -> None:
 
 
 @model.command("check")
-@click.argument("path", type=click.Path(dir_okay=False), metavar="FILE")
+@click.argument("path", type=click.Path(dir_okay=False, allow_dash=True), metavar="FILE")
 @output_options
 def model_check(path: str, fmt: str | None) -> None:
-    """Validate a model file and summarise what it weighs.
+    """Validate a model file (`-` for standard input) and summarise what it weighs.
 
     \b
     Examples:
       kscore model check my-weights.yaml
+      kscore model init - | kscore model check -
       kscore model check my-weights.yaml --format json
     """
-    from klout_cli.modelfile import load_model
-
-    loaded = load_model(path)
+    loaded = _load_model(path)
     current = loaded.model
     total = current.total_weight
     rows = [
@@ -533,7 +554,7 @@ def model_check(path: str, fmt: str | None) -> None:
         for spec in current.signals
     ]
     note(
-        f"{path}: valid model '{current.name}' · window {current.window_days:g} days · "
+        f"{loaded.source}: valid model '{current.name}' · window {current.window_days:g} days · "
         f"half-life {current.half_life_days:g} days · prior {current.prior_items:g} items · curve {current.curve:g}"
     )
     note("actions: " + ", ".join(f"{name} {weight:g}" for name, weight in current.actions.items()))

@@ -60,14 +60,9 @@ def _merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, An
     return merged
 
 
-def load_model(path: str | None = None) -> LoadedModel:
-    """The built-in model, or the file at `path` laid over it (keys it leaves out keep defaults)."""
-    base_text = default_text()
-    base = _parse_yaml(base_text, DEFAULT_NAME)
-    if path is None:
-        return LoadedModel(parse_model(base), DEFAULT_NAME, base_text, base)
+def _read(path: str) -> str:
     try:
-        text = Path(path).read_text(encoding="utf-8-sig")
+        return Path(path).read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise ModelError(f"{path}: no such model file (write one with `kscore model init {path}`)") from None
     except IsADirectoryError:
@@ -76,6 +71,21 @@ def load_model(path: str | None = None) -> LoadedModel:
         raise ModelError(f"{path}: not a text file (a model is YAML text)") from None
     except OSError as error:
         raise ModelError(f"{path}: cannot read: {error.strerror}") from None
+
+
+def load_model(path: str | None = None, text: str | None = None) -> LoadedModel:
+    """The built-in model, or a model file laid over it (keys it leaves out keep defaults).
+
+    `text` is the file's content when the caller already read it (standard input, `-`).
+    """
+    base_text = default_text()
+    base = _parse_yaml(base_text, DEFAULT_NAME)
+    if path is None:
+        return LoadedModel(parse_model(base), DEFAULT_NAME, base_text, base)
+    if text is None:
+        text = _read(path)
+    if path == "-":
+        path = "<stdin>"
     data = _parse_yaml(text, path)
     if data is None:
         data = {}

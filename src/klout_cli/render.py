@@ -13,26 +13,28 @@ import math
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
+from klout_cli.core.model import SIGNALS
+
 if TYPE_CHECKING:
     from rich.table import Table
 
 FORMATS = ("table", "csv", "tsv", "json", "jsonl", "markdown")
 
-#: Decimals a column keeps in machine formats (the table shows one fewer for scores).
-DECIMALS = {"score": 2}
-SUBSCORE_DECIMALS = 1
+#: Decimals a computed column keeps in machine formats (tables show one decimal); other
+#: numbers are shown as they are.
+DECIMALS = {"score": 2, **{signal: 1 for signal in SIGNALS}}
 INTEGER_COLUMNS = {"rank", "items", "followers", "id", "accounts", "rows", "inputs", "position"}
 RIGHT_ALIGNED = INTEGER_COLUMNS | {"score"}
 
 
 def _machine_value(column: str, value: Any) -> Any:
-    """The value as JSON/CSV carry it: rounded floats, whole counts as ints, unknown as None."""
+    """The value as JSON/CSV carry it: rounded scores, whole counts as ints, unknown as None."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
     if column in INTEGER_COLUMNS and isinstance(value, float):
-        return int(round(value))
-    if isinstance(value, float):
-        return round(value, DECIMALS.get(column, SUBSCORE_DECIMALS))
+        return round(value)
+    if isinstance(value, float) and column in DECIMALS:
+        return round(value, DECIMALS[column])
     return value
 
 
@@ -42,12 +44,12 @@ def _text(column: str, value: Any, *, human: bool) -> str:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if human and isinstance(value, int) and column not in {"rank", "id"}:
+    if isinstance(value, float) and column in DECIMALS:
+        return f"{value:.{1 if human else DECIMALS[column]}f}"
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if human and isinstance(value, (int, float)) and column not in {"rank", "id"}:
         return f"{value:,}"
-    if human and isinstance(value, float):
-        return f"{value:.1f}"
-    if isinstance(value, float):
-        return f"{value:.{DECIMALS.get(column, SUBSCORE_DECIMALS)}f}"
     return str(value)
 
 
@@ -88,10 +90,10 @@ def table(
     from rich import box
     from rich.table import Table
 
-    columns = fit(rows, columns, width)
+    shown = fit(rows, columns, width)
     result = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left", highlight=False, pad_edge=False)
-    cells = [[_text(column, row.get(column), human=True) for column in columns] for row in rows]
-    for index, column in enumerate(columns):
+    cells = [[_text(column, row.get(column), human=True) for column in shown] for row in rows]
+    for index, column in enumerate(shown):
         title_text = TABLE_HEADERS.get(column, header(column))
         numeric = column in RIGHT_ALIGNED or column in _numeric(rows, column)
         # numbers are never cut short on a narrow terminal; text columns give way instead
@@ -119,8 +121,8 @@ def lines(rows: Sequence[dict[str, Any]], columns: Sequence[str], fmt: str) -> I
     if fmt in ("csv", "tsv"):
         buffer = io.StringIO()
         writer = csv.writer(buffer, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
-        for record in [list(columns), *([_text(c, row.get(c), human=False) for c in columns] for row in rows)]:
-            writer.writerow(record)
+        for cells in [list(columns), *([_text(c, row.get(c), human=False) for c in columns] for row in rows)]:
+            writer.writerow(cells)
             yield buffer.getvalue().rstrip("\n")
             buffer.seek(0)
             buffer.truncate()
@@ -135,7 +137,7 @@ def lines(rows: Sequence[dict[str, Any]], columns: Sequence[str], fmt: str) -> I
         yield "| " + " | ".join(header(column) for column in columns) + " |"
         yield "|" + "|".join("---:" if column in RIGHT_ALIGNED else "---" for column in columns) + "|"
         for row in rows:
-            cells = (_text(column, row.get(column), human=True).replace("|", "\\|") for column in columns)
-            yield "| " + " | ".join(cells) + " |"
+            escaped = (_text(column, row.get(column), human=True).replace("|", "\\|") for column in columns)
+            yield "| " + " | ".join(escaped) + " |"
     else:
         raise ValueError(f"unknown format {fmt!r}")

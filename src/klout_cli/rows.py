@@ -27,11 +27,15 @@ def score_row(score: Score) -> Row:
 
 
 def select(rows: Iterable[Row], *, platform: str | None, min_score: float | None, top: int | None) -> list[Row]:
-    """Filter rows already sorted best first, keep the top N, and number them (ties share a rank)."""
+    """Filter rows already sorted best first, keep the top N, and number them (ties share a rank).
+
+    A combined row (platform `linkedin+twitter`) matches each of its platforms.
+    """
     chosen = [
         row
         for row in rows
-        if (platform is None or row["platform"] == platform) and (min_score is None or row["score"] >= min_score)
+        if (platform is None or platform in row["platform"].split("+"))
+        and (min_score is None or row["score"] >= min_score)
     ]
     if top is not None:
         chosen = chosen[:top]

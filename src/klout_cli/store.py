@@ -121,6 +121,8 @@ class Store:
         try:
             with closing(sqlite3.connect(self.path)) as connection:
                 version = connection.execute("PRAGMA user_version").fetchone()[0]
+                if version == 0 and not create:
+                    raise StoreError(f"no saved runs yet in {self.path}; run `kscore compute FILE` first")
                 if version == 0:
                     with connection:
                         connection.executescript(SCHEMA)
@@ -230,7 +232,8 @@ class Store:
         where = ["run_id = ?"]
         params: list[Any] = [run.id]
         if platform is not None:
-            where.append("platform = ?")
+            # a combined row (`linkedin+twitter`) matches each of its platforms
+            where.append("instr('+' || platform || '+', '+' || ? || '+') > 0")
             params.append(platform)
         if min_score is not None:
             where.append("score >= ?")

@@ -5,8 +5,8 @@ It takes plain dataclasses (account features, a validated model) and returns pla
 """
 
 from klout_cli.core.errors import InputError, KscoreError, ModelError, StoreError
-from klout_cli.core.features import ACTIONS, AccountFeatures, combine_platforms
-from klout_cli.core.model import SIGNALS, TRANSFORMS, Model, SignalSpec, parse_model
+from klout_cli.core.features import AccountFeatures, combine_platforms
+from klout_cli.core.model import ACTIONS, SIGNALS, TRANSFORMS, Model, SignalSpec, parse_model
 from klout_cli.core.scoring import (
     Contribution,
     Penalty,

@@ -170,8 +170,7 @@ def parse_model(data: Any) -> Model:
         transform = spec["transform"]
         if transform not in TRANSFORMS:
             raise ModelError(
-                f"{path}.transform: unknown transform {_shown(transform)}"
-                f"{_suggest(str(transform), TRANSFORMS)}"
+                f"{path}.transform: unknown transform {_shown(transform)}{_suggest(str(transform), TRANSFORMS)}"
             )
         signals.append(
             SignalSpec(

@@ -105,8 +105,7 @@ class Scorer:
         active = [week for week in range(len(self.week_weights)) if features.active_weeks >> week & 1]
         value = math.fsum(self.week_weights[week] for week in active) / self.all_weeks
         return value, (
-            f"engaged items in {len(active)} of the last {len(self.week_weights)} weeks "
-            "(recent weeks count more)"
+            f"engaged items in {len(active)} of the last {len(self.week_weights)} weeks (recent weeks count more)"
         )
 
     # -- normalising and scoring ----------------------------------------------------------
@@ -163,23 +162,27 @@ def score_account(features: AccountFeatures, model: Model) -> Score:
 def relative_scores(scores: Sequence[Score]) -> list[Score]:
     """Re-express absolute scores as a percentile-style 1-100 within this population.
 
-    An account scores 1 + 99 * (share of the other accounts that score strictly lower); its
-    contributions are scaled by the same factor so the breakdown stays exact.
+    An account scores 1 + 99 * (share of the other accounts it scores at least as well as), and
+    an account with nothing scores 1; its contributions are scaled by the same factor so the
+    breakdown stays exact.
     """
     ordered = sorted(item.absolute for item in scores)
     others = len(scores) - 1
     result = []
     for item in scores:
-        below = bisect.bisect_left(ordered, item.absolute)
-        if others:
-            relative = BASE + (TOP - BASE) * below / others
+        at_or_below = bisect.bisect_right(ordered, item.absolute) - 1  # every other account <= it
+        if item.absolute <= BASE:
+            relative = BASE
+        elif others:
+            relative = BASE + (TOP - BASE) * at_or_below / others
         else:
-            relative = TOP if item.absolute > BASE else BASE
+            relative = TOP
         factor = (relative - BASE) / (item.absolute - BASE) if item.absolute > BASE else 0.0
         contributions = tuple(replace(part, points=part.points * factor) for part in item.contributions)
         penalties = tuple(replace(part, points=part.points * factor) for part in item.penalties)
-        points = math.fsum(part.points for part in contributions + penalties)  # type: ignore[operator]
-        result.append(replace(item, score=item.base + points, contributions=contributions, penalties=penalties))
+        points = math.fsum(part.points for part in contributions) + math.fsum(part.points for part in penalties)
+        total = min(TOP, item.base + points)
+        result.append(replace(item, score=total, contributions=contributions, penalties=penalties))
     return result
 
 

@@ -34,7 +34,8 @@ class WindowReport:
 
 def latest_timestamp(rows: pd.DataFrame) -> datetime:
     stamp: pd.Timestamp = rows["timestamp"].max()
-    return stamp.to_pydatetime()
+    moment: datetime = stamp.to_pydatetime()
+    return moment
 
 
 def drop_duplicates(rows: pd.DataFrame) -> pd.DataFrame:
@@ -99,6 +100,8 @@ def build_features(
     inside["week"] = np.minimum(age // 7, model.window_weeks - 1).astype(np.int64)
 
     content = inside[inside["kind"].isin(CONTENT_KINDS)]
+    # a canonical row order makes every float sum bit-identical however the input was ordered
+    content = content.sort_values([*KEYS, "timestamp", *COUNTS, "kind", "post_id"], kind="stable")
     decay = content["decay"]
     weighted = pd.DataFrame({name: content[name] * decay for name in COUNTS})
     weighted["weighted_items"] = decay
@@ -113,11 +116,17 @@ def build_features(
 
     accounts = inside[KEYS].drop_duplicates().sort_values(KEYS)
     table = accounts.set_index(KEYS)
-    table = table.join(grouped, how="left").join(masks.rename("active_weeks"), how="left")
-    table = table.join(followers, how="left").join(following, how="left")
+    if not grouped.empty:
+        table = table.join(grouped, how="left")
+    for name, series in (("active_weeks", masks), ("followers", followers), ("following", following)):
+        if not series.empty:
+            table = table.join(series.rename(name), how="left")
     for name in (*COUNTS, "weighted_items", "items", "active_weeks"):
         if name not in table:
             table[name] = 0
+    for name in AUDIENCE:
+        if name not in table:
+            table[name] = np.nan
     counts = table[[*COUNTS, "weighted_items"]].fillna(0.0).astype("float64")
     items = table["items"].fillna(0).astype("int64")
     active = table["active_weeks"].fillna(0)
@@ -137,7 +146,19 @@ def build_features(
             followers=None if pd.isna(audience) else float(audience),
             following=None if pd.isna(follows) else float(follows),
         )
-        for (account, platform), likes, shares, replies, impressions, clicks, weighted_items, n_items, weeks, audience, follows in zip(
+        for (
+            (account, platform),
+            likes,
+            shares,
+            replies,
+            impressions,
+            clicks,
+            weighted_items,
+            n_items,
+            weeks,
+            audience,
+            follows,
+        ) in zip(
             table.index,
             counts["likes"],
             counts["shares"],
@@ -147,8 +168,8 @@ def build_features(
             counts["weighted_items"],
             items,
             active,
-            table["followers"] if "followers" in table else [np.nan] * len(table),
-            table["following"] if "following" in table else [np.nan] * len(table),
+            table["followers"],
+            table["following"],
         )
     ]
     report = WindowReport(

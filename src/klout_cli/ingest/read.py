@@ -10,10 +10,10 @@ import csv
 import gzip
 import hashlib
 import io
-import re
+import warnings
 import zlib
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -86,47 +86,61 @@ def _load_text(name: str, stdin: BinaryIO | None) -> tuple[str, str, str]:
     return label, digest, text
 
 
-def _record_line(text: str, record: int) -> int:
-    """The physical line where data record `record` (0-based, after the header) starts."""
+def _records(text: str) -> Iterator[tuple[int, list[str]]]:
+    """(physical line where it starts, fields) for every record pandas reads, header first."""
     reader = csv.reader(io.StringIO(text))
-    seen = -1  # the header is record -1
     previous_end = 0
     for row in reader:
-        start = previous_end + 1
-        previous_end = reader.line_num
-        if not row:
-            continue  # blank line: pandas skips it too
-        if seen == record:
-            return start
-        seen += 1
-    return previous_end
+        start, previous_end = previous_end + 1, reader.line_num
+        if not row or (len(row) == 1 and not row[0].strip()):
+            continue  # blank or all-space line: pandas skips it too
+        yield start, row
+
+
+def _record_line(text: str, record: int) -> int:
+    """The physical line where data record `record` (0-based, after the header) starts."""
+    for index, (line, _) in enumerate(_records(text)):
+        if index == record + 1:
+            return line
+    return 0
 
 
 def _header(text: str, label: str) -> list[str]:
-    for row in csv.reader(io.StringIO(text)):
-        if row:
-            return [cell.strip().lower() for cell in row]
+    """Header names, stripped and case-folded; blank ones get a placeholder so they are ignored."""
+    for _, row in _records(text):
+        return [cell.strip().lower() or f"(blank header, column {index + 1})" for index, cell in enumerate(row)]
     raise InputError(f"{label}: file is empty")
+
+
+def _too_many_fields(text: str, label: str, width: int) -> InputError:
+    for line, row in _records(text):
+        if len(row) > width:
+            return InputError(f"{label}:{line}: expected {width} fields like the header, saw {len(row)}")
+    return InputError(f"{label}: a row has more fields than the header")
 
 
 def _parse_frame(text: str, label: str, header: list[str]) -> pd.DataFrame:
     try:
-        frame = pd.read_csv(
-            io.StringIO(text),
-            header=0,
-            names=header,
-            dtype=str,
-            keep_default_na=False,
-            na_filter=False,
-            engine="c",
-        )
+        with warnings.catch_warnings():
+            # pandas drops the surplus fields of a row with a warning when every row has them
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            frame = pd.read_csv(
+                io.StringIO(text),
+                header=0,
+                names=header,
+                dtype=str,
+                keep_default_na=False,
+                na_filter=False,
+                index_col=False,
+                engine="c",
+            )
+    except pd.errors.ParserWarning:
+        raise _too_many_fields(text, label, len(header)) from None
     except pd.errors.EmptyDataError:
         raise InputError(f"{label}: file is empty") from None
     except pd.errors.ParserError as error:
-        match = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(error))
-        if match:
-            expected, line, saw = match.groups()
-            raise InputError(f"{label}:{line}: expected {expected} fields like the header, saw {saw}") from None
+        if "Expected" in str(error):
+            raise _too_many_fields(text, label, len(header)) from None
         raise InputError(f"{label}: not a readable CSV file ({str(error).strip()})") from None
     return frame.fillna("")
 
@@ -226,7 +240,7 @@ def validate(frame: pd.DataFrame, label: str, text: str, *, skip: bool, report: 
     for name in AUDIENCE:
         out[name] = _counts(frame[name], name, checks, missing=np.nan) if name in frame else np.nan
     for name in ("topics", "text"):
-        out[name] = frame[name] if name in frame else blank
+        out[name] = frame.get(name, blank)
 
     if checks.found:
         if not skip:
@@ -249,7 +263,7 @@ def read_sources(
         header = _header(text, label)
         seen: set[str] = set()
         for column in header:
-            if column in seen and column:
+            if column in seen:
                 raise InputError(f"{label}:1: column '{column}' appears twice (names match case-insensitively)")
             seen.add(column)
         missing = [column for column in REQUIRED if column not in seen]

@@ -1,0 +1,179 @@
+"""The core's promises, stated as examples and hypothesis properties."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import replace
+
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+from klout_cli.core import (
+    ACTIONS,
+    AccountFeatures,
+    Model,
+    Scorer,
+    combine_platforms,
+    competition_ranks,
+    rank_scores,
+    relative_scores,
+    score_account,
+)
+from tests.core.strategies import counts, decays, features, with_more_items
+
+
+def breakdown_total(score) -> float:  # type: ignore[no-untyped-def]
+    return (
+        score.base
+        + math.fsum(part.points for part in score.contributions)
+        + math.fsum(part.points for part in score.penalties)
+    )
+
+
+# -- promise 1 and 5: range and exact breakdown ---------------------------------------------
+@given(features())
+def test_score_is_between_1_and_100_and_the_breakdown_is_exact(model: Model, account: AccountFeatures) -> None:
+    score = Scorer(model).score(account)
+    assert 1.0 <= score.score <= 100.0
+    assert abs(breakdown_total(score) - score.score) < 0.01
+    for part in score.contributions:
+        assert 0.0 <= part.normalized <= 1.0
+        assert part.points >= 0.0
+
+
+def test_nothing_scores_exactly_one(model: Model) -> None:
+    score = Scorer(model).score(AccountFeatures("ghost", "twitter"))
+    assert score.score == 1.0
+    assert all(part.points == 0 for part in score.contributions)
+
+
+def test_saturating_every_signal_scores_exactly_100(model: Model) -> None:
+    star = AccountFeatures(
+        "star", "twitter", items=50, weighted_items=50, likes=1e9, shares=1e9, replies=1e9,
+        active_weeks=(1 << model.window_weeks) - 1, followers=1e9,
+    )  # fmt: skip
+    assert Scorer(model).score(star).score == pytest.approx(100.0)
+
+
+# -- promise 2: more received never lowers the score ----------------------------------------
+@given(features(), st.sampled_from(ACTIONS), counts)
+def test_raising_a_received_count_never_lowers_the_score(
+    model: Model, account: AccountFeatures, action: str, extra: float
+) -> None:
+    assume(account.items > 0)
+    scorer = Scorer(model)
+    raised = replace(account, **{action: account.received(action) + extra})
+    assert scorer.score(raised).score >= scorer.score(account).score - 1e-9
+
+
+@given(features(), st.integers(min_value=0, max_value=(1 << 13) - 1))
+def test_more_engaged_weeks_never_lower_the_score(model: Model, account: AccountFeatures, weeks: int) -> None:
+    scorer = Scorer(model)
+    busier = replace(account, active_weeks=account.active_weeks | weeks)
+    assert scorer.score(busier).score >= scorer.score(account).score - 1e-9
+
+
+@given(features(), st.floats(min_value=0, max_value=1e8))
+def test_a_larger_audience_never_lowers_the_score(model: Model, account: AccountFeatures, extra: float) -> None:
+    scorer = Scorer(model)
+    bigger = replace(account, followers=(account.followers or 0.0) + extra)
+    assert scorer.score(bigger).score >= scorer.score(account).score - 1e-9
+
+
+# -- promise 3: volume is not influence -----------------------------------------------------
+@given(features(), st.integers(min_value=1, max_value=1000), decays)
+def test_items_that_received_nothing_never_raise_the_score(
+    model: Model, account: AccountFeatures, extra: int, decay: float
+) -> None:
+    scorer = Scorer(model)
+    assert scorer.score(with_more_items(account, extra, decay)).score <= scorer.score(account).score + 1e-9
+
+
+# -- promise 4: followers are not influence -------------------------------------------------
+def test_a_million_silent_followers_lose_to_two_thousand_who_share(model: Model) -> None:
+    weeks = (1 << model.window_weeks) - 1
+    silent = AccountFeatures("megaphone", "twitter", items=40, weighted_items=25, followers=1_000_000, active_weeks=0)
+    loved = AccountFeatures(
+        "loved", "twitter", items=40, weighted_items=25, shares=50 * 25, followers=2_000, active_weeks=weeks
+    )
+    # even with no regular weeks, the sharing alone is enough
+    loved_irregular = replace(loved, active_weeks=0)
+    scorer = Scorer(model)
+    assert scorer.score(silent).score < scorer.score(loved_irregular).score < scorer.score(loved).score
+
+
+# -- promise 6: absolute scale ---------------------------------------------------------------
+@given(st.lists(features(), min_size=1, max_size=8))
+def test_a_score_depends_only_on_the_account_itself(model: Model, population: list[AccountFeatures]) -> None:
+    scorer = Scorer(model)
+    alone = scorer.score(population[0]).score
+    together = [scorer.score(item) for item in population]
+    assert together[0].score == alone
+
+
+# -- relative mode ---------------------------------------------------------------------------
+@given(st.lists(features(), min_size=2, max_size=12))
+def test_relative_scores_are_percentiles_with_exact_breakdowns(model: Model, population: list[AccountFeatures]) -> None:
+    scorer = Scorer(model)
+    absolute = [scorer.score(replace(item, account=f"a{index}")) for index, item in enumerate(population)]
+    relative = relative_scores(absolute)
+    for before, after in zip(absolute, relative):
+        assert 1.0 <= after.score <= 100.0
+        assert abs(breakdown_total(after) - after.score) < 0.01
+        assert after.absolute == before.score
+    # order is kept: a higher absolute score never gets a lower relative one
+    pairs = sorted(zip((item.score for item in absolute), (item.score for item in relative)))
+    assert all(low[1] <= high[1] + 1e-9 for low, high in itertools.pairwise(pairs))
+    best = max(absolute, key=lambda item: item.score)
+    if best.score > 1.0:
+        assert max(item.score for item in relative) == pytest.approx(100.0)
+    lowest = min(item.score for item in absolute)
+    if lowest == 1.0 or [item.score for item in absolute].count(lowest) == 1:
+        assert min(item.score for item in relative) == 1.0
+    # accounts that tie keep tying
+    for one, other in zip(absolute, relative):
+        twins = [r.score for a, r in zip(absolute, relative) if a.score == one.score]
+        assert all(value == other.score for value in twins)
+
+
+def test_relative_with_one_account(model: Model) -> None:
+    scorer = Scorer(model)
+    only = scorer.score(AccountFeatures("solo", "x", items=3, weighted_items=3, likes=30))
+    assert relative_scores([only])[0].score == 100.0
+    nobody = scorer.score(AccountFeatures("ghost", "x"))
+    assert relative_scores([nobody])[0].score == 1.0
+
+
+# -- ranking and combining -------------------------------------------------------------------
+def test_ranks_are_competition_ranks() -> None:
+    assert competition_ranks([90.0, 80.0, 80.0, 70.0]) == [1, 2, 2, 4]
+    assert competition_ranks([]) == []
+
+
+def test_rank_orders_by_score_then_name(model: Model) -> None:
+    scorer = Scorer(model)
+    same = AccountFeatures("b", "x", items=2, weighted_items=2, likes=10)
+    ranked = rank_scores([scorer.score(replace(same, account="b")), scorer.score(replace(same, account="a"))])
+    assert [(rank, item.account) for rank, item in ranked] == [(1, "a"), (1, "b")]
+
+
+def test_combining_one_platform_changes_nothing_but_the_label(model: Model) -> None:
+    part = AccountFeatures("ana", "twitter", items=9, weighted_items=7.5, likes=80, shares=9, followers=5000)
+    combined = combine_platforms([part], model)
+    assert replace(combined, platform="twitter") == part
+    assert score_account(combined, model).score == score_account(part, model).score
+
+
+def test_combining_weights_platforms(model: Model) -> None:
+    weighted = replace(model, platforms={**model.platforms, "linkedin": 0.0})
+    twitter = AccountFeatures("ana", "twitter", items=10, weighted_items=10, likes=100, followers=4000, active_weeks=1)
+    linkedin = AccountFeatures("ana", "linkedin", items=50, weighted_items=50, followers=9000, active_weeks=6)
+    ignored = combine_platforms([twitter, linkedin], weighted)
+    assert ignored.platform == "linkedin+twitter"
+    assert (ignored.items, ignored.likes, ignored.followers, ignored.active_weeks) == (10, 100, 4000, 1)
+    pooled = combine_platforms([twitter, linkedin], model)
+    assert (pooled.items, pooled.followers, pooled.active_weeks) == (60, 13000, 7)
+    with pytest.raises(ValueError):
+        combine_platforms([twitter, replace(linkedin, account="bob")], model)

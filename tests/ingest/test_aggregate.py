@@ -1,0 +1,122 @@
+"""From rows to features: duplicates, window, decay, audience snapshots, engaged weeks."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from klout_cli.core import AccountFeatures, Model
+from klout_cli.ingest.aggregate import build_features
+from klout_cli.ingest.read import read_sources
+from tests.ingest.helpers import csv_text
+
+AS_OF = datetime(2024, 3, 31, 12, 0, tzinfo=timezone.utc)
+
+
+def features_of(
+    tmp_path: Path, model: Model, rows: list[dict], as_of: datetime | None = AS_OF
+) -> dict[tuple[str, str], AccountFeatures]:
+    path = tmp_path / "rows.csv"
+    path.write_text(csv_text(rows), encoding="utf-8")
+    frame, _ = read_sources([str(path)])
+    found, _ = build_features(frame, model, as_of)
+    return {(item.account, item.platform): item for item in found}
+
+
+def post(account: str, when: str, **counts: object) -> dict[str, object]:
+    return {"account": account, "timestamp": when, "platform": "twitter", **counts}
+
+
+def test_overlapping_exports_count_an_item_once_with_its_highest_counts(tmp_path: Path, model: Model) -> None:
+    rows = [
+        post("ana", "2024-03-30T10:00:00Z", post_id="t1", likes=5, shares=1),
+        post("ana", "2024-03-30T10:00:00Z", post_id="t1", likes=9, shares=0),  # a later export
+        post("ana", "2024-03-30T11:00:00Z", post_id="t2", likes=1),
+        post("ana", "2024-03-30T11:00:00Z", likes=1),  # no id: never merged
+        post("ana", "2024-03-30T11:00:00Z", likes=1),
+    ]
+    ana = features_of(tmp_path, model, rows)[("ana", "twitter")]
+    assert ana.items == 4
+
+    def decay(hour: int) -> float:
+        age = AS_OF - datetime(2024, 3, 30, hour, tzinfo=timezone.utc)
+        return float(0.5 ** (age.total_seconds() / 86400 / model.half_life_days))
+
+    assert ana.likes == pytest.approx(9 * decay(10) + 3 * decay(11), rel=1e-9)
+    assert ana.shares == pytest.approx(1 * decay(10), rel=1e-9)
+
+
+def test_window_and_as_of_leave_rows_out_and_count_them(tmp_path: Path, model: Model) -> None:
+    rows = [
+        post("ana", "2024-03-31T00:00:00Z", likes=1),
+        post("ana", "2023-12-01T00:00:00Z", likes=1),  # 121 days before as-of
+        post("ana", "2024-04-02T00:00:00Z", likes=1),  # after as-of
+    ]
+    path = tmp_path / "rows.csv"
+    path.write_text(csv_text(rows), encoding="utf-8")
+    frame, _ = read_sources([str(path)])
+    found, report = build_features(frame, model, AS_OF)
+    assert (report.before_window, report.after_as_of, report.rows_kept) == (1, 1, 1)
+    assert found[0].items == 1
+    _, latest = build_features(frame, model, None)
+    assert latest.as_of == datetime(2024, 4, 2, tzinfo=timezone.utc)
+
+
+def test_an_item_a_half_life_old_counts_half(tmp_path: Path, model: Model) -> None:
+    rows = [post("ana", "2024-03-01T12:00:00Z", likes=10), post("bob", "2024-03-31T12:00:00Z", likes=10)]
+    found = features_of(tmp_path, model, rows)
+    assert found[("ana", "twitter")].weighted_items == pytest.approx(0.5)
+    assert found[("ana", "twitter")].likes == pytest.approx(5.0)
+    assert found[("bob", "twitter")].likes == pytest.approx(10.0)
+
+
+def test_the_latest_audience_snapshot_wins_whatever_the_row_order(tmp_path: Path, model: Model) -> None:
+    rows = [
+        post("ana", "2024-03-20T00:00:00Z", followers=900, following=10),
+        post("ana", "2024-03-25T00:00:00Z", followers=1200),
+        post("ana", "2024-03-25T00:00:00Z", followers=1100),  # same moment: the larger wins
+        post("ana", "2024-03-28T00:00:00Z"),  # no snapshot on this row
+    ]
+    for order in (rows, rows[::-1]):
+        ana = features_of(tmp_path, model, order)[("ana", "twitter")]
+        assert (ana.followers, ana.following) == (1200, 10)
+    assert features_of(tmp_path, model, [post("bob", "2024-03-20")])[("bob", "twitter")].followers is None
+
+
+def test_engaged_weeks_are_bits_counted_back_from_as_of(tmp_path: Path, model: Model) -> None:
+    rows = [
+        post("ana", "2024-03-31T00:00:00Z", likes=1),  # week 0
+        post("ana", "2024-03-20T00:00:00Z", likes=0),  # week 1, but nobody reacted
+        post("ana", "2024-03-15T00:00:00Z", replies=2),  # week 2
+        post("ana", "2024-01-02T00:00:00Z", impressions=500),  # week 12: impressions weigh 0
+    ]
+    ana = features_of(tmp_path, model, rows)[("ana", "twitter")]
+    assert ana.active_weeks == 0b101
+
+
+def test_interactions_are_not_items_and_never_add_to_the_targets_counts(tmp_path: Path, model: Model) -> None:
+    rows = [
+        post("ana", "2024-03-30T00:00:00Z", post_id="a1", likes=3),
+        {"account": "bob", "timestamp": "2024-03-30T01:00:00Z", "platform": "twitter", "kind": "like", "target": "ana"},
+        {
+            "account": "bob",
+            "timestamp": "2024-03-30T01:00:00Z",
+            "platform": "twitter",
+            "kind": "share",
+            "target": "ana",
+            "likes": 2,
+        },
+    ]
+    found = features_of(tmp_path, model, rows)
+    ana, bob = found[("ana", "twitter")], found[("bob", "twitter")]
+    assert ana.items == 1 and ana.shares == 0  # bob's share of ana is not added to ana's shares
+    assert ana.likes == pytest.approx(3 * 0.5 ** ((36 / 24) / 30))
+    assert bob.items == 1  # his share is his own item, with what it received
+    assert bob.likes > 0
+
+
+def test_platforms_are_scored_apart(tmp_path: Path, model: Model) -> None:
+    rows = [post("ana", "2024-03-30", likes=1), {**post("ana", "2024-03-30", likes=1), "platform": "LinkedIn"}]
+    assert set(features_of(tmp_path, model, rows)) == {("ana", "twitter"), ("ana", "linkedin")}
