@@ -92,8 +92,10 @@ output_options = _combine(
 )
 filter_options = _combine(
     click.option("--top", type=click.IntRange(min=1), default=None, metavar="N", help="Show only the best N."),
-    click.option("--min-score", type=click.FloatRange(1, 100), default=None, help="Hide scores below this."),
-    click.option("--platform", default=None, help="Show only this platform."),
+    click.option(
+        "--min-score", type=click.FloatRange(1, 100), default=None, metavar="SCORE", help="Hide scores below this."
+    ),
+    click.option("--platform", default=None, metavar="NAME", help="Show only this platform."),
 )
 model_option = click.option(
     "--model",
@@ -105,7 +107,12 @@ model_option = click.option(
 )
 scoring_options = _combine(
     model_option,
-    click.option("--as-of", type=AsOfType(), default=None, help="Score as of this date. Default: latest row."),
+    click.option(
+        "--as-of",
+        type=AsOfType(),
+        default=None,
+        help="Score as of this moment (a date means its end; no zone means UTC). Default: the latest timestamp read.",
+    ),
     click.option("--relative", is_flag=True, help="Percentile-style 1-100 within this input."),
     click.option("--combine", is_flag=True, help="One score per account across its platforms."),
     click.option(
@@ -345,7 +352,7 @@ def _save(result: Any, all_rows: list[Row], db_path: Path | None) -> int:
 
 @cli.command()
 @click.argument("inputs", nargs=-1, metavar="[FILE...]")
-@click.option("--run", "run_id", type=int, default=None, help="Rank this saved run. Default: the latest.")
+@click.option("--run", "run_id", type=int, default=None, metavar="ID", help="Rank this saved run. Default: the latest.")
 @filter_options
 @output_options
 @db_option

@@ -1,0 +1,137 @@
+"""Time and memory of `kscore compute` against a plain-pandas baseline, measured in one run.
+
+    python benchmarks/bench_compute.py                  # 10k and 100k rows
+    python benchmarks/bench_compute.py --sizes 1000000  # choose sizes
+
+Data is generated deterministically (numpy, fixed seed) in the canonical schema. Each
+measurement runs in a fresh child process so its peak memory (max RSS) is its own. The
+baseline reads the same file with pandas and groups per account with a decayed sum of the
+weighted engagement: the least any scorer must do. Printed ratios are kscore / baseline.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+SEED = 7
+AS_OF = "2024-06-30T00:00:00+00:00"
+
+
+def generate(rows: int, path: Path) -> None:
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(SEED)
+    accounts = max(10, rows // 50)
+    kinds = np.array(["post", "post", "post", "reply", "share", "like", "mention"])
+    kind = kinds[rng.integers(0, len(kinds), rows)]
+    content = np.isin(kind, ["post", "reply", "share"])
+    appeal = rng.lognormal(1.0, 1.2, accounts)
+    who = rng.zipf(1.3, rows) % accounts
+    seconds = rng.integers(0, 120 * 86400, rows)
+    stamps = pd.Timestamp(AS_OF) - pd.to_timedelta(seconds, unit="s")
+    likes = np.where(content, rng.poisson(appeal[who]), 0)
+    frame = pd.DataFrame(
+        {
+            "account": np.char.add("user", who.astype(str)),
+            "timestamp": stamps.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "platform": np.where(who % 5 == 0, "linkedin", "twitter"),
+            "kind": kind,
+            "post_id": np.char.add("p", np.arange(rows).astype(str)),
+            "target": np.where(content & (kind == "post"), "", np.char.add("user", (who * 7 % accounts).astype(str))),
+            "likes": likes,
+            "shares": np.where(content, rng.poisson(appeal[who] * 0.2), 0),
+            "replies": np.where(content, rng.poisson(appeal[who] * 0.1), 0),
+            "impressions": np.where(content, rng.poisson(appeal[who] * 40), 0),
+            "clicks": np.where(content, rng.poisson(appeal[who] * 0.05), 0),
+            "followers": rng.integers(0, 200_000, rows),
+        }
+    )
+    frame.to_csv(path, index=False)
+
+
+def run_kscore(path: str) -> dict[str, float]:
+    """The stages `kscore compute --no-save` runs, timed one by one."""
+    from klout_cli.core import Scorer, rank_scores
+    from klout_cli.ingest.aggregate import build_features
+    from klout_cli.ingest.read import read_sources
+    from klout_cli.modelfile import load_model
+
+    model = load_model().model
+    start = time.perf_counter()
+    rows, _ = read_sources([path])
+    read = time.perf_counter()
+    features, _ = build_features(rows, model)
+    built = time.perf_counter()
+    scorer = Scorer(model)
+    ranked = rank_scores(scorer.score(item) for item in features)
+    end = time.perf_counter()
+    return {"read": read - start, "aggregate": built - read, "score": end - built, "accounts": len(ranked)}
+
+
+def run_baseline(path: str) -> dict[str, float]:
+    import numpy as np
+    import pandas as pd
+
+    start = time.perf_counter()
+    rows = pd.read_csv(path)
+    stamps = pd.to_datetime(rows["timestamp"], utc=True)
+    age = (stamps.max() - stamps).dt.total_seconds() / 86400
+    rows = rows[age <= 90]
+    decay = np.power(0.5, age[age <= 90] / 30)
+    weighted = (rows["likes"] + 3 * rows["shares"] + 2 * rows["replies"] + 0.5 * rows["clicks"]) * decay
+    grouped = weighted.groupby([rows["account"], rows["platform"]]).sum()
+    return {"total": time.perf_counter() - start, "accounts": len(grouped)}
+
+
+def child(kind: str, path: str) -> None:
+    figures = run_kscore(path) if kind == "kscore" else run_baseline(path)
+    figures["max_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps(figures))
+
+
+def measure(kind: str, path: Path) -> dict[str, float]:
+    start = time.perf_counter()
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", kind, str(path)], capture_output=True, text=True, check=True
+    )
+    figures: dict[str, float] = json.loads(out.stdout)
+    figures["wall"] = time.perf_counter() - start
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--child", nargs=2, metavar=("KIND", "PATH"), help=argparse.SUPPRESS)
+    options = parser.parse_args()
+    if options.child:
+        child(*options.child)
+        return
+    print(f"{'rows':>10} {'engine':>9} {'in-process s':>13} {'wall s':>8} {'peak MB':>8}  detail")
+    with tempfile.TemporaryDirectory() as folder:
+        for size in options.sizes:
+            path = Path(folder) / f"activity-{size}.csv"
+            generate(size, path)
+            mb = path.stat().st_size / 1e6
+            baseline = measure("baseline", path)
+            ours = measure("kscore", path)
+            ours_total = ours["read"] + ours["aggregate"] + ours["score"]
+            print(f"{size:>10,} {'baseline':>9} {baseline['total']:>13.3f} {baseline['wall']:>8.2f} "
+                  f"{baseline['max_rss_mb']:>8.0f}  pandas read + decayed groupby ({mb:.0f} MB file)")  # fmt: skip
+            print(f"{size:>10,} {'kscore':>9} {ours_total:>13.3f} {ours['wall']:>8.2f} {ours['max_rss_mb']:>8.0f}  "
+                  f"read {ours['read']:.3f} + aggregate {ours['aggregate']:.3f} + score {ours['score']:.3f} "
+                  f"for {ours['accounts']:,.0f} accounts")  # fmt: skip
+            print(f"{'':>10} {'ratio':>9} {ours_total / baseline['total']:>13.2f} "
+                  f"{ours['wall'] / baseline['wall']:>8.2f} {ours['max_rss_mb'] / baseline['max_rss_mb']:>8.2f}")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
