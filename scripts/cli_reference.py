@@ -1,7 +1,7 @@
 """Write docs/cli.md from the commands' own --help, so the reference never drifts.
 
-    python scripts/cli_reference.py          # rewrite docs/cli.md
-    python scripts/cli_reference.py --check  # exit 1 if docs/cli.md is out of date (CI runs this via pytest)
+python scripts/cli_reference.py          # rewrite docs/cli.md
+python scripts/cli_reference.py --check  # exit 1 if docs/cli.md is out of date (CI runs this via pytest)
 """
 
 from __future__ import annotations
