@@ -180,9 +180,8 @@ def relative_scores(scores: Sequence[Score]) -> list[Score]:
         factor = (relative - BASE) / (item.absolute - BASE) if item.absolute > BASE else 0.0
         contributions = tuple(replace(part, points=part.points * factor) for part in item.contributions)
         penalties = tuple(replace(part, points=part.points * factor) for part in item.penalties)
-        points = math.fsum(part.points for part in contributions) + math.fsum(part.points for part in penalties)
-        total = min(TOP, item.base + points)
-        result.append(replace(item, score=total, contributions=contributions, penalties=penalties))
+        # the score is the percentile itself, so equal absolute scores stay exactly equal
+        result.append(replace(item, score=relative, contributions=contributions, penalties=penalties))
     return result
 
 
