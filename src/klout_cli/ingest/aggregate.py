@@ -59,30 +59,59 @@ def drop_duplicates(rows: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([rows[~has_id], merged[rows.columns]], ignore_index=True)
 
 
-def _week_masks(weeks: pd.DataFrame) -> pd.Series:
-    """One bitmask per account: bit k set when week k had an engaged item."""
-    distinct = weeks.drop_duplicates()
-    if distinct.empty:
-        return pd.Series(dtype=object)
-    if int(distinct["week"].max()) < 62:
-        bits = np.left_shift(np.int64(1), distinct["week"].to_numpy(dtype=np.int64))
-        return pd.Series(bits, index=distinct.index).groupby([distinct[key] for key in KEYS]).sum()
-    # windows longer than 62 weeks need Python's unbounded ints
-    bits = distinct["week"].map(lambda week: 1 << int(week))
-    return bits.groupby([distinct[key] for key in KEYS]).agg(lambda values: sum(values))
+def _group_starts(sorted_keys: np.ndarray) -> np.ndarray:
+    """Positions where a new key begins in an array sorted by key."""
+    if not len(sorted_keys):
+        return np.zeros(0, dtype=np.int64)
+    return np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
 
 
-def _latest(rows: pd.DataFrame, column: str) -> pd.Series:
-    """The latest snapshot of an audience column per account (ties: the larger value)."""
-    known = rows.loc[rows[column].notna(), [*KEYS, "timestamp", column]]
-    ordered = known.sort_values([*KEYS, "timestamp", column], kind="mergesort")
-    return ordered.groupby(KEYS, sort=False)[column].last()
+def _week_masks(keys: np.ndarray, weeks: np.ndarray, span: int) -> tuple[np.ndarray, list[int]]:
+    """(keys, bitmasks): bit k set when week k had an engaged item; `span` weeks in the window."""
+    pairs = np.unique(keys * span + weeks)  # one entry per (account, week), sorted by account
+    owners, owned_weeks = pairs // span, pairs % span
+    starts = _group_starts(owners)
+    if span <= 62:
+        masks = np.add.reduceat(np.left_shift(np.int64(1), owned_weeks), starts) if len(starts) else owners
+        return owners[starts], [int(mask) for mask in masks]
+    # windows longer than 62 weeks need Python's unbounded ints (one step per account-week)
+    result: dict[int, int] = {}
+    for owner, week in zip(owners.tolist(), owned_weeks.tolist()):
+        result[owner] = result.get(owner, 0) | (1 << week)
+    return owners[starts], [result[owner] for owner in owners[starts].tolist()]
+
+
+def _latest(dense: np.ndarray, size: int, age: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Each account's latest known snapshot (ties at one moment: the larger); NaN where none.
+
+    `dense` numbers the accounts 0..size-1. Minimum and maximum do not depend on row order.
+    """
+    known = ~np.isnan(values)
+    dense, age, values = dense[known], age[known], values[known]
+    newest = np.full(size, np.inf)
+    np.minimum.at(newest, dense, age)
+    at_newest = age == newest[dense]
+    latest = np.full(size, -np.inf)
+    np.maximum.at(latest, dense[at_newest], values[at_newest])
+    latest[np.isinf(latest)] = np.nan
+    return latest
+
+
+def _spread(all_keys: np.ndarray, keys: np.ndarray, values: np.ndarray, empty: float) -> np.ndarray:
+    """Values per key laid out along `all_keys` (sorted), `empty` where a key has none."""
+    out = np.full(len(all_keys), empty, dtype=np.float64)
+    out[np.searchsorted(all_keys, keys)] = values
+    return out
 
 
 def build_features(
     rows: pd.DataFrame, model: Model, as_of: datetime | None = None
 ) -> tuple[list[AccountFeatures], WindowReport]:
-    """Aggregate rows to one `AccountFeatures` per (account, platform), in the model's window."""
+    """Aggregate rows to one `AccountFeatures` per (account, platform), in the model's window.
+
+    Every sum runs over rows in a canonical order (account, age, counts), so the result is
+    bit-identical whatever the order of the input rows or files.
+    """
     rows_in = len(rows)
     unique = drop_duplicates(rows)
     duplicates = rows_in - len(unique)
@@ -94,83 +123,57 @@ def build_features(
     age = (moment - unique["timestamp"]).dt.total_seconds().to_numpy() / DAY_SECONDS
     after = age < 0
     before = age > model.window_days
-    inside = unique[~after & ~before].copy()
-    age = age[~after & ~before]
-    inside["decay"] = np.power(0.5, age / model.half_life_days)
-    inside["week"] = np.minimum(age // 7, model.window_weeks - 1).astype(np.int64)
+    keep = ~after & ~before
+    inside = unique[keep]
+    age = age[keep]
 
-    content = inside[inside["kind"].isin(CONTENT_KINDS)]
-    # a canonical row order makes every float sum bit-identical however the input was ordered
-    content = content.sort_values([*KEYS, "timestamp", *COUNTS, "kind", "post_id"], kind="stable")
-    decay = content["decay"]
-    weighted = pd.DataFrame({name: content[name] * decay for name in COUNTS})
-    weighted["weighted_items"] = decay
-    weighted["items"] = 1
-    grouped = weighted.groupby([content[key] for key in KEYS]).sum()
+    # one integer per (account, platform), numbered in sorted order
+    account_codes, account_names = pd.factorize(inside["account"], sort=True)
+    platform_codes, platform_names = pd.factorize(inside["platform"], sort=True)
+    keys = account_codes.astype(np.int64) * max(1, len(platform_names)) + platform_codes
+    all_keys, dense = np.unique(keys, return_inverse=True)
 
-    engaged_value = sum(content[name] * model.actions[name] for name in ACTIONS)
-    engaged = content[engaged_value > 0]
-    masks = _week_masks(engaged[[*KEYS, "week"]])
-    followers = _latest(inside, "followers")
-    following = _latest(inside, "following")
+    content = inside["kind"].isin(CONTENT_KINDS).to_numpy()
+    counts = {name: inside[name].to_numpy(dtype=np.float64)[content] for name in COUNTS}
+    content_keys, content_age = keys[content], age[content]
+    order = np.lexsort((*(counts[name] for name in reversed(COUNTS)), content_age, content_keys))
+    sorted_keys = content_keys[order]
+    starts = _group_starts(sorted_keys)
+    decay = np.power(0.5, content_age[order] / model.half_life_days)
+    sums: dict[str, np.ndarray] = {}
+    for name in COUNTS:
+        totals = np.add.reduceat(counts[name][order] * decay, starts) if len(starts) else decay
+        sums[name] = _spread(all_keys, sorted_keys[starts], totals, 0.0)
+    weighted_items = np.add.reduceat(decay, starts) if len(starts) else decay
+    sums["weighted_items"] = _spread(all_keys, sorted_keys[starts], weighted_items, 0.0)
+    item_counts = np.diff(np.r_[starts, len(sorted_keys)]).astype(np.float64)
+    sums["items"] = _spread(all_keys, sorted_keys[starts], item_counts, 0.0)
 
-    accounts = inside[KEYS].drop_duplicates().sort_values(KEYS)
-    table = accounts.set_index(KEYS)
-    if not grouped.empty:
-        table = table.join(grouped, how="left")
-    for name, series in (("active_weeks", masks), ("followers", followers), ("following", following)):
-        if not series.empty:
-            table = table.join(series.rename(name), how="left")
-    for name in (*COUNTS, "weighted_items", "items", "active_weeks"):
-        if name not in table:
-            table[name] = 0
-    for name in AUDIENCE:
-        if name not in table:
-            table[name] = np.nan
-    counts = table[[*COUNTS, "weighted_items"]].fillna(0.0).astype("float64")
-    items = table["items"].fillna(0).astype("int64")
-    active = table["active_weeks"].fillna(0)
+    engaged = sum(counts[name] * model.actions[name] for name in ACTIONS) > 0
+    weeks = np.minimum(content_age[engaged] // 7, model.window_weeks - 1).astype(np.int64)
+    mask_keys, masks = _week_masks(content_keys[engaged], weeks, model.window_weeks)
+    mask_of = dict(zip(mask_keys.tolist(), masks))
+    audience = {name: _latest(dense, len(all_keys), age, inside[name].to_numpy(dtype=np.float64)) for name in AUDIENCE}
 
+    width = max(1, len(platform_names))
+    account_list = [str(name) for name in account_names]
+    platform_list = [str(name) for name in platform_names]
     features = [
         AccountFeatures(
-            account=str(account),
-            platform=str(platform),
-            items=int(n_items),
-            weighted_items=float(weighted_items),
-            likes=float(likes),
-            shares=float(shares),
-            replies=float(replies),
-            clicks=float(clicks),
-            impressions=float(impressions),
-            active_weeks=int(weeks),
-            followers=None if pd.isna(audience) else float(audience),
-            following=None if pd.isna(follows) else float(follows),
+            account=account_list[key // width],
+            platform=platform_list[key % width],
+            items=int(sums["items"][index]),
+            weighted_items=float(sums["weighted_items"][index]),
+            likes=float(sums["likes"][index]),
+            shares=float(sums["shares"][index]),
+            replies=float(sums["replies"][index]),
+            clicks=float(sums["clicks"][index]),
+            impressions=float(sums["impressions"][index]),
+            active_weeks=mask_of.get(key, 0),
+            followers=None if np.isnan(audience["followers"][index]) else float(audience["followers"][index]),
+            following=None if np.isnan(audience["following"][index]) else float(audience["following"][index]),
         )
-        for (
-            (account, platform),
-            likes,
-            shares,
-            replies,
-            impressions,
-            clicks,
-            weighted_items,
-            n_items,
-            weeks,
-            audience,
-            follows,
-        ) in zip(
-            table.index,
-            counts["likes"],
-            counts["shares"],
-            counts["replies"],
-            counts["impressions"],
-            counts["clicks"],
-            counts["weighted_items"],
-            items,
-            active,
-            table["followers"],
-            table["following"],
-        )
+        for index, key in enumerate(all_keys.tolist())
     ]
     report = WindowReport(
         as_of=moment.to_pydatetime(),
@@ -178,7 +181,7 @@ def build_features(
         duplicates=duplicates,
         before_window=int(before.sum()),
         after_as_of=int(after.sum()),
-        content_items=len(content),
+        content_items=int(content.sum()),
         interactions=int((inside["target"] != "").sum()),
     )
     return features, report
