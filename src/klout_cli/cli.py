@@ -9,7 +9,7 @@ from __future__ import annotations
 import errno
 import sys
 from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime, time, timezone
+from datetime import date, datetime, time, timezone
 from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
 
@@ -60,12 +60,12 @@ class AsOfType(click.ParamType):  # type: ignore[type-arg]
             return value
         text = str(value).strip()
         try:
-            if len(text) == 10:
-                moment = datetime.combine(datetime.fromisoformat(text).date(), time.max)
-            else:
-                moment = datetime.fromisoformat(text)
+            moment = datetime.combine(date.fromisoformat(text), time.max)  # any date form: its end
         except ValueError:
-            self.fail(f"'{value}' is not an ISO 8601 date or datetime (e.g. 2024-03-31)", param, ctx)
+            try:
+                moment = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text)
+            except ValueError:
+                self.fail(f"'{value}' is not an ISO 8601 date or datetime (e.g. 2024-03-31)", param, ctx)
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=timezone.utc)
         return moment
@@ -187,8 +187,7 @@ def _inputs(inputs: Sequence[str]) -> None:
 
 def _skipped_note(result: Any) -> None:
     if result.read.rows_skipped:
-        reasons = "; ".join(f"{count:,} with {reason}" for reason, count in sorted(result.read.skipped.items()))
-        note(f"skipped {_count(result.read.rows_skipped, 'bad row')}: {reasons}")
+        note(f"skipped {_count(result.read.rows_skipped, 'bad row')}: {result.read.skipped_reasons()}")
 
 
 def _count(number: int, noun: str) -> str:
@@ -207,7 +206,11 @@ def _summary(result: Any) -> str:
         parts.append("left out " + " and ".join(left_out))
     if window.duplicates:
         parts.append(f"{window.duplicates:,} duplicate items counted once")
-    parts.append(f"{_count(len(result.ranked), 'account')} scored as of {window.as_of:%Y-%m-%d %H:%M} UTC")
+    accounts = len({score.account for _, score in result.ranked})
+    parts.append(
+        f"{_count(len(result.ranked), 'score')} for {_count(accounts, 'account')} "
+        f"as of {window.as_of:%Y-%m-%d %H:%M} UTC"
+    )
     return "; ".join(parts)
 
 
@@ -232,7 +235,7 @@ def _result_rows(ranked: Iterable[tuple[int, Score]]) -> list[Row]:
 
 
 def _title(count: int, as_of: str, model: str) -> str:
-    return f"kscore · {count:,} accounts · as of {as_of} · model: {model}"
+    return f"kscore · {_count(count, 'score')} · as of {as_of} · model: {model}"
 
 
 # -- commands -------------------------------------------------------------------------------
@@ -294,7 +297,7 @@ def compute(
     if not no_save:
         run_id = _save(result, all_rows, db_path)
         note(f"saved run {run_id} to {_store(db_path).path}")
-    shown = select(all_rows, platform=_lower(platform), min_score=min_score, top=top)
+    shown = select(all_rows, platform=_lower(platform), min_score=min_score, top=top, combined=result.combine)
     as_of_text = f"{result.window.as_of:%Y-%m-%d}"
     emit(shown, columns_for(signals), fmt, _title(len(all_rows), as_of_text, result.model.model.name))
 
@@ -384,7 +387,7 @@ def rank(
         result = _run_scoring(inputs, model_path, as_of, **flags)
         _skipped_note(result)
         all_rows = _result_rows(result.ranked)
-        shown = select(all_rows, platform=_lower(platform), min_score=min_score, top=top)
+        shown = select(all_rows, platform=_lower(platform), min_score=min_score, top=top, combined=result.combine)
         signals = [spec.name for spec in result.model.model.signals]
         title = _title(len(all_rows), f"{result.window.as_of:%Y-%m-%d}", result.model.model.name)
         emit(shown, columns_for(signals), fmt, title)

@@ -38,7 +38,7 @@ def compute_run(
 ) -> RunResult:
     rows, read = read_sources(inputs, skip=skip_bad_rows, stdin=stdin)
     if rows.empty:
-        raise InputError(f"no valid rows to score: all {read.rows_read:,} rows were skipped")
+        raise InputError(f"no valid rows to score: all {read.rows_read:,} were skipped ({read.skipped_reasons()})")
     features, window = build_features(rows, loaded.model, as_of)
     if not features:
         raise InputError(

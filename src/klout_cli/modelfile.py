@@ -39,9 +39,23 @@ def default_text() -> str:
     return resources.files("klout_cli").joinpath("weights.yaml").read_text(encoding="utf-8")
 
 
+class _StrictLoader(yaml.SafeLoader):
+    """A safe loader that refuses a key given twice in one mapping (YAML keeps the last silently)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                mark = key_node.start_mark
+                raise yaml.MarkedYAMLError(problem=f"key '{key}' is given twice", problem_mark=mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
 def _parse_yaml(text: str, source: str) -> Any:
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_StrictLoader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark
         where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
@@ -91,6 +105,13 @@ def load_model(path: str | None = None, text: str | None = None) -> LoadedModel:
         data = {}
     if not isinstance(data, Mapping):
         raise ModelError(f"{path}: a model file must be a mapping of keys to values (see `kscore model init`)")
+    platforms = data.get("platforms")
+    if isinstance(platforms, Mapping):
+        # platform names are case-insensitive: `Twitter: 2` replaces the default `twitter: 1`
+        folded = {str(key).strip().lower(): value for key, value in platforms.items()}
+        if len(folded) < len(platforms):
+            raise ModelError(f"{path}: platforms: a platform is given twice (names match case-insensitively)")
+        data = {**data, "platforms": folded}
     merged = _merge(base, data)
     try:
         model = parse_model(merged)

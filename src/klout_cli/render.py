@@ -68,13 +68,15 @@ COLUMN_GAP = 3
 
 def fit(rows: Sequence[dict[str, Any]], columns: Sequence[str], width: int | None) -> list[str]:
     """The columns that fit in `width` characters, dropping the least telling ones first."""
+    from rich.cells import cell_len  # display width: CJK and emoji take two cells
+
     kept = list(columns)
     if width is None:
         return kept
 
     def needed(column: str) -> int:
-        cells = [len(_text(column, row.get(column), human=True)) for row in rows]
-        return max([len(TABLE_HEADERS.get(column, header(column))), *cells]) + COLUMN_GAP
+        cells = [cell_len(_text(column, row.get(column), human=True)) for row in rows]
+        return max([cell_len(TABLE_HEADERS.get(column, header(column))), *cells]) + COLUMN_GAP
 
     for column in [name for name in DROP_FIRST if name in kept]:
         if sum(needed(name) for name in kept) <= width:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from klout_cli.core import Score, competition_ranks
+from klout_cli.core import RANK_DECIMALS, Score, competition_ranks
+from klout_cli.core.features import COMBINED_SEPARATOR
 
 Row = dict[str, Any]
 
@@ -26,19 +27,31 @@ def score_row(score: Score) -> Row:
     return row
 
 
-def select(rows: Iterable[Row], *, platform: str | None, min_score: float | None, top: int | None) -> list[Row]:
-    """Filter rows already sorted best first, keep the top N, and number them (ties share a rank).
+def platform_matches(wanted: str, platform: str, *, combined: bool) -> bool:
+    """A platform filter; in a combined run, `linkedin+twitter` matches each of its platforms."""
+    return wanted == platform or (combined and wanted in platform.split(COMBINED_SEPARATOR))
 
-    A combined row (platform `linkedin+twitter`) matches each of its platforms.
+
+def select(
+    rows: Iterable[Row],
+    *,
+    platform: str | None,
+    min_score: float | None,
+    top: int | None,
+    combined: bool = False,
+) -> list[Row]:
+    """Filter rows already sorted best first, keep the top N, and number them.
+
+    Scores equal at the precision shown share a rank.
     """
     chosen = [
         row
         for row in rows
-        if (platform is None or platform in row["platform"].split("+"))
+        if (platform is None or platform_matches(platform, row["platform"], combined=combined))
         and (min_score is None or row["score"] >= min_score)
     ]
     if top is not None:
         chosen = chosen[:top]
-    for rank, row in zip(competition_ranks([row["score"] for row in chosen]), chosen):
+    for rank, row in zip(competition_ranks([round(row["score"], RANK_DECIMALS) for row in chosen]), chosen):
         row["rank"] = rank
     return chosen

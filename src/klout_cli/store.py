@@ -45,6 +45,7 @@ CREATE TABLE inputs (
 );
 CREATE TABLE scores (
     run_id INTEGER NOT NULL REFERENCES runs(id),
+    position INTEGER NOT NULL,
     account TEXT NOT NULL,
     platform TEXT NOT NULL,
     score REAL NOT NULL,
@@ -54,7 +55,7 @@ CREATE TABLE scores (
     breakdown TEXT NOT NULL,
     PRIMARY KEY (run_id, account, platform)
 );
-CREATE INDEX scores_by_score ON scores (run_id, score DESC, account, platform);
+CREATE UNIQUE INDEX scores_in_order ON scores (run_id, position);
 """
 
 
@@ -103,6 +104,7 @@ class NewRun:
     rows_left_out: dict[str, int]
     inputs: Sequence[tuple[str, str, int]]
     scores: Sequence[tuple[dict[str, Any], dict[str, Any]]]
+    """(row, breakdown) per account, in rank order."""
 
 
 class Store:
@@ -121,6 +123,8 @@ class Store:
         try:
             with closing(sqlite3.connect(self.path)) as connection:
                 version = connection.execute("PRAGMA user_version").fetchone()[0]
+                if version == 0 and connection.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+                    raise StoreError(f"{self.path}: a SQLite database of something else, not a kscore run store")
                 if version == 0 and not create:
                     raise StoreError(f"no saved runs yet in {self.path}; run `kscore compute FILE` first")
                 if version == 0:
@@ -163,11 +167,12 @@ class Store:
                 [(run_id, position, *item) for position, item in enumerate(run.inputs)],
             )
             connection.executemany(
-                "INSERT INTO scores (run_id, account, platform, score, items, followers, subscores, breakdown)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO scores (run_id, position, account, platform, score, items, followers, subscores,"
+                " breakdown) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     (
                         run_id,
+                        position,
                         row["account"],
                         row["platform"],
                         row["score"],
@@ -176,7 +181,7 @@ class Store:
                         json.dumps({signal: row[signal] for signal in run.signals}),
                         json.dumps(breakdown),
                     )
-                    for row, breakdown in run.scores
+                    for position, (row, breakdown) in enumerate(run.scores)
                 ),
             )
         return run_id
@@ -228,12 +233,15 @@ class Store:
     def scores(
         self, run: RunRecord, *, platform: str | None = None, min_score: float | None = None, top: int | None = None
     ) -> list[dict[str, Any]]:
-        """A run's rows, best first, filtered in SQL (rank numbers are left to the caller)."""
+        """A run's rows in rank order, filtered in SQL (rank numbers are left to the caller)."""
         where = ["run_id = ?"]
         params: list[Any] = [run.id]
-        if platform is not None:
+        if platform is not None and run.combine:
             # a combined row (`linkedin+twitter`) matches each of its platforms
-            where.append("instr('+' || platform || '+', '+' || ? || '+') > 0")
+            where.append("(platform = ? OR instr('+' || platform || '+', '+' || ? || '+') > 0)")
+            params += [platform, platform]
+        elif platform is not None:
+            where.append("platform = ?")
             params.append(platform)
         if min_score is not None:
             where.append("score >= ?")
@@ -244,7 +252,7 @@ class Store:
             params.append(top)
         query = (
             "SELECT account, platform, score, items, followers, subscores FROM scores"
-            f" WHERE {' AND '.join(where)} ORDER BY score DESC, account, platform{limit}"
+            f" WHERE {' AND '.join(where)} ORDER BY position{limit}"
         )
         with self._connect(create=False) as connection:
             found = connection.execute(query, params).fetchall()

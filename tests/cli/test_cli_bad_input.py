@@ -227,7 +227,7 @@ def test_on_error_skip_with_every_row_bad_is_an_error(kscore, source, use_stdin)
     arg, data, _ = source("bad.csv", "account,timestamp,likes\na,2024-03-01,x\nb,2024-03-01,y\n", use_stdin)
     result = kscore("compute", arg, "--no-save", "--on-error", "skip", input=data)
     assert result.exit_code == 1
-    assert "Error: no valid rows to score: all 2 rows were skipped" in result.stderr
+    assert "Error: no valid rows to score: all 2 were skipped (2 with column 'likes' not a count)" in result.stderr
     assert "Traceback" not in result.stderr
     assert result.stdout == ""
 

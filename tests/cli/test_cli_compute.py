@@ -101,7 +101,8 @@ def test_compute_scores_every_account_and_platform(kscore, source, use_stdin):
         assert int(row["followers"]) == followers[key]  # latest snapshot; no thousands separators
     # results on stdout, the summary on stderr, never mixed
     assert f"{len(sample_rows())} rows from 1 file" in result.stderr
-    assert f"{len(rows)} accounts scored" in result.stderr
+    names = {row["account"] for row in rows}
+    assert f"{len(rows)} scores for {len(names)} accounts as of" in result.stderr
     assert "rows from" not in result.stdout
     assert "rank,account" not in result.stderr
 
@@ -137,7 +138,7 @@ def test_every_format_carries_the_same_accounts_in_the_same_order(kscore, source
         assert result.stdout.splitlines()[1].count("|") == len(SCORE_COLUMNS) + 1
     if fmt == "table":
         title = result.stdout.splitlines()[0]
-        assert f"kscore · {len(baseline)} accounts · as of 2024-03-09" in title
+        assert f"kscore · {len(baseline)} scores · as of 2024-03-09" in title
         assert [row["#"] for row in rows] == [row["rank"] for row in baseline]
         # humans get thousands separators, machines do not
         biggest = max(latest_followers().values())

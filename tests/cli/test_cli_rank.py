@@ -39,7 +39,7 @@ def test_rank_table_title_names_the_run(kscore, two_runs):
     result = ok(kscore("rank", "--run", "1", "-f", "table"))
     title = result.stdout.splitlines()[0]
     assert title.endswith("· run 1") or "· run 1 " in title
-    assert f"{len(records(two_runs[0]))} accounts" in title
+    assert f"{len(records(two_runs[0]))} scores" in title
 
 
 def test_unknown_run_id_is_a_clear_error(kscore, two_runs, db):

@@ -50,7 +50,7 @@ def test_output_far_bigger_than_the_pipe_buffer(shell_env, tmp_path, fmt):
     assert "Traceback" not in result.stderr
     assert "Exception ignored" not in result.stderr
     assert len(result.stdout.splitlines()) == 3
-    assert f"{accounts:,} accounts scored" in result.stderr
+    assert f"{accounts:,} scores for {accounts:,} accounts as of" in result.stderr
 
 
 def test_rank_into_head(shell_env, tmp_path):

@@ -97,5 +97,17 @@ def test_a_model_must_be_a_mapping() -> None:
 
 
 def test_platform_names_are_case_folded() -> None:
-    model = parse_model(edited(platforms__LinkedIn=0.5))
-    assert model.platform_weight("linkedin") == 0.5
+    model = parse_model(edited(platforms__MySpace=0.5))
+    assert model.platform_weight("myspace") == 0.5
+    with pytest.raises(ModelError, match=r"platforms\.LinkedIn: given twice"):
+        parse_model(edited(platforms__LinkedIn=0.5))  # the default already has linkedin
+
+
+def test_a_window_beyond_ten_years_is_rejected() -> None:
+    with pytest.raises(ModelError, match="window_days: 1e\\+09 is more than 3660 days"):
+        parse_model(edited(window_days=1_000_000_000))
+
+
+def test_numbers_yaml_reads_as_text_get_a_hint() -> None:
+    with pytest.raises(ModelError, match="got '1e6' \\(YAML reads it as text: write 1000000 without quotes"):
+        parse_model(edited(signals__reach__cap="1e6"))

@@ -175,5 +175,18 @@ def test_combining_weights_platforms(model: Model) -> None:
     assert (ignored.items, ignored.likes, ignored.followers, ignored.active_weeks) == (10, 100, 4000, 1)
     pooled = combine_platforms([twitter, linkedin], model)
     assert (pooled.items, pooled.followers, pooled.active_weeks) == (60, 13000, 7)
+    # weights count relative to the heaviest platform: a lone platform is never inflated
+    heavy = replace(model, platforms={**model.platforms, "twitter": 10.0, "linkedin": 5.0})
+    assert replace(combine_platforms([twitter], heavy), platform="twitter") == twitter
+    half = combine_platforms([twitter, linkedin], heavy)
+    assert (half.followers, half.weighted_items) == (4000 + 9000 / 2, 10 + 50 / 2)
     with pytest.raises(ValueError):
         combine_platforms([twitter, replace(linkedin, account="bob")], model)
+
+
+def test_scores_equal_as_shown_share_a_rank_and_are_listed_by_name(model: Model) -> None:
+    scorer = Scorer(model)
+    base = scorer.score(AccountFeatures("x", "t", items=5, weighted_items=5, likes=40))
+    nearly = [replace(base, account="zed", score=55.551), replace(base, account="amy", score=55.549)]
+    ranked = rank_scores([*nearly, replace(base, account="low", score=40.0)])
+    assert [(rank, item.account) for rank, item in ranked] == [(1, "amy"), (1, "zed"), (3, "low")]

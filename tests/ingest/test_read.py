@@ -134,3 +134,39 @@ def test_missing_file_and_directory(tmp_path: Path) -> None:
         read_sources([str(tmp_path / "nope.csv")])
     with pytest.raises(InputError, match="is a directory"):
         read_sources([str(tmp_path)])
+
+
+def test_nanosecond_timestamps_are_kept_at_microseconds_and_the_newest_row_is_scored(tmp_path: Path) -> None:
+    from klout_cli.compute import compute_run
+    from klout_cli.modelfile import load_model
+
+    text = "account,timestamp,likes\nx,2024-03-01T00:00:00Z,1\ny,2024-03-05T10:00:00.123456789Z,5\n"
+    path = write(tmp_path, text)
+    frame, _ = read_sources([path])
+    assert str(frame["timestamp"].iloc[1]) == "2024-03-05 10:00:00.123456+00:00"
+    result = compute_run([path], load_model())
+    assert {score.account for _, score in result.ranked} == {"x", "y"}
+    assert result.window.after_as_of == 0
+
+
+@pytest.mark.parametrize("split", [False, True])
+def test_a_far_date_is_judged_the_same_whatever_shares_its_file(tmp_path: Path, split: bool) -> None:
+    far = "a,2300-01-01,1\n"
+    precise = "b,2024-03-01T00:00:00.123456789Z,1\n"
+    header = "account,timestamp,likes\n"
+    paths = (
+        [write(tmp_path, header + far, "far.csv"), write(tmp_path, header + precise, "precise.csv")]
+        if split
+        else [write(tmp_path, header + far + precise, "both.csv")]
+    )
+    with pytest.raises(InputError, match=r":2: column 'timestamp': '2300-01-01' is not between 1900 and 2199"):
+        read_sources(paths)
+    frame, report = read_sources(paths, skip=True)
+    assert list(frame["account"]) == ["b"]
+    assert report.skipped == {"column 'timestamp' out of range": 1}
+
+
+def test_absurdly_large_counts_are_rejected(tmp_path: Path) -> None:
+    path = write(tmp_path, "account,timestamp,likes\nx,2024-01-01,1.7e308\n")
+    with pytest.raises(InputError, match=r"'1\.7e308' is too large to be a count"):
+        read_sources([path])

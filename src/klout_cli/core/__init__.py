@@ -8,6 +8,7 @@ from klout_cli.core.errors import InputError, KscoreError, ModelError, StoreErro
 from klout_cli.core.features import AccountFeatures, combine_platforms
 from klout_cli.core.model import ACTIONS, SIGNALS, TRANSFORMS, Model, SignalSpec, parse_model
 from klout_cli.core.scoring import (
+    RANK_DECIMALS,
     Contribution,
     Penalty,
     Score,
@@ -20,6 +21,7 @@ from klout_cli.core.scoring import (
 
 __all__ = [
     "ACTIONS",
+    "RANK_DECIMALS",
     "SIGNALS",
     "TRANSFORMS",
     "AccountFeatures",

@@ -11,6 +11,9 @@ from dataclasses import dataclass
 
 from klout_cli.core.model import ACTIONS, Model
 
+#: Joins an account's platform names in a combined row: `linkedin+twitter`.
+COMBINED_SEPARATOR = "+"
+
 
 @dataclass(frozen=True)
 class AccountFeatures:
@@ -42,17 +45,19 @@ class AccountFeatures:
 def combine_platforms(parts: Sequence[AccountFeatures], model: Model) -> AccountFeatures:
     """Merge one account's platforms into one, each platform counted by its model weight.
 
-    Items, received counts and audience are summed weighted by the platform weight (a weight of
-    0 leaves a platform out); active weeks are the union. Per-item measures of the result are
-    the platform-weighted pooled means.
+    Weights are taken relative to the account's most weighted platform, which counts in full:
+    a lone platform is never inflated, and a platform weighted half as much adds half its items,
+    received counts and audience (a weight of 0 leaves it out). Active weeks are the union, so
+    per-item measures of the result are platform-weighted pooled means.
     """
     if not parts:
         raise ValueError("combine_platforms needs at least one part")
     accounts = {part.account for part in parts}
     if len(accounts) != 1:
         raise ValueError(f"combine_platforms got several accounts: {sorted(accounts)}")
-    counted = [(part, model.platform_weight(part.platform)) for part in parts]
-    counted = [(part, weight) for part, weight in counted if weight > 0]
+    weighted = [(part, model.platform_weight(part.platform)) for part in parts]
+    heaviest = max(weight for _, weight in weighted)
+    counted = [(part, weight / heaviest) for part, weight in weighted if weight > 0]
     sums = {action: sum(weight * part.received(action) for part, weight in counted) for action in ACTIONS}
     audience = [(part.followers, weight) for part, weight in counted if part.followers is not None]
     followings = [(part.following, weight) for part, weight in counted if part.following is not None]
@@ -61,7 +66,7 @@ def combine_platforms(parts: Sequence[AccountFeatures], model: Model) -> Account
         active |= part.active_weeks
     return AccountFeatures(
         account=parts[0].account,
-        platform="+".join(sorted({part.platform for part in parts})),
+        platform=COMBINED_SEPARATOR.join(sorted({part.platform for part in parts})),
         items=sum(part.items for part, _ in counted),
         weighted_items=sum(weight * part.weighted_items for part, weight in counted),
         active_weeks=active,

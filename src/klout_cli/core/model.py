@@ -34,6 +34,7 @@ TOP_KEYS: tuple[str, ...] = (
     "scale",
 )
 SIGNAL_KEYS: tuple[str, ...] = ("weight", "transform", "cap")
+MAX_WINDOW_DAYS = 3660
 SCALE_KEYS: tuple[str, ...] = ("curve",)
 
 
@@ -117,9 +118,20 @@ def _shown(value: Any) -> str:
     return repr(value)
 
 
+def _text_number_hint(value: Any) -> str:
+    """YAML 1.1 reads `1e6` as text; say how to write it as a number."""
+    if not isinstance(value, str):
+        return ""
+    try:
+        number = float(value)
+    except ValueError:
+        return ""
+    return f" (YAML reads it as text: write {number:.15g} without quotes or an exponent)"
+
+
 def _number(value: Any, path: str, *, positive: bool = False) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise ModelError(f"{path}: must be a number, got {_shown(value)}")
+        raise ModelError(f"{path}: must be a number, got {_shown(value)}{_text_number_hint(value)}")
     if value < 0:
         raise ModelError(f"{path}: must not be negative, got {value}")
     if positive and value == 0:
@@ -137,6 +149,8 @@ def parse_model(data: Any) -> Model:
         raise ModelError(f"name: must be non-empty text, got {_shown(name)}")
 
     window = _number(data["window_days"], "window_days", positive=True)
+    if window > MAX_WINDOW_DAYS:
+        raise ModelError(f"window_days: {window:g} is more than {MAX_WINDOW_DAYS} days (10 years)")
     half_life = _number(data["half_life_days"], "half_life_days", positive=True)
     if window < half_life:
         raise ModelError(
@@ -156,7 +170,10 @@ def parse_model(data: Any) -> Model:
     for key, value in platforms_data.items():
         if not isinstance(key, str) or not key.strip():
             raise ModelError(f"platforms.{key!r}: platform names must be text")
-        platforms[key.strip().lower()] = _number(value, f"platforms.{key}")
+        platform = key.strip().lower()
+        if platform in platforms:
+            raise ModelError(f"platforms.{key}: given twice (platform names match case-insensitively)")
+        platforms[platform] = _number(value, f"platforms.{key}")
     if "default" not in platforms:
         raise ModelError("platforms.default: missing (the weight of platforms not listed)")
 

@@ -16,6 +16,8 @@ from klout_cli.core.model import ACTIONS, Model, SignalSpec
 
 BASE = 1.0
 TOP = 100.0
+#: Scores are shown and ranked at this precision: equal there, equal rank (then by name).
+RANK_DECIMALS = 2
 
 
 @dataclass(frozen=True)
@@ -186,9 +188,9 @@ def relative_scores(scores: Sequence[Score]) -> list[Score]:
 
 
 def rank_scores(scores: Iterable[Score]) -> list[tuple[int, Score]]:
-    """Order by score (then account, platform) and number them; equal scores share a rank."""
-    ordered = sorted(scores, key=lambda item: (-item.score, item.account, item.platform))
-    return list(zip(competition_ranks([item.score for item in ordered]), ordered))
+    """Order by score as shown (then account, platform) and number them; equal scores share a rank."""
+    ordered = sorted(scores, key=lambda item: (-round(item.score, RANK_DECIMALS), item.account, item.platform))
+    return list(zip(competition_ranks([round(item.score, RANK_DECIMALS) for item in ordered]), ordered))
 
 
 def competition_ranks(sorted_scores: Sequence[float]) -> list[int]:

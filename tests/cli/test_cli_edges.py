@@ -1,0 +1,65 @@
+"""Edge cases found in review: odd platform names, date forms, foreign stores, wide names."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from tests.cli.helpers import error_line, ok, records, table_rows
+
+GOOGLE = "account,timestamp,platform,likes\nana,2024-03-01,google+,10\nbob,2024-03-01,google,3\n"
+
+
+def test_a_platform_name_with_a_plus_filters_the_same_in_compute_and_rank(kscore, write, db):
+    name = write("gp.csv", GOOGLE)
+    computed = records(ok(kscore("compute", name, "--platform", "google+")).stdout)
+    ranked = records(ok(kscore("rank", "--platform", "google+")).stdout)
+    assert [row["account"] for row in computed] == [row["account"] for row in ranked] == ["ana"]
+    assert [row["account"] for row in records(ok(kscore("rank", "--platform", "google")).stdout)] == ["bob"]
+
+
+def test_a_date_in_basic_form_means_the_end_of_that_day(kscore, write):
+    name = write("day.csv", "account,timestamp,likes\nana,2024-03-01T18:00:00Z,4\nbob,2024-03-02T01:00:00Z,4\n")
+    result = ok(kscore("compute", name, "--no-save", "--as-of", "20240301"))
+    assert [row["account"] for row in records(result.stdout)] == ["ana"]
+    assert "1 row after as-of" not in result.stderr and "left out 1 after as-of" in result.stderr
+
+
+def test_a_foreign_sqlite_database_is_not_written_to(kscore, write, tmp_path):
+    foreign = tmp_path / "other.db"
+    with sqlite3.connect(foreign) as connection:
+        connection.execute("CREATE TABLE notes (body TEXT)")
+    name = write("a.csv", "account,timestamp,likes\nana,2024-03-01,4\n")
+    result = kscore("compute", name, "--db", str(foreign))
+    assert result.exit_code == 1 and "Traceback" not in result.stderr
+    last = result.stderr.splitlines()[-1]
+    assert last == f"Error: {foreign}: a SQLite database of something else, not a kscore run store"
+    with sqlite3.connect(foreign) as connection:
+        tables = [row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+    assert tables == ["notes"]
+
+
+def test_model_files_refuse_keys_given_twice(kscore, write):
+    twice = write("twice.yaml", "name: a\nname: b\n")
+    assert error_line(kscore("model", "check", twice)) == "twice.yaml:2:1: not valid YAML: key 'name' is given twice"
+    cased = write("cased.yaml", "platforms:\n  Twitter: 2\n  twitter: 3\n")
+    assert "platforms: a platform is given twice" in error_line(kscore("model", "check", cased))
+    replaced = write("replaced.yaml", "platforms:\n  Twitter: 2\n")
+    summary = ok(kscore("model", "check", replaced)).stderr
+    assert "twitter 2" in summary and "Twitter" not in summary
+
+
+def test_wide_characters_never_cut_numbers_short(kscore, write):
+    name = write("cjk.csv", "account,timestamp,likes\n日本語のアカウント名前,2024-03-01,20\n")
+    result = ok(kscore("compute", name, "--no-save", "-f", "table", extra_env={"COLUMNS": "62"}))
+    json_row = records(ok(kscore("compute", name, "--no-save", "-f", "csv")).stdout)[0]
+    shown = table_rows(result.stdout)[0]
+    assert shown["score"] == f"{float(json_row['score']):.1f}"
+    assert all(len(line) <= 62 for line in result.stdout.splitlines())
+
+
+def test_unrelated_accounts_no_later_than_the_input_leave_scores_alone_under_the_default_as_of(kscore, write):
+    mine = "account,timestamp,likes,shares,followers\nana,2024-03-01,10,2,500\nana,2024-03-20,3,1,520\n"
+    strangers = "zed,2024-02-11,900,50,90000\nyan,2024-03-20,1,0,10\n"
+    alone = records(ok(kscore("compute", write("mine.csv", mine), "--no-save")).stdout)
+    together = records(ok(kscore("compute", write("all.csv", mine + strangers), "--no-save")).stdout)
+    assert next(row for row in together if row["account"] == "ana")["score"] == alone[0]["score"]
