@@ -141,12 +141,11 @@ def test_the_first_bad_file_stops_the_run(kscore, sample, write):
     assert message.startswith("bad.csv:2: column 'likes': 'lots' is not a count")
 
 
-# -- bugs: each of these fails today; see the report ------------------------------------------
+# -- field counts, blank lines and blank headers (each once a bug) -----------------------------
 @pytest.mark.parametrize("use_stdin", [False, True])
 def test_too_many_fields_on_the_first_data_row(kscore, source, use_stdin):
-    """BUG: pandas takes one extra field on the first data row as an index column and shifts every
-    column by one, so the error blames a valid cell ("'1' is not an ISO 8601 date") instead of
-    the field count. ingest/read.py _parse_frame needs index_col=False."""
+    """pandas would take one extra field on the first data row as an index and shift every column,
+    blaming a valid cell; the error must be about the field count."""
     content = "account,timestamp,likes\nalice,2024-03-01,1,3\nbob,2024-03-02,2\n"
     arg, data, label = source("bad.csv", content, use_stdin)
     assert error_line(kscore("compute", arg, input=data)) == f"{label}:2: expected 3 fields like the header, saw 4"
@@ -154,8 +153,7 @@ def test_too_many_fields_on_the_first_data_row(kscore, source, use_stdin):
 
 @pytest.mark.parametrize("use_stdin", [False, True])
 def test_shifted_row_is_not_an_internal_error(kscore, source, use_stdin):
-    """BUG (same cause): when the shifted columns happen to validate, the run crashes in
-    aggregate.py with 'internal error: ValueError: cannot join with no overlapping index names'."""
+    """Same cause: when shifted columns happen to validate, the run must still fail on the count."""
     content = "account,timestamp,text\nx,alice,2024-03-01,hello\n"
     arg, data, label = source("bad.csv", content, use_stdin)
     assert error_line(kscore("compute", arg, input=data)) == f"{label}:2: expected 3 fields like the header, saw 4"
@@ -163,8 +161,7 @@ def test_shifted_row_is_not_an_internal_error(kscore, source, use_stdin):
 
 @pytest.mark.parametrize("use_stdin", [False, True])
 def test_too_many_fields_after_a_quoted_newline_names_the_physical_line(kscore, source, use_stdin):
-    """BUG: the field-count error uses the line pandas reports, which counts records, not
-    physical lines: carl starts on line 5 (alice's text spans lines 2-3) but it says line 4."""
+    """The field-count error names the physical line: carl starts on line 5 (alice's text spans 2-3)."""
     content = 'account,timestamp,text\nalice,2024-03-01,"two\nlines"\nbob,2024-03-01,x\ncarl,2024-03-01,x,extra\n'
     arg, data, label = source("bad.csv", content, use_stdin)
     assert error_line(kscore("compute", arg, input=data)) == f"{label}:5: expected 3 fields like the header, saw 4"
@@ -172,8 +169,7 @@ def test_too_many_fields_after_a_quoted_newline_names_the_physical_line(kscore, 
 
 @pytest.mark.parametrize("use_stdin", [False, True])
 def test_whitespace_only_line_does_not_shift_line_numbers(kscore, source, use_stdin):
-    """BUG: pandas skips a line holding only spaces but _record_line counts it as a record, so
-    the error names line 3 (the blank one) instead of line 4 where bob's bad count is."""
+    """pandas skips a line holding only spaces; line numbers must skip it too (bob is on line 4)."""
     content = "account,timestamp,likes\nalice,2024-03-01,1\n   \nbob,2024-03-01,n/a\n"
     arg, data, label = source("bad.csv", content, use_stdin)
     message = error_line(kscore("compute", arg, input=data))
@@ -182,10 +178,8 @@ def test_whitespace_only_line_does_not_shift_line_numbers(kscore, source, use_st
 
 @pytest.mark.parametrize("use_stdin", [False, True])
 def test_blank_header_names_are_not_an_internal_error(kscore, source, use_stdin):
-    """BUG: a header ending in empty names (`account,timestamp,,`, common in spreadsheet exports)
-    passes the duplicate check, which deliberately skips empty names, and then pandas raises
-    'ValueError: Duplicate names are not allowed.', shown as an internal error. Blank columns
-    should be ignored like any unknown column."""
+    """A header ending in empty names (`account,timestamp,,`, common in spreadsheet exports):
+    blank columns are ignored like any unknown column."""
     content = "account,timestamp,likes,,\nalice,2024-03-01,4,,\nbob,2024-03-02,1,,\n"
     arg, data, _ = source("trailing.csv", content, use_stdin)
     result = kscore("compute", arg, "--no-save", input=data)
@@ -242,9 +236,7 @@ def test_on_error_skip_keeps_a_clean_file_whole(kscore, sample):
 # -- --as-of outside the data -------------------------------------------------------------------
 @pytest.mark.parametrize("as_of", ["2025-01-01", "2023-01-01"])
 def test_as_of_that_leaves_no_rows_is_a_clear_error(kscore, write, as_of):
-    """BUG: with every row before the window (or after as-of), build_features crashes
-    ('internal error: ValueError: cannot join with no overlapping index names') before
-    compute_run can say 'no rows inside the window'."""
+    """Every row before the window (or after as-of): a clear error, not an internal one."""
     name = write("sample.csv", SAMPLE_CSV)
     message = error_line(kscore("compute", name, "--no-save", "--as-of", as_of))
     assert message.startswith("no rows inside the window")

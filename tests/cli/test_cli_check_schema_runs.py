@@ -140,9 +140,8 @@ def test_runs_json_parses(kscore, sample):
 
 
 def test_runs_on_an_existing_store_without_runs_exits_1(kscore, db):
-    """BUG?: a store file that holds no runs (here an empty file, e.g. after `touch`) makes
-    `kscore runs` print an empty listing and exit 0, while `kscore rank` on the same store
-    says 'no saved runs yet' and exits 1, and `runs` without any store exits 1 too."""
+    """A store file with no runs (an empty file, e.g. after `touch`): `runs` says so and exits 1,
+    like `rank` on it and `runs` without any store."""
     db.parent.mkdir(parents=True, exist_ok=True)
     db.touch()
     assert "no saved runs yet" in error_line(kscore("rank"))

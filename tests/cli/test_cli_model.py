@@ -57,8 +57,7 @@ def test_check_json_format(kscore, workdir):
 
 
 def test_check_machine_formats_keep_exact_values(kscore, workdir):
-    """BUG: render rounds every float to one decimal in csv/json, so the default activity cap
-    0.75 comes out as 0.8: `model check --format json` misstates the model it checked."""
+    """Machine formats carry the model's numbers as they are (the activity cap 0.75 is not 0.8)."""
     ok(kscore("model", "init", "mine.yaml"))
     model = yaml.safe_load((workdir / "mine.yaml").read_text(encoding="utf-8"))
     rows = json.loads(ok(kscore("model", "check", "mine.yaml", "--format", "json")).stdout)
@@ -156,10 +155,7 @@ def test_model_init_needs_a_file(kscore):
 
 @pytest.mark.parametrize("use_stdin", [False, True])
 def test_model_check_reads_a_file_or_stdin(kscore, workdir, use_stdin):
-    """BUG?: `kscore model init - | kscore model check -` fails with
-    "-: no such model file (write one with `kscore model init -`)": check (and --model) take `-`
-    as a file name, though the house style says `-` reads stdin and the hint itself suggests
-    writing the model to stdout."""
+    """`kscore model init - | kscore model check -`: `-` reads the model from stdin."""
     text = ok(kscore("model", "init", "-")).stdout
     if use_stdin:
         result = kscore("model", "check", "-", "-f", "csv", input=text)

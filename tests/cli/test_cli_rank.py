@@ -134,3 +134,29 @@ def test_rank_of_a_store_that_is_not_a_store(kscore, tmp_path):
     junk.write_text("not sqlite at all\n")
     message = error_line(kscore("rank", "--db", str(junk)))
     assert message.startswith(f"{junk}: not a kscore run store")
+
+
+def test_rank_and_help_do_not_import_pandas(kscore, sample, db):
+    """`kscore rank` and `kscore --help` stay fast: pandas is imported only by commands that read CSVs."""
+    import subprocess
+    import sys
+
+    ok(kscore("compute", sample))
+    probe = (
+        "import sys\n"
+        "from klout_cli.cli import cli\n"
+        "for args in ({args}):\n"
+        "    try:\n"
+        "        cli.main(args=list(args), prog_name='kscore', standalone_mode=False)\n"
+        "    except SystemExit:\n"
+        "        pass\n"
+        "print('PANDAS' if 'pandas' in sys.modules else 'NO-PANDAS', file=sys.stderr)\n"
+    )
+    for args in ("['--help'],", f"['rank', '--db', {str(db)!r}, '--top', '3', '-f', 'csv'],"):
+        done = subprocess.run([sys.executable, "-c", probe.format(args=args)], capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+        assert done.stderr.strip().endswith("NO-PANDAS"), done.stderr
+    # the probe can tell: computing does import it
+    compute_args = f"['compute', {str(sample)!r}, '--no-save', '-f', 'csv'],"
+    done = subprocess.run([sys.executable, "-c", probe.format(args=compute_args)], capture_output=True, text=True)
+    assert done.stderr.strip().endswith("PANDAS") and not done.stderr.strip().endswith("NO-PANDAS")
