@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
 from typing import BinaryIO
 
 from klout_cli.core import InputError, Score, Scorer, combine_platforms, rank_scores, relative_scores
 from klout_cli.ingest.aggregate import WindowReport, build_features
 from klout_cli.ingest.read import ReadReport, read_sources
 from klout_cli.modelfile import LoadedModel
+from klout_cli.rows import Row
+from klout_cli.store import NewRun
 
 
 @dataclass
@@ -24,6 +26,47 @@ class RunResult:
     window: WindowReport
     relative: bool
     combine: bool
+
+    def saved(self, rows: Sequence[Row]) -> NewRun:
+        """The run as the store keeps it: metadata, and each ranked row with its full breakdown."""
+        window = self.window
+        left_out = {
+            "before_window": window.before_window,
+            "after_as_of": window.after_as_of,
+            "duplicates": window.duplicates,
+            "skipped": self.read.rows_skipped,
+        }
+        scores = [
+            (
+                row,
+                {
+                    "base": score.base,
+                    "absolute": score.absolute,
+                    "contributions": [asdict(part) for part in score.contributions],
+                    "penalties": [asdict(part) for part in score.penalties],
+                    "features": asdict(score.features),
+                },
+            )
+            for row, (_, score) in zip(rows, self.ranked)
+        ]
+        loaded = self.model
+        return NewRun(
+            created_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            as_of=window.as_of.isoformat(),
+            model_name=loaded.model.name,
+            model_source=loaded.source,
+            model_hash=loaded.digest,
+            model_text=loaded.text,
+            model_json=loaded.effective_json(),
+            signals=[spec.name for spec in loaded.model.signals],
+            relative=self.relative,
+            combine=self.combine,
+            rows_read=self.read.rows_read,
+            rows_kept=window.rows_kept,
+            rows_left_out=left_out,
+            inputs=[(item.name, item.sha256, item.rows) for item in self.read.files],
+            scores=scores,
+        )
 
 
 def compute_run(

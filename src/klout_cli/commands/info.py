@@ -1,0 +1,108 @@
+"""check, schema and runs: look at inputs and saved runs without scoring."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from klout_cli.core import KscoreError, StoreError
+from klout_cli.options import check_inputs, choose_format, db_option, emit, open_store, output_options, stdin_bytes
+from klout_cli.rows import Row
+
+
+@click.command()
+@click.argument("inputs", nargs=-1, required=True, metavar="FILE...")
+@output_options
+def check(inputs: tuple[str, ...], fmt: str | None) -> None:
+    """Validate activity CSVs without scoring: rows, accounts, dates and the first problem.
+
+    Exits 1 when any file has a problem.
+
+    \b
+    Examples:
+      kscore check exports/*.csv
+      cat activity.csv | kscore check -
+    """
+    from klout_cli.ingest.read import read_sources
+
+    check_inputs(inputs)
+    stdin = stdin_bytes()
+    rows: list[Row] = []
+    failed = 0
+    for name in inputs:
+        try:
+            frame, report = read_sources([name], stdin=stdin)
+        except KscoreError as error:
+            failed += 1
+            rows.append({"file": "<stdin>" if name == "-" else name, "status": "error", "problem": str(error)})
+            continue
+        rows.append(
+            {
+                "file": report.files[0].name,
+                "status": "ok",
+                "rows": len(frame),
+                "accounts": int(frame["account"].nunique()),
+                "platforms": ", ".join(sorted(frame["platform"].unique())),
+                "first": f"{frame['timestamp'].min():%Y-%m-%d}",
+                "last": f"{frame['timestamp'].max():%Y-%m-%d}",
+                "ignored_columns": ", ".join(report.files[0].unknown_columns),
+                "problem": "",
+            }
+        )
+    columns = ["file", "status", "rows", "accounts", "platforms", "first", "last", "ignored_columns", "problem"]
+    emit(rows, columns, fmt)
+    if failed:
+        raise click.ClickException(f"{failed} of {len(inputs)} file(s) have problems (see the problem column)")
+
+
+@click.command()
+@output_options
+def schema(fmt: str | None) -> None:
+    """Print the canonical activity columns kscore reads.
+
+    \b
+    Examples:
+      kscore schema
+      kscore schema --format markdown
+    """
+    from klout_cli.ingest.schema import COLUMNS, SEMANTICS
+
+    rows = [{"column": c.name, "required": c.required, "meaning": c.meaning} for c in COLUMNS]
+    emit(rows, ["column", "required", "meaning"], fmt)
+    if choose_format(fmt) in ("table", "markdown"):
+        click.echo("\nHeader names match case-insensitively; other columns are ignored (listed with -v).")
+        click.echo(SEMANTICS)
+
+
+@click.command()
+@output_options
+@db_option
+def runs(fmt: str | None, db_path: Path | None) -> None:
+    """List saved runs: id, time, as-of, model, inputs and accounts.
+
+    \b
+    Examples:
+      kscore runs
+      kscore runs --format json
+    """
+    store = open_store(db_path)
+    records = store.runs()
+    if not records:
+        raise StoreError(f"no saved runs yet in {store.path}; run `kscore compute FILE` first")
+    rows = [
+        {
+            "id": record.id,
+            "created": record.created_at.replace("T", " ")[:16],
+            "as_of": record.as_of[:10],
+            "model": f"{record.model_name} ({record.model_hash[:8]})",
+            "inputs": ", ".join(name for name, _, _ in record.inputs),
+            "accounts": record.accounts,
+            "rows": record.rows_kept,
+            "options": " ".join(
+                name for name, on in (("relative", record.relative), ("combine", record.combine)) if on
+            ),
+        }
+        for record in records
+    ]
+    emit(rows, ["id", "created", "as_of", "model", "inputs", "accounts", "rows", "options"], fmt)

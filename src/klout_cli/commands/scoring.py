@@ -1,0 +1,181 @@
+"""compute and rank: score inputs, or rank a saved run."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from klout_cli.core import Score
+from klout_cli.options import (
+    check_inputs,
+    db_option,
+    emit,
+    filter_options,
+    load_model_option,
+    note,
+    open_store,
+    output_options,
+    plural,
+    scoring_options,
+    stdin_bytes,
+)
+from klout_cli.rows import Row, columns_for, score_row, select
+
+if TYPE_CHECKING:
+    from klout_cli.compute import RunResult  # imports pandas: only for type checking here
+
+
+def _skipped_note(result: RunResult) -> None:
+    if result.read.rows_skipped:
+        note(f"skipped {plural(result.read.rows_skipped, 'bad row')}: {result.read.skipped_reasons()}")
+
+
+def _summary(result: RunResult) -> str:
+    window = result.window
+    parts = [f"{plural(result.read.rows_read, 'row')} from {plural(len(result.read.files), 'file')}"]
+    left_out = []
+    if window.before_window:
+        left_out.append(f"{window.before_window:,} before the window")
+    if window.after_as_of:
+        left_out.append(f"{window.after_as_of:,} after as-of")
+    if left_out:
+        parts.append("left out " + " and ".join(left_out))
+    if window.duplicates:
+        parts.append(f"{window.duplicates:,} duplicate items counted once")
+    accounts = len({score.account for _, score in result.ranked})
+    parts.append(
+        f"{plural(len(result.ranked), 'score')} for {plural(accounts, 'account')} "
+        f"as of {window.as_of:%Y-%m-%d %H:%M} UTC"
+    )
+    return "; ".join(parts)
+
+
+def _run_scoring(inputs: Sequence[str], model_path: str | None, as_of: datetime | None, **flags: Any) -> RunResult:
+    from klout_cli.compute import compute_run
+
+    check_inputs(inputs)
+    loaded = load_model_option(model_path, inputs)
+    return compute_run(
+        inputs,
+        loaded,
+        as_of=as_of,
+        relative=flags["relative"],
+        combine=flags["combine"],
+        skip_bad_rows=flags["on_error"] == "skip",
+        stdin=stdin_bytes(),
+    )
+
+
+def _result_rows(ranked: Iterable[tuple[int, Score]]) -> list[Row]:
+    return [score_row(score) for _, score in ranked]
+
+
+def _title(count: int, as_of: str, model: str) -> str:
+    return f"kscore · {plural(count, 'score')} · as of {as_of} · model: {model}"
+
+
+@click.command()
+@click.argument("inputs", nargs=-1, required=True, metavar="FILE...")
+@scoring_options
+@filter_options
+@output_options
+@db_option
+@click.option("--no-save", is_flag=True, help="Do not save this run in the store.")
+@click.option("-v", "--verbose", is_flag=True, help="List ignored columns and more detail on stderr.")
+def compute(
+    inputs: tuple[str, ...],
+    model_path: str | None,
+    as_of: datetime | None,
+    top: int | None,
+    min_score: float | None,
+    platform: str | None,
+    fmt: str | None,
+    db_path: Path | None,
+    no_save: bool,
+    verbose: bool,
+    **flags: Any,
+) -> None:
+    """Score every account in activity CSVs, print the ranking and save the run.
+
+    FILE is a CSV in the canonical schema (see `kscore schema`); `-` reads standard input and
+    .gz files are read transparently. Several files are scored as one input.
+
+    \b
+    Examples:
+      kscore compute examples/activity.csv
+      kscore compute exports/*.csv --model my-weights.yaml --as-of 2024-03-31
+      cat activity.csv | kscore compute - --no-save --format json
+    """
+    result = _run_scoring(inputs, model_path, as_of, **flags)
+    _skipped_note(result)
+    if verbose:
+        for item in result.read.files:
+            if item.unknown_columns:
+                note(f"{item.name}: ignored columns: {', '.join(item.unknown_columns)}")
+    all_rows = _result_rows(result.ranked)
+    signals = [spec.name for spec in result.model.model.signals]
+    note(_summary(result))
+    if not no_save:
+        run_id = open_store(db_path).save_run(result.saved(all_rows))
+        note(f"saved run {run_id} to {open_store(db_path).path}")
+    shown = select(all_rows, platform=_lower(platform), min_score=min_score, top=top, combined=result.combine)
+    as_of_text = f"{result.window.as_of:%Y-%m-%d}"
+    emit(shown, columns_for(signals), fmt, _title(len(all_rows), as_of_text, result.model.model.name))
+
+
+def _lower(platform: str | None) -> str | None:
+    return platform.strip().lower() if platform else None
+
+
+@click.command()
+@click.argument("inputs", nargs=-1, metavar="[FILE...]")
+@click.option("--run", "run_id", type=int, default=None, metavar="ID", help="Rank this saved run. Default: the latest.")
+@filter_options
+@output_options
+@db_option
+@scoring_options
+def rank(
+    inputs: tuple[str, ...],
+    run_id: int | None,
+    top: int | None,
+    min_score: float | None,
+    platform: str | None,
+    fmt: str | None,
+    db_path: Path | None,
+    model_path: str | None,
+    as_of: datetime | None,
+    **flags: Any,
+) -> None:
+    """Rank accounts from the latest saved run (or --run ID), or score FILEs without saving.
+
+    \b
+    Examples:
+      kscore rank --top 50
+      kscore rank --top 50 --min-score 60 --platform twitter --format csv | cut -d, -f2
+      kscore rank --run 3 --format json
+      kscore rank exports/*.csv --top 10
+    """
+    if inputs:
+        if run_id is not None:
+            raise click.UsageError("give either FILEs to score or --run ID, not both")
+        result = _run_scoring(inputs, model_path, as_of, **flags)
+        _skipped_note(result)
+        all_rows = _result_rows(result.ranked)
+        shown = select(all_rows, platform=_lower(platform), min_score=min_score, top=top, combined=result.combine)
+        signals = [spec.name for spec in result.model.model.signals]
+        title = _title(len(all_rows), f"{result.window.as_of:%Y-%m-%d}", result.model.model.name)
+        emit(shown, columns_for(signals), fmt, title)
+        return
+    scoring_flags = [name for name, value in flags.items() if value not in (False, "fail")]
+    if model_path or as_of or scoring_flags:
+        raise click.UsageError("--model, --as-of, --relative, --combine and --on-error apply only with FILEs")
+    store = open_store(db_path)
+    record = store.run(run_id)
+    rows = store.scores(record, platform=_lower(platform), min_score=min_score, top=top)
+    shown = select(rows, platform=None, min_score=None, top=None)
+    title = _title(record.accounts, record.as_of[:10], record.model_name) + f" · run {record.id}"
+    emit(shown, columns_for(record.signals), fmt, title)

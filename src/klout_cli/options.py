@@ -1,0 +1,160 @@
+"""Options the commands share, and the one place results are printed.
+
+Shared options are decorator bundles (like sqlite-utils' `output_options`), so every command
+spells them the same way.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date, datetime, time, timezone
+from pathlib import Path
+from typing import Any, BinaryIO, TypeVar
+
+import click
+
+from klout_cli.render import FORMATS
+from klout_cli.rows import Row
+from klout_cli.store import Store, default_path
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class AsOfType(click.ParamType):  # type: ignore[type-arg]
+    """An ISO 8601 date or datetime; a date means the end of that day; no zone means UTC."""
+
+    name = "DATE"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> datetime:
+        if isinstance(value, datetime):
+            return value
+        text = str(value).strip()
+        try:
+            moment = datetime.combine(date.fromisoformat(text), time.max)  # any date form: its end
+        except ValueError:
+            try:
+                moment = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text)
+            except ValueError:
+                self.fail(f"'{value}' is not an ISO 8601 date or datetime (e.g. 2024-03-31)", param, ctx)
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=timezone.utc)
+        return moment
+
+
+def combine_decorators(*decorators: Callable[[F], F]) -> Callable[[F], F]:
+    def apply(function: F) -> F:
+        for decorator in reversed(decorators):
+            function = decorator(function)
+        return function
+
+    return apply
+
+
+output_options = combine_decorators(
+    click.option(
+        "-f",
+        "--format",
+        "fmt",
+        type=click.Choice(FORMATS),
+        default=None,
+        help="Output format. Default: table on a terminal, csv when piped.",
+    ),
+)
+filter_options = combine_decorators(
+    click.option("--top", type=click.IntRange(min=1), default=None, metavar="N", help="Show only the best N."),
+    click.option(
+        "--min-score", type=click.FloatRange(1, 100), default=None, metavar="SCORE", help="Hide scores below this."
+    ),
+    click.option("--platform", default=None, metavar="NAME", help="Show only this platform."),
+)
+model_option = click.option(
+    "--model",
+    "model_path",
+    type=click.Path(dir_okay=False),
+    default=None,
+    metavar="FILE",
+    help="Weighting model (YAML). Default: the built-in weights.yaml.",
+)
+scoring_options = combine_decorators(
+    model_option,
+    click.option(
+        "--as-of",
+        type=AsOfType(),
+        default=None,
+        help="Score as of this moment (a date means its end; no zone means UTC). Default: the latest timestamp read.",
+    ),
+    click.option("--relative", is_flag=True, help="Percentile-style 1-100 within this input."),
+    click.option("--combine", is_flag=True, help="One score per account across its platforms."),
+    click.option(
+        "--on-error",
+        type=click.Choice(["fail", "skip"]),
+        default="fail",
+        show_default=True,
+        help="On a bad row: stop with an error, or skip it and count it.",
+    ),
+)
+db_option = click.option(
+    "--db",
+    "db_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="KSCORE_DB",
+    default=None,
+    help="Run store (SQLite). Default: $KSCORE_DB, else ~/.local/share/kscore/kscore.db.",
+)
+
+
+# -- output ---------------------------------------------------------------------------------
+def plural(number: int, noun: str) -> str:
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
+
+
+def choose_format(fmt: str | None) -> str:
+    if fmt:
+        return fmt
+    return "table" if sys.stdout.isatty() else "csv"
+
+
+def emit(rows: Sequence[Row], columns: Sequence[str], fmt: str | None, title: str | None = None) -> None:
+    """The one place results are printed (stdout)."""
+    from klout_cli import render
+
+    chosen = choose_format(fmt)
+    if chosen == "table":
+        from rich.console import Console
+
+        console = Console(soft_wrap=False)
+        console.print(render.table(rows, columns, title, width=console.width))
+        return
+    for line in render.lines(rows, columns, chosen):
+        click.echo(line)
+
+
+def note(message: str) -> None:
+    """Progress and summaries go to stderr, never into a pipe's data."""
+    click.echo(message, err=True)
+
+
+def stdin_bytes() -> BinaryIO:
+    """Standard input as bytes (CSV bytes are decoded by ingest, which knows about BOMs)."""
+    stream: BinaryIO = sys.stdin.buffer
+    return stream
+
+
+def load_model_option(path: str | None, inputs: Sequence[str] = ()) -> Any:
+    from klout_cli.modelfile import load_model
+
+    if path == "-":
+        if "-" in inputs:
+            raise click.UsageError("standard input can feed the model or a FILE, not both")
+        return load_model(path, stdin_bytes().read().decode("utf-8-sig", errors="replace"))
+    return load_model(path)
+
+
+def open_store(db_path: Path | None) -> Store:
+    return Store(db_path or default_path())
+
+
+def check_inputs(inputs: Sequence[str]) -> None:
+    if list(inputs).count("-") > 1:
+        raise click.UsageError("'-' (standard input) can be given only once")
