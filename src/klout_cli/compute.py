@@ -1,4 +1,4 @@
-"""One scoring run: read inputs, build features, score, rank. No printing; cli.py shows it."""
+"""One scoring run: read inputs, build features, score, rank. No printing; the commands show it."""
 
 from __future__ import annotations
 
@@ -6,14 +6,38 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
-from klout_cli.core import InputError, Score, Scorer, combine_platforms, rank_scores, relative_scores
-from klout_cli.ingest.aggregate import WindowReport, build_features
+from klout_cli.core import (
+    InputError,
+    Score,
+    Scorer,
+    combine_platforms,
+    medians,
+    rank_scores,
+    relative_scores,
+)
+from klout_cli.core.features import COMBINED_SEPARATOR
+from klout_cli.ingest.aggregate import WindowReport, features_of, top_items, window_rows
 from klout_cli.ingest.read import ReadReport, read_sources
 from klout_cli.modelfile import LoadedModel
-from klout_cli.rows import Row
+from klout_cli.rows import Row, score_row
 from klout_cli.store import NewRun
+
+Items = dict[tuple[str, str], list[dict[str, Any]]]
+TOP_ITEMS = 3
+
+
+def breakdown_of(score: Score, items: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """A score's full breakdown as plain data: what a run keeps and `explain` shows."""
+    return {
+        "base": score.base,
+        "absolute": score.absolute,
+        "contributions": [asdict(part) for part in score.contributions],
+        "penalties": [asdict(part) for part in score.penalties],
+        "features": asdict(score.features),
+        "top_items": list(items),
+    }
 
 
 @dataclass
@@ -26,6 +50,17 @@ class RunResult:
     window: WindowReport
     relative: bool
     combine: bool
+    items: Items
+    """The items that earned each (account, platform) the most."""
+
+    def rows(self) -> list[Row]:
+        return [score_row(score) for _, score in self.ranked]
+
+    def breakdowns(self) -> list[dict[str, Any]]:
+        return [breakdown_of(score, self.items.get((score.account, score.platform), [])) for _, score in self.ranked]
+
+    def medians(self) -> dict[str, Any]:
+        return medians([score for _, score in self.ranked])
 
     def saved(self, rows: Sequence[Row]) -> NewRun:
         """The run as the store keeps it: metadata, and each ranked row with its full breakdown."""
@@ -36,19 +71,6 @@ class RunResult:
             "duplicates": window.duplicates,
             "skipped": self.read.rows_skipped,
         }
-        scores = [
-            (
-                row,
-                {
-                    "base": score.base,
-                    "absolute": score.absolute,
-                    "contributions": [asdict(part) for part in score.contributions],
-                    "penalties": [asdict(part) for part in score.penalties],
-                    "features": asdict(score.features),
-                },
-            )
-            for row, (_, score) in zip(rows, self.ranked)
-        ]
         loaded = self.model
         return NewRun(
             created_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -65,8 +87,23 @@ class RunResult:
             rows_kept=window.rows_kept,
             rows_left_out=left_out,
             inputs=[(item.name, item.sha256, item.rows) for item in self.read.files],
-            scores=scores,
+            scores=list(zip(rows, self.breakdowns())),
+            medians=self.medians(),
         )
+
+
+def _combined_items(items: Items, parts: Sequence[tuple[str, str]], loaded: LoadedModel) -> list[dict[str, Any]]:
+    """An account's best items across its platforms, each counted by its relative platform weight."""
+    weights = {platform: loaded.model.platform_weight(platform) for _, platform in parts}
+    heaviest = max(weights.values()) or 1.0
+    pooled = [
+        {**item, "platform": platform, "counted": item["counted"] * weights[platform] / heaviest}
+        for account, platform in parts
+        if weights[platform] > 0
+        for item in items.get((account, platform), [])
+    ]
+    pooled.sort(key=lambda item: (-item["counted"], item["timestamp"], item["post_id"]))
+    return pooled[:TOP_ITEMS]
 
 
 def compute_run(
@@ -82,20 +119,29 @@ def compute_run(
     rows, read = read_sources(inputs, skip=skip_bad_rows, stdin=stdin)
     if rows.empty:
         raise InputError(f"no valid rows to score: all {read.rows_read:,} were skipped ({read.skipped_reasons()})")
-    features, window = build_features(rows, loaded.model, as_of)
+    window = window_rows(rows, loaded.model, as_of)
+    features = features_of(window, loaded.model)
+    report = window.report
     if not features:
         raise InputError(
-            f"no rows inside the window: {window.before_window:,} are older than "
-            f"{loaded.model.window_days:g} days before as-of {window.as_of:%Y-%m-%d %H:%M}, "
-            f"{window.after_as_of:,} are after it"
+            f"no rows inside the window: {report.before_window:,} are older than "
+            f"{loaded.model.window_days:g} days before as-of {report.as_of:%Y-%m-%d %H:%M}, "
+            f"{report.after_as_of:,} are after it"
         )
+    items = top_items(window, loaded.model, TOP_ITEMS)
     if combine:
         by_account = defaultdict(list)
         for item in features:
             by_account[item.account].append(item)
         features = [combine_platforms(parts, loaded.model) for parts in by_account.values()]
+        items = {
+            (account, COMBINED_SEPARATOR.join(sorted(part.platform for part in parts))): _combined_items(
+                items, [(account, part.platform) for part in parts], loaded
+            )
+            for account, parts in by_account.items()
+        }
     scorer = Scorer(loaded.model)
     scores = [scorer.score(item) for item in features]
     if relative:
         scores = relative_scores(scores)
-    return RunResult(rank_scores(scores), loaded, read, window, relative, combine)
+    return RunResult(rank_scores(scores), loaded, read, report, relative, combine, items)

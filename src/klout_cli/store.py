@@ -16,7 +16,11 @@ from typing import Any
 
 from klout_cli.core import StoreError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+#: How a store of each older version is brought up to date, in one transaction.
+MIGRATIONS = {
+    1: "ALTER TABLE runs ADD COLUMN medians TEXT NOT NULL DEFAULT '{}';",
+}
 SCHEMA = """
 CREATE TABLE runs (
     id INTEGER PRIMARY KEY,
@@ -33,7 +37,8 @@ CREATE TABLE runs (
     rows_read INTEGER NOT NULL,
     rows_kept INTEGER NOT NULL,
     rows_left_out TEXT NOT NULL,
-    accounts INTEGER NOT NULL
+    accounts INTEGER NOT NULL,
+    medians TEXT NOT NULL DEFAULT '{}'
 );
 CREATE TABLE inputs (
     run_id INTEGER NOT NULL REFERENCES runs(id),
@@ -83,6 +88,7 @@ class RunRecord:
     rows_left_out: dict[str, int]
     accounts: int
     inputs: tuple[tuple[str, str, int], ...]
+    medians: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -105,6 +111,8 @@ class NewRun:
     inputs: Sequence[tuple[str, str, int]]
     scores: Sequence[tuple[dict[str, Any], dict[str, Any]]]
     """(row, breakdown) per account, in rank order."""
+    medians: dict[str, Any]
+    """The median account of the run: its score and each signal's raw value and points."""
 
 
 class Store:
@@ -131,6 +139,11 @@ class Store:
                     with connection:
                         connection.executescript(SCHEMA)
                         connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                elif version in MIGRATIONS:
+                    with connection:
+                        for step in range(version, SCHEMA_VERSION):
+                            connection.executescript(MIGRATIONS[step])
+                        connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
                 elif version != SCHEMA_VERSION:
                     raise StoreError(f"{self.path}: run store version {version} is not supported by this kscore")
                 yield connection
@@ -142,8 +155,8 @@ class Store:
         with self._connect(create=True) as connection, connection:
             cursor = connection.execute(
                 "INSERT INTO runs (created_at, as_of, model_name, model_source, model_hash, model_text, model_json,"
-                " signals, relative, combine, rows_read, rows_kept, rows_left_out, accounts)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " signals, relative, combine, rows_read, rows_kept, rows_left_out, accounts, medians)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     run.created_at,
                     run.as_of,
@@ -159,6 +172,7 @@ class Store:
                     run.rows_kept,
                     json.dumps(run.rows_left_out),
                     len(run.scores),
+                    json.dumps(run.medians),
                 ),
             )
             run_id = int(cursor.lastrowid or 0)
@@ -190,7 +204,7 @@ class Store:
         with self._connect(create=False) as connection:
             records = connection.execute(
                 "SELECT id, created_at, as_of, model_name, model_source, model_hash, signals, relative, combine,"
-                " rows_read, rows_kept, rows_left_out, accounts FROM runs ORDER BY id"
+                " rows_read, rows_kept, rows_left_out, accounts, medians FROM runs ORDER BY id"
             ).fetchall()
             inputs: dict[int, list[tuple[str, str, int]]] = {}
             for run_id, name, digest, rows in connection.execute(
@@ -213,6 +227,7 @@ class Store:
                 rows_left_out=json.loads(record[11]),
                 accounts=record[12],
                 inputs=tuple(inputs.get(record[0], [])),
+                medians=json.loads(record[13]),
             )
             for record in records
         ]
@@ -250,17 +265,53 @@ class Store:
         if top is not None:
             limit = " LIMIT ?"
             params.append(top)
-        query = (
-            "SELECT account, platform, score, items, followers, subscores FROM scores"
-            f" WHERE {' AND '.join(where)} ORDER BY position{limit}"
-        )
+        query = f"SELECT {ROW_COLUMNS} FROM scores WHERE {' AND '.join(where)} ORDER BY position{limit}"
         with self._connect(create=False) as connection:
             found = connection.execute(query, params).fetchall()
-        rows = []
-        for account, platform_name, score, items, followers, subscores in found:
-            row: dict[str, Any] = {"account": account, "platform": platform_name, "score": score}
-            row.update(json.loads(subscores))
-            row["items"] = items
-            row["followers"] = followers
-            rows.append(row)
-        return rows
+        return [_row(*record) for record in found]
+
+    def model_text(self, run: RunRecord) -> str:
+        """The model file the run was computed with, as it was then."""
+        with self._connect(create=False) as connection:
+            text: str = connection.execute("SELECT model_text FROM runs WHERE id = ?", (run.id,)).fetchone()[0]
+        return text
+
+    def entries(self, run: RunRecord, account: str | None = None) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+        """(row, breakdown) of one account's platforms in a run, or of every account, in rank order."""
+        query = f"SELECT {ROW_COLUMNS}, breakdown FROM scores WHERE run_id = ?"
+        params: list[Any] = [run.id]
+        if account is not None:
+            query += " AND account = ?"
+            params.append(account)
+        with self._connect(create=False) as connection:
+            found = connection.execute(query + " ORDER BY position", params).fetchall()
+        return [(_row(*record[:-1]), json.loads(record[-1])) for record in found]
+
+    def accounts(self, run: RunRecord | None = None) -> list[str]:
+        """Account names in a run (or in any run), for suggestions."""
+        query, params = "SELECT DISTINCT account FROM scores", []
+        if run is not None:
+            query, params = query + " WHERE run_id = ?", [run.id]
+        with self._connect(create=False) as connection:
+            return [name for (name,) in connection.execute(query, params)]
+
+    def history(self, account: str) -> list[tuple[int, dict[str, Any], dict[str, Any]]]:
+        """(run id, row, breakdown) for every saved run that scored the account, oldest first."""
+        query = f"SELECT run_id, {ROW_COLUMNS}, breakdown FROM scores WHERE account = ? ORDER BY run_id, platform"
+        with self._connect(create=False) as connection:
+            found = connection.execute(query, (account,)).fetchall()
+        return [(record[0], _row(*record[1:-1]), json.loads(record[-1])) for record in found]
+
+
+ROW_COLUMNS = "account, platform, score, items, followers, subscores"
+
+
+def _row(
+    account: str, platform: str, score: float, items: int, followers: float | None, subscores: str
+) -> dict[str, Any]:
+    """A result row as compute prints it (rank numbers are left to the caller)."""
+    row: dict[str, Any] = {"account": account, "platform": platform, "score": score}
+    row.update(json.loads(subscores))
+    row["items"] = items
+    row["followers"] = followers
+    return row

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from klout_cli.core import Score
 from klout_cli.options import (
     check_inputs,
     db_option,
@@ -23,7 +22,7 @@ from klout_cli.options import (
     scoring_options,
     stdin_bytes,
 )
-from klout_cli.rows import Row, columns_for, score_row, select
+from klout_cli.rows import columns_for, select
 
 if TYPE_CHECKING:
     from klout_cli.compute import RunResult  # imports pandas: only for type checking here
@@ -70,10 +69,6 @@ def _run_scoring(inputs: Sequence[str], model_path: str | None, as_of: datetime 
     )
 
 
-def _result_rows(ranked: Iterable[tuple[int, Score]]) -> list[Row]:
-    return [score_row(score) for _, score in ranked]
-
-
 def _title(count: int, as_of: str, model: str) -> str:
     return f"kscore · {plural(count, 'score')} · as of {as_of} · model: {model}"
 
@@ -116,7 +111,7 @@ def compute(
         for item in result.read.files:
             if item.unknown_columns:
                 note(f"{item.name}: ignored columns: {', '.join(item.unknown_columns)}")
-    all_rows = _result_rows(result.ranked)
+    all_rows = result.rows()
     signals = [spec.name for spec in result.model.model.signals]
     note(_summary(result))
     if not no_save:
@@ -164,7 +159,7 @@ def rank(
             raise click.UsageError("give either FILEs to score or --run ID, not both")
         result = _run_scoring(inputs, model_path, as_of, **flags)
         _skipped_note(result)
-        all_rows = _result_rows(result.ranked)
+        all_rows = result.rows()
         shown = select(all_rows, platform=_lower(platform), min_score=min_score, top=top, combined=result.combine)
         signals = [spec.name for spec in result.model.model.signals]
         title = _title(len(all_rows), f"{result.window.as_of:%Y-%m-%d}", result.model.model.name)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -104,33 +105,57 @@ def _spread(all_keys: np.ndarray, keys: np.ndarray, values: np.ndarray, empty: f
     return out
 
 
-def build_features(
-    rows: pd.DataFrame, model: Model, as_of: datetime | None = None
-) -> tuple[list[AccountFeatures], WindowReport]:
-    """Aggregate rows to one `AccountFeatures` per (account, platform), in the model's window.
+@dataclass
+class Window:
+    """The deduplicated rows inside the model's window, with what it took to get there."""
 
-    Every sum runs over rows in a canonical order (account, age, counts), so the result is
-    bit-identical whatever the order of the input rows or files.
-    """
+    rows: pd.DataFrame
+    age: np.ndarray
+    """Days before as-of, per row."""
+    report: WindowReport
+
+
+def window_rows(rows: pd.DataFrame, model: Model, as_of: datetime | None = None) -> Window:
+    """Drop duplicate items, then keep the rows from `window_days` before as-of up to as-of."""
     rows_in = len(rows)
     unique = drop_duplicates(rows)
-    duplicates = rows_in - len(unique)
     if as_of is None:
         as_of = latest_timestamp(unique)
     moment = pd.Timestamp(as_of)
     moment = moment.tz_localize("UTC") if moment.tzinfo is None else moment.tz_convert("UTC")
-
     age = (moment - unique["timestamp"]).dt.total_seconds().to_numpy() / DAY_SECONDS
     after = age < 0
     before = age > model.window_days
     keep = ~after & ~before
     inside = unique[keep]
-    age = age[keep]
+    report = WindowReport(
+        as_of=moment.to_pydatetime(),
+        rows_in=rows_in,
+        duplicates=rows_in - len(unique),
+        before_window=int(before.sum()),
+        after_as_of=int(after.sum()),
+        content_items=int(inside["kind"].isin(CONTENT_KINDS).sum()),
+        interactions=int((inside["target"] != "").sum()),
+    )
+    return Window(inside, age[keep], report)
 
-    # one integer per (account, platform), numbered in sorted order
-    account_codes, account_names = pd.factorize(inside["account"], sort=True)
-    platform_codes, platform_names = pd.factorize(inside["platform"], sort=True)
+
+def _account_keys(rows: pd.DataFrame) -> tuple[np.ndarray, list[str], list[str]]:
+    """One integer per (account, platform), numbered in sorted order, and the names behind them."""
+    account_codes, account_names = pd.factorize(rows["account"], sort=True)
+    platform_codes, platform_names = pd.factorize(rows["platform"], sort=True)
     keys = account_codes.astype(np.int64) * max(1, len(platform_names)) + platform_codes
+    return keys, [str(name) for name in account_names], [str(name) for name in platform_names]
+
+
+def features_of(window: Window, model: Model) -> list[AccountFeatures]:
+    """One `AccountFeatures` per (account, platform) in the window, sorted by account, platform.
+
+    Every sum runs over rows in a canonical order (account, age, counts), so the result is
+    bit-identical whatever the order of the input rows or files.
+    """
+    inside, age = window.rows, window.age
+    keys, account_list, platform_list = _account_keys(inside)
     all_keys, dense = np.unique(keys, return_inverse=True)
 
     content = inside["kind"].isin(CONTENT_KINDS).to_numpy()
@@ -155,10 +180,8 @@ def build_features(
     mask_of = dict(zip(mask_keys.tolist(), masks))
     audience = {name: _latest(dense, len(all_keys), age, inside[name].to_numpy(dtype=np.float64)) for name in AUDIENCE}
 
-    width = max(1, len(platform_names))
-    account_list = [str(name) for name in account_names]
-    platform_list = [str(name) for name in platform_names]
-    features = [
+    width = max(1, len(platform_list))
+    return [
         AccountFeatures(
             account=account_list[key // width],
             platform=platform_list[key % width],
@@ -175,13 +198,58 @@ def build_features(
         )
         for index, key in enumerate(all_keys.tolist())
     ]
-    report = WindowReport(
-        as_of=moment.to_pydatetime(),
-        rows_in=rows_in,
-        duplicates=duplicates,
-        before_window=int(before.sum()),
-        after_as_of=int(after.sum()),
-        content_items=int(content.sum()),
-        interactions=int((inside["target"] != "").sum()),
+
+
+def top_items(window: Window, model: Model, per_account: int = 3) -> dict[tuple[str, str], list[dict[str, Any]]]:
+    """The items that earned each account the most (weighted engagement, decayed), best first.
+
+    Ties go to the newer item, then the post id, so the choice never depends on row order.
+    """
+    inside, age = window.rows, window.age
+    content = inside["kind"].isin(CONTENT_KINDS).to_numpy()
+    items = inside[content]
+    if items.empty:
+        return {}
+    keys, account_list, platform_list = _account_keys(items)
+    weighted = sum(items[name].to_numpy(dtype=np.float64) * model.actions[name] for name in ACTIONS)
+    counted = weighted * np.power(0.5, age[content] / model.half_life_days)
+    post_ids = items["post_id"].to_numpy(dtype=object)
+    order = np.lexsort((post_ids.astype(str), age[content], -counted, keys))
+    sorted_keys = keys[order]
+    starts = _group_starts(sorted_keys)
+    position = np.arange(len(order)) - np.repeat(starts, np.diff(np.r_[starts, len(order)]))
+    chosen = order[(position < per_account) & (counted[order] > 0)]
+    width = max(1, len(platform_list))
+    picked = items.iloc[chosen]
+    found: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    records = zip(
+        keys[chosen].tolist(),
+        picked["post_id"].tolist(),
+        picked["timestamp"].tolist(),
+        picked["kind"].tolist(),
+        zip(*(picked[name].tolist() for name in COUNTS)),
+        weighted[chosen].tolist(),
+        counted[chosen].tolist(),
+        picked["text"].tolist(),
     )
-    return features, report
+    for key, post_id, stamp, kind, received, value, earned, text in records:
+        found.setdefault((account_list[key // width], platform_list[key % width]), []).append(
+            {
+                "post_id": post_id,
+                "timestamp": stamp.isoformat(),
+                "kind": kind,
+                **{name: int(count) for name, count in zip(COUNTS, received)},
+                "weighted_engagement": value,
+                "counted": earned,
+                "text": str(text)[:120],
+            }
+        )
+    return found
+
+
+def build_features(
+    rows: pd.DataFrame, model: Model, as_of: datetime | None = None
+) -> tuple[list[AccountFeatures], WindowReport]:
+    """Aggregate rows to one `AccountFeatures` per (account, platform), in the model's window."""
+    window = window_rows(rows, model, as_of)
+    return features_of(window, model), window.report

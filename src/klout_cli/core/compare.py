@@ -1,0 +1,75 @@
+"""Comparing scores: the median account of a run, and what moved between two breakdowns."""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from klout_cli.core.scoring import Score
+
+#: What each signal's raw value counts, for sentences like "38.2 → 20.1 shares per item".
+UNITS: dict[str, str] = {
+    "reach": "followers",
+    "engagement": "weighted engagements per item",
+    "amplification": "shares per item",
+    "activity": "of recent weeks engaged",
+}
+
+
+def format_raw(signal: str, raw: float) -> str:
+    """A raw value in its unit's usual form: followers whole, activity in percent, others 0.1."""
+    if signal == "reach":
+        return f"{raw:,.0f}"
+    if signal == "activity":
+        return f"{100 * raw:.0f}%"
+    return f"{raw:,.1f}"
+
+
+def medians(scores: Sequence[Score]) -> dict[str, Any]:
+    """The median account of a run: median score, and per signal the median raw value and points."""
+    if not scores:
+        return {}
+    signals = [part.signal for part in scores[0].contributions]
+    by_signal: dict[str, dict[str, float]] = {}
+    for index, signal in enumerate(signals):
+        by_signal[signal] = {
+            "raw": statistics.median(score.contributions[index].raw for score in scores),
+            "points": statistics.median(score.contributions[index].points for score in scores),
+        }
+    return {"score": statistics.median(score.score for score in scores), "signals": by_signal}
+
+
+@dataclass(frozen=True)
+class Move:
+    """The signal whose points changed most between two breakdowns of one account."""
+
+    signal: str
+    points: float
+    raw_before: float
+    raw_after: float
+
+    def sentence(self) -> str:
+        """'engagement -6.2: 38.2 → 20.1 weighted engagements per item'."""
+        unit = UNITS.get(self.signal, "")
+        before, after = format_raw(self.signal, self.raw_before), format_raw(self.signal, self.raw_after)
+        return f"{self.signal} {self.points:+.1f}: {before} → {after} {unit}".rstrip()
+
+
+def biggest_move(before: Sequence[Mapping[str, Any]], after: Sequence[Mapping[str, Any]]) -> Move | None:
+    """Compare two lists of contributions (dicts with signal, raw, points); None if nothing moved.
+
+    Signals only one side has count from 0 on the other (a model may add or drop one).
+    """
+    old = {part["signal"]: part for part in before}
+    new = {part["signal"]: part for part in after}
+    moves = []
+    for signal in sorted(old.keys() | new.keys()):
+        was, now = old.get(signal, {}), new.get(signal, {})
+        change = float(now.get("points", 0.0)) - float(was.get("points", 0.0))
+        moves.append(Move(signal, change, float(was.get("raw", 0.0)), float(now.get("raw", 0.0))))
+    best = max(moves, key=lambda move: abs(move.points), default=None)
+    if best is None or abs(best.points) < 0.005:
+        return None
+    return best
