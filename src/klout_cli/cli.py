@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 from klout_cli import __version__
-from klout_cli.commands import info, model, scoring
+from klout_cli.commands import explain, info, model, scoring
 from klout_cli.core import KscoreError
 
 
@@ -56,7 +56,17 @@ def cli(debug: bool) -> None:
     """
 
 
-for command in (scoring.compute, scoring.rank, info.check, info.schema, info.runs, model.model):
+for command in (
+    scoring.compute,
+    scoring.rank,
+    explain.explain,
+    explain.history,
+    explain.movers,
+    info.check,
+    info.schema,
+    info.runs,
+    model.model,
+):
     cli.add_command(command)
 
 

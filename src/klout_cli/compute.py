@@ -8,6 +8,8 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from typing import Any, BinaryIO
 
+import pandas as pd
+
 from klout_cli.core import (
     InputError,
     Score,
@@ -117,6 +119,19 @@ def compute_run(
     stdin: BinaryIO | None = None,
 ) -> RunResult:
     rows, read = read_sources(inputs, skip=skip_bad_rows, stdin=stdin)
+    return score_rows(rows, read, loaded, as_of=as_of, relative=relative, combine=combine)
+
+
+def score_rows(
+    rows: pd.DataFrame,
+    read: ReadReport,
+    loaded: LoadedModel,
+    *,
+    as_of: datetime | None = None,
+    relative: bool = False,
+    combine: bool = False,
+) -> RunResult:
+    """Score rows already read (so one read can be scored under several models)."""
     if rows.empty:
         raise InputError(f"no valid rows to score: all {read.rows_read:,} were skipped ({read.skipped_reasons()})")
     window = window_rows(rows, loaded.model, as_of)

@@ -76,14 +76,15 @@ model_option = click.option(
     metavar="FILE",
     help="Weighting model (YAML). Default: the built-in weights.yaml.",
 )
+as_of_option = click.option(
+    "--as-of",
+    type=AsOfType(),
+    default=None,
+    help="Score as of this moment (a date means its end; no zone means UTC). Default: the latest timestamp read.",
+)
 scoring_options = combine_decorators(
     model_option,
-    click.option(
-        "--as-of",
-        type=AsOfType(),
-        default=None,
-        help="Score as of this moment (a date means its end; no zone means UTC). Default: the latest timestamp read.",
-    ),
+    as_of_option,
     click.option("--relative", is_flag=True, help="Percentile-style 1-100 within this input."),
     click.option("--combine", is_flag=True, help="One score per account across its platforms."),
     click.option(
@@ -128,6 +129,24 @@ def emit(rows: Sequence[Row], columns: Sequence[str], fmt: str | None, title: st
         return
     for line in render.lines(rows, columns, chosen):
         click.echo(line)
+
+
+def emit_explanation(data: dict[str, Any], fmt: str | None) -> None:
+    """Print one explanation: a rich layout on a terminal, else json (or markdown when asked)."""
+    import json
+
+    from klout_cli import render_explain
+
+    chosen = fmt or ("table" if sys.stdout.isatty() else "json")
+    if chosen == "json":
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    elif chosen == "markdown":
+        for line in render_explain.explain_markdown(data):
+            click.echo(line)
+    else:
+        from rich.console import Console
+
+        Console(soft_wrap=False).print(render_explain.explain_renderable(data))
 
 
 def note(message: str) -> None:

@@ -22,8 +22,8 @@ FORMATS = ("table", "csv", "tsv", "json", "jsonl", "markdown")
 
 #: Decimals a computed column keeps in machine formats (tables show one decimal); other
 #: numbers are shown as they are.
-DECIMALS = {"score": 2, **{signal: 1 for signal in SIGNALS}}
-INTEGER_COLUMNS = {"rank", "items", "followers", "id", "accounts", "rows", "inputs", "position"}
+DECIMALS = {"score": 2, "change": 2, "from": 2, "to": 2, **{signal: 1 for signal in SIGNALS}}
+INTEGER_COLUMNS = {"rank", "items", "followers", "id", "accounts", "rows", "inputs", "position", "run"}
 RIGHT_ALIGNED = INTEGER_COLUMNS | {"score"}
 
 
@@ -63,23 +63,33 @@ def header(column: str) -> str:
 
 #: Columns a narrow terminal drops first (the machine formats always carry every column).
 DROP_FIRST = ("followers", "items", "activity", "amplification", "reach", "options", "platform")
+#: Long text columns give way (wrapping onto more lines) before any column is dropped.
+SHRINKABLE = {"why", "moved_most", "inputs", "problem", "meaning", "ignored_columns", "model"}
+SHRUNK_WIDTH = 24
 COLUMN_GAP = 3
+
+
+def _widest(rows: Sequence[dict[str, Any]], column: str) -> int:
+    """Display cells the column needs (CJK and emoji take two), header included."""
+    from rich.cells import cell_len
+
+    cells = [cell_len(_text(column, row.get(column), human=True)) for row in rows]
+    return max([cell_len(TABLE_HEADERS.get(column, header(column))), *cells])
+
+
+def _least(rows: Sequence[dict[str, Any]], column: str) -> int:
+    """The fewest cells a column may get: long text and names give way, numbers never."""
+    widest = _widest(rows, column)
+    return min(widest, SHRUNK_WIDTH) if column in SHRINKABLE or column == "account" else widest
 
 
 def fit(rows: Sequence[dict[str, Any]], columns: Sequence[str], width: int | None) -> list[str]:
     """The columns that fit in `width` characters, dropping the least telling ones first."""
-    from rich.cells import cell_len  # display width: CJK and emoji take two cells
-
     kept = list(columns)
     if width is None:
         return kept
-
-    def needed(column: str) -> int:
-        cells = [cell_len(_text(column, row.get(column), human=True)) for row in rows]
-        return max([cell_len(TABLE_HEADERS.get(column, header(column))), *cells]) + COLUMN_GAP
-
     for column in [name for name in DROP_FIRST if name in kept]:
-        if sum(needed(name) for name in kept) <= width:
+        if sum(_least(rows, name) + COLUMN_GAP for name in kept) <= width:
             break
         kept.remove(column)
     return kept
@@ -94,22 +104,18 @@ def table(
 
     shown = fit(rows, columns, width)
     result = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left", highlight=False, pad_edge=False)
-    cells = [[_text(column, row.get(column), human=True) for column in shown] for row in rows]
-    for index, column in enumerate(shown):
-        title_text = TABLE_HEADERS.get(column, header(column))
+    for column in shown:
         numeric = column in RIGHT_ALIGNED or column in _numeric(rows, column)
-        # numbers are never cut short on a narrow terminal; text columns give way instead
-        widest = max([len(title_text), *(len(line[index]) for line in cells)]) if numeric else None
         result.add_column(
-            title_text,
+            TABLE_HEADERS.get(column, header(column)),
             justify="right" if numeric else "left",
             style="bold" if column == "score" else None,
-            no_wrap=True,
-            overflow="ellipsis",
-            min_width=widest,
+            no_wrap=column not in SHRINKABLE,  # long text wraps; everything else keeps one line
+            overflow="fold" if column in SHRINKABLE else "ellipsis",
+            min_width=_least(rows, column),
         )
-    for line in cells:
-        result.add_row(*line)
+    for row in rows:
+        result.add_row(*(_text(column, row.get(column), human=True) for column in shown))
     return result
 
 

@@ -1,0 +1,253 @@
+"""explain, history and movers: why a score is what it is, and how it changed."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from klout_cli.core import StoreError
+from klout_cli.explain import (
+    Entry,
+    check_rescorable,
+    explanation,
+    history_rows,
+    mover_rows,
+    pick,
+    rescore,
+    sparkline,
+    suggest,
+)
+from klout_cli.options import (
+    as_of_option,
+    check_inputs,
+    db_option,
+    emit,
+    emit_explanation,
+    load_model_option,
+    note,
+    open_store,
+    output_options,
+    stdin_bytes,
+)
+
+
+def _model_label(loaded: Any) -> str:
+    """A model file's own name when it sets one, else the file it came from."""
+    from klout_cli.modelfile import load_model
+
+    return str(loaded.model.name if loaded.model.name != load_model().model.name else loaded.source)
+
+
+def _lower(platform: str | None) -> str | None:
+    return platform.strip().lower() if platform else None
+
+
+def _from_files(
+    account: str, inputs: tuple[str, ...], platform: str | None, model_path: str | None, as_of: datetime | None
+) -> dict[str, Any]:
+    from klout_cli.compute import score_rows
+    from klout_cli.ingest.read import read_sources
+    from klout_cli.modelfile import load_model
+
+    check_inputs(inputs)
+    rows, read = read_sources(inputs, stdin=stdin_bytes())
+    result = score_rows(rows, read, load_model(), as_of=as_of)
+    entries = [
+        (row, breakdown) for row, breakdown in zip(result.rows(), result.breakdowns()) if row["account"] == account
+    ]
+    names = sorted({row["account"] for row in result.rows()})
+    entry = pick(entries, account, platform, names, "the files")
+    _note_other_platforms(entries, entry, platform)
+    source = {"run": None, "as_of": result.window.as_of.isoformat(), "model": result.model.model.name}
+    data = explanation(entry, source=source, medians=result.medians())
+    if model_path:
+        other = load_model_option(model_path, inputs)
+        again = score_rows(rows, read, other, as_of=result.window.as_of)
+        match = [
+            (row, breakdown)
+            for row, breakdown in zip(again.rows(), again.breakdowns())
+            if (row["account"], row["platform"]) == (entry[0]["account"], entry[0]["platform"])
+        ]
+        theirs = match[0] if match else None
+        data["compare"] = {"model": _model_label(other), **_as_compare(theirs)}
+    return data
+
+
+def _as_compare(entry: Entry | None) -> dict[str, Any]:
+    if entry is None:
+        return {"score": 1.0, "base": 1.0, "contributions": [], "penalties": []}
+    row, breakdown = entry
+    keys = ("signal", "raw", "normalized", "weight", "points", "detail")
+    return {
+        "score": row["score"],
+        "base": breakdown["base"],
+        "contributions": [{key: part[key] for key in keys} for part in breakdown["contributions"]],
+        "penalties": breakdown["penalties"],
+    }
+
+
+def _note_other_platforms(entries: list[Entry], chosen: Entry, platform: str | None) -> None:
+    others = [row["platform"] for row, _ in entries if row["platform"] != chosen[0]["platform"]]
+    if others and platform is None:
+        note(f"{chosen[0]['account']} is also scored on {', '.join(others)} (choose with --platform)")
+
+
+def _from_run(
+    account: str, run_id: int | None, platform: str | None, model_path: str | None, db_path: Path | None
+) -> dict[str, Any]:
+    from klout_cli.modelfile import load_model
+
+    store = open_store(db_path)
+    record = store.run(run_id)
+    entries = store.entries(record, account)
+    where = f"run {record.id}"
+    entry = pick(entries, account, platform, store.accounts(record) if not entries else [], where)
+    _note_other_platforms(entries, entry, platform)
+    source = {"run": record.id, "as_of": record.as_of, "model": record.model_name}
+    data = explanation(entry, source=source, medians=record.medians)
+    if model_path:
+        other = load_model_option(model_path)
+        then = load_model(f"the model of run {record.id}", store.model_text(record)).model
+        check_rescorable(then, other.model, other.source)
+        data["compare"] = {"model": _model_label(other), **rescore(entry[1], other.model)}
+        if record.relative:
+            note(f"run {record.id} is relative; the {_model_label(other)} column is its absolute score")
+    return data
+
+
+@click.command()
+@click.argument("account")
+@click.argument("inputs", nargs=-1, metavar="[FILE...]")
+@click.option("--platform", default=None, metavar="NAME", help="Which platform (default: its best-scored one).")
+@click.option("--run", "run_id", type=int, default=None, metavar="ID", help="Explain this saved run (default: latest).")
+@click.option(
+    "--model",
+    "model_path",
+    type=click.Path(dir_okay=False, allow_dash=True),
+    default=None,
+    metavar="FILE",
+    help="Also show the account under this model, side by side.",
+)
+@as_of_option
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "markdown"]),
+    default=None,
+    help="Default: table on a terminal, json when piped.",
+)
+@db_option
+def explain(
+    account: str,
+    inputs: tuple[str, ...],
+    platform: str | None,
+    run_id: int | None,
+    model_path: str | None,
+    as_of: datetime | None,
+    fmt: str | None,
+    db_path: Path | None,
+) -> None:
+    """Explain one account's score point by point: signals, penalties, top items, the median.
+
+    From the latest saved run (or --run ID), with the model that run was computed with; or
+    from FILEs, scored on the spot and not saved. In JSON, score == base + the points of the
+    contributions + the points of the penalties.
+
+    \b
+    Examples:
+      kscore explain ana_lytics
+      kscore explain ana_lytics --platform linkedin --run 3
+      kscore explain ana_lytics --model my-weights.yaml
+      kscore explain ana_lytics exports/*.csv -f json
+    """
+    if inputs and run_id is not None:
+        raise click.UsageError("give either FILEs to score or --run ID, not both")
+    if as_of is not None and not inputs:
+        raise click.UsageError("--as-of applies only with FILEs (a saved run has its own as-of)")
+    if inputs:
+        data = _from_files(account, inputs, _lower(platform), model_path, as_of)
+    else:
+        data = _from_run(account, run_id, _lower(platform), model_path, db_path)
+    emit_explanation(data, fmt)
+
+
+@click.command()
+@click.argument("account")
+@click.option("--platform", default=None, metavar="NAME", help="Only this platform.")
+@output_options
+@db_option
+def history(account: str, platform: str | None, fmt: str | None, db_path: Path | None) -> None:
+    """An account's score in every saved run, with the change and what moved it most.
+
+    \b
+    Examples:
+      kscore history ana_lytics
+      kscore history ana_lytics --platform twitter --format csv
+    """
+    store = open_store(db_path)
+    as_of = {record.id: record.as_of for record in store.runs()}
+    wanted = _lower(platform)
+    found = [
+        (run_id, as_of[run_id], row, breakdown)
+        for run_id, row, breakdown in store.history(account)
+        if wanted is None or row["platform"] == wanted
+    ]
+    if not found:
+        where = f"on platform '{wanted}' in" if wanted else "in"
+        raise StoreError(f"no scores for '{account}' {where} any saved run{suggest(account, store.accounts())}")
+    rows = history_rows(found)
+    lines = []
+    for name in dict.fromkeys(row["platform"] for row in rows):
+        scores = [row["score"] for row in rows if row["platform"] == name]
+        lines.append(f"{name} {sparkline(scores)} {scores[0]:.1f} → {scores[-1]:.1f}")
+    title = f"{account} · " + " · ".join(lines)
+    emit(rows, ["run", "as_of", "platform", "score", "change", "moved_most"], fmt, title)
+
+
+@click.command()
+@click.option(
+    "--from", "from_id", type=int, default=None, metavar="RUN", help="The earlier run (default: second latest)."
+)
+@click.option("--to", "to_id", type=int, default=None, metavar="RUN", help="The later run (default: latest).")
+@click.option("--top", type=click.IntRange(min=1), default=20, show_default=True, metavar="N", help="Rows per group.")
+@output_options
+@db_option
+def movers(from_id: int | None, to_id: int | None, top: int, fmt: str | None, db_path: Path | None) -> None:
+    """Biggest risers and fallers between two saved runs, and accounts new or gone.
+
+    Each change names the signal that moved most and why ("engagement +6.2: 20.1 → 38.2
+    weighted engagements per item").
+
+    \b
+    Examples:
+      kscore movers
+      kscore movers --from 3 --to 7 --top 10 --format csv
+    """
+    store = open_store(db_path)
+    runs = store.runs()
+    later = store.run(to_id)
+    if from_id is None:
+        earlier_runs = [record for record in runs if record.id < later.id]
+        if not earlier_runs:
+            raise StoreError(f"run {later.id} is the first saved run: movers needs an earlier one (see `kscore runs`)")
+        earlier = earlier_runs[-1]
+    else:
+        earlier = store.run(from_id)
+    if earlier.id == later.id:
+        raise StoreError(f"--from and --to are both run {later.id}: choose two different runs")
+    if earlier.model_hash != later.model_hash:
+        note(
+            f"runs {earlier.id} and {later.id} used different models ({earlier.model_name} {earlier.model_hash[:8]} → "
+            f"{later.model_name} {later.model_hash[:8]}): changes include the change of model"
+        )
+    before = {(row["account"], row["platform"]): (row, breakdown) for row, breakdown in store.entries(earlier)}
+    after = {(row["account"], row["platform"]): (row, breakdown) for row, breakdown in store.entries(later)}
+    rows = mover_rows(before, after, top)
+    title = f"movers · run {earlier.id} (as of {earlier.as_of[:10]}) → run {later.id} (as of {later.as_of[:10]})"
+    if earlier.model_hash != later.model_hash:
+        title += " · different models"
+    emit(rows, ["movement", "account", "platform", "from", "to", "change", "why"], fmt, title)

@@ -1,0 +1,178 @@
+"""Explanations: one account's score, point by point, from a saved run or from files.
+
+Builds plain data (the `explain -f json` shape); render_explain.py turns it into text.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from klout_cli.core import (
+    AccountFeatures,
+    Model,
+    ModelError,
+    Scorer,
+    StoreError,
+    biggest_move,
+)
+from klout_cli.core.features import COMBINED_SEPARATOR
+
+Entry = tuple[dict[str, Any], dict[str, Any]]
+"""(result row, breakdown) of one account on one platform, as a run keeps it."""
+
+
+def pick(entries: Sequence[Entry], account: str, platform: str | None, names: Sequence[str], where: str) -> Entry:
+    """The entry for `platform` (default: the account's best-ranked platform); a clear error if absent."""
+    if not entries:
+        raise StoreError(f"no account '{account}' in {where}{suggest(account, names)}")
+    if platform is None:
+        return entries[0]
+    for entry in entries:
+        row_platform = entry[0]["platform"]
+        if row_platform == platform or platform in row_platform.split(COMBINED_SEPARATOR):
+            return entry
+    found = ", ".join(entry[0]["platform"] for entry in entries)
+    raise StoreError(f"'{account}' has no score on platform '{platform}' in {where} (it has: {found})")
+
+
+def suggest(account: str, names: Sequence[str]) -> str:
+    """' (did you mean: a, b?)' from the closest names, or '' when nothing is close."""
+    folded = {name.lower(): name for name in names}
+    close = [folded[account.lower()]] if account.lower() in folded else []
+    close += [name for name in difflib.get_close_matches(account, names, n=3, cutoff=0.6) if name not in close]
+    return f" (did you mean: {', '.join(close[:3])}?)" if close else ""
+
+
+def explanation(
+    entry: Entry,
+    *,
+    source: Mapping[str, Any],
+    medians: Mapping[str, Any],
+) -> dict[str, Any]:
+    """The `explain -f json` shape: score == base + sum(contribution points) + sum(penalty points)."""
+    row, breakdown = entry
+    return {
+        "account": row["account"],
+        "platform": row["platform"],
+        "score": row["score"],
+        "base": breakdown["base"],
+        "contributions": [
+            {key: part[key] for key in ("signal", "raw", "normalized", "weight", "points", "detail")}
+            for part in breakdown["contributions"]
+        ],
+        "penalties": [{key: part[key] for key in ("name", "reason", "points")} for part in breakdown["penalties"]],
+        "source": dict(source),
+        "items": row["items"],
+        "followers": row["followers"],
+        "top_items": breakdown.get("top_items", []),
+        "median": dict(medians),
+    }
+
+
+def same_features(run_model: Model, other: Model) -> str | None:
+    """Why features measured under `run_model` cannot be re-scored under `other`, or None if they can."""
+    if run_model.window_days != other.window_days:
+        return "window_days"
+    if run_model.half_life_days != other.half_life_days:
+        return "half_life_days"
+    if {a for a, w in run_model.actions.items() if w} != {a for a, w in other.actions.items() if w}:
+        return "which actions count (a weight switched between 0 and not 0)"
+    return None
+
+
+def rescore(breakdown: Mapping[str, Any], other: Model) -> dict[str, Any]:
+    """The same account's features scored under another model (absolute), as contributions."""
+    score = Scorer(other).score(AccountFeatures(**breakdown["features"]))
+    return {
+        "score": score.score,
+        "base": score.base,
+        "contributions": [
+            {
+                "signal": part.signal,
+                "raw": part.raw,
+                "normalized": part.normalized,
+                "weight": part.weight,
+                "points": part.points,
+                "detail": part.detail,
+            }
+            for part in score.contributions
+        ],
+        "penalties": [{"name": p.name, "reason": p.reason, "points": p.points} for p in score.penalties],
+    }
+
+
+def check_rescorable(run_model: Model, other: Model, other_name: str) -> None:
+    reason = same_features(run_model, other)
+    if reason:
+        raise ModelError(
+            f"{other_name} changes {reason}, which needs the rows themselves: "
+            "pass the input files too (kscore explain ACCOUNT FILE... --model ...)"
+        )
+
+
+def history_rows(found: Sequence[tuple[int, str, dict[str, Any], dict[str, Any]]]) -> list[dict[str, Any]]:
+    """One row per run and platform: score, change since the previous run, and what moved most."""
+    rows = []
+    previous: dict[str, tuple[float, list[dict[str, Any]]]] = {}
+    for run_id, as_of, row, breakdown in found:
+        platform = row["platform"]
+        before = previous.get(platform)
+        change = row["score"] - before[0] if before else None
+        move = biggest_move(before[1], breakdown["contributions"]) if before else None
+        rows.append(
+            {
+                "run": run_id,
+                "as_of": as_of[:10],
+                "platform": platform,
+                "score": row["score"],
+                "change": change,
+                "moved_most": move.sentence() if move else "",
+            }
+        )
+        previous[platform] = (row["score"], breakdown["contributions"])
+    return rows
+
+
+SPARKS = "▁▂▃▄▅▆▇█"
+
+
+def sparkline(scores: Sequence[float]) -> str:
+    """Scores on the absolute 1-100 scale as one character each (not stretched to min-max)."""
+    return "".join(SPARKS[min(len(SPARKS) - 1, int((score - 1) / 99 * len(SPARKS)))] for score in scores)
+
+
+def mover_rows(
+    before: Mapping[tuple[str, str], Entry], after: Mapping[tuple[str, str], Entry], top: int
+) -> list[dict[str, Any]]:
+    """Biggest risers, biggest fallers, then accounts new or gone between two runs (each up to `top`)."""
+    changed = []
+    for key in before.keys() & after.keys():
+        (old_row, old_breakdown), (new_row, new_breakdown) = before[key], after[key]
+        change = new_row["score"] - old_row["score"]
+        move = biggest_move(old_breakdown["contributions"], new_breakdown["contributions"])
+        changed.append((change, key, old_row["score"], new_row["score"], move.sentence() if move else ""))
+    risers = sorted((item for item in changed if item[0] > 0.005), key=lambda item: (-item[0], item[1]))[:top]
+    fallers = sorted((item for item in changed if item[0] < -0.005), key=lambda item: (item[0], item[1]))[:top]
+    rows = [
+        {"movement": label, "account": key[0], "platform": key[1], "from": old, "to": new, "change": change, "why": why}
+        for label, group in (("up", risers), ("down", fallers))
+        for change, key, old, new, why in group
+    ]
+    for label, only, other in (("new", after, before), ("gone", before, after)):
+        missing = sorted((key for key in only.keys() - other.keys()), key=lambda key: (-only[key][0]["score"], key))
+        for key in missing[:top]:
+            score = only[key][0]["score"]
+            rows.append(
+                {
+                    "movement": label,
+                    "account": key[0],
+                    "platform": key[1],
+                    "from": score if label == "gone" else None,
+                    "to": score if label == "new" else None,
+                    "change": None,
+                    "why": "first scored in this run" if label == "new" else "not in the later run",
+                }
+            )
+    return rows
