@@ -40,6 +40,9 @@ def test_readme_opens_with_the_two_commands() -> None:
     assert any("pip install '.[test]' && pytest" in line for line in head)
 
 
-@pytest.mark.parametrize("command", ["compute", "rank", "check", "schema", "runs", "model init", "model check"])
+@pytest.mark.parametrize(
+    "command",
+    ["compute", "rank", "check", "schema", "runs", "model init", "model check", "explain", "history", "movers"],
+)
 def test_readme_documents_every_command(command: str) -> None:
     assert f"kscore {command}" in (REPO / "README.md").read_text(encoding="utf-8")
