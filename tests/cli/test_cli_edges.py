@@ -63,3 +63,18 @@ def test_unrelated_accounts_no_later_than_the_input_leave_scores_alone_under_the
     alone = records(ok(kscore("compute", write("mine.csv", mine), "--no-save")).stdout)
     together = records(ok(kscore("compute", write("all.csv", mine + strangers), "--no-save")).stdout)
     assert next(row for row in together if row["account"] == "ana")["score"] == alone[0]["score"]
+
+
+def test_a_version_1_store_is_upgraded_in_place(kscore, write, db):
+    from klout_cli.store import SCHEMA
+
+    version_1 = SCHEMA.replace(",\n    medians TEXT NOT NULL DEFAULT '{}'", "")
+    assert version_1 != SCHEMA
+    db.parent.mkdir(parents=True, exist_ok=True)
+    with sqlite3.connect(db) as connection:
+        connection.executescript(version_1)
+        connection.execute("PRAGMA user_version = 1")
+    ok(kscore("compute", write("a.csv", "account,timestamp,likes\nana,2024-03-01,4\nbob,2024-03-01,1\n")))
+    with sqlite3.connect(db) as connection:
+        assert connection.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert [row["account"] for row in records(ok(kscore("rank")).stdout)] == ["ana", "bob"]
