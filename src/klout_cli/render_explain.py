@@ -65,6 +65,33 @@ def _total_line(data: Mapping[str, Any]) -> str:
     return f"base {data['base']:.2f} + signals {signals:.2f} + penalties {penalties:.2f} = score {data['score']:.2f}"
 
 
+def _points_rows(data: Mapping[str, Any], *, bars: bool) -> list[list[str]]:
+    """Rows of signal, measure, normalised, weight, points[, bar][, other model's points]:
+    the signals, the penalties, then the score."""
+    compare = data.get("compare")
+    other = {part["signal"]: part for part in compare["contributions"]} if compare else {}
+    rows = []
+    for part in data["contributions"]:
+        row = [
+            part["signal"],
+            part["detail"],
+            f"{part['normalized']:.2f}",
+            f"{part['weight']:g}",
+            f"{part['points']:.1f}",
+        ]
+        row += [_bar(part["points"])] if bars else []
+        if compare:
+            theirs = other.get(part["signal"])
+            row.append(f"{theirs['points']:.1f}" if theirs else "—")
+        rows.append(row)
+    padding = [""] * (int(bars) + int(bool(compare)))
+    for penalty in data["penalties"]:
+        rows.append([penalty["name"], penalty["reason"], "", "", f"{penalty['points']:.1f}", *padding])
+    score = ["score", "", "", "", f"{data['score']:.1f}", *([""] if bars else [])]
+    rows.append(score + ([f"{compare['score']:.1f}"] if compare else []))
+    return rows
+
+
 def explain_renderable(data: Mapping[str, Any]) -> Group:
     """The terminal layout: headline, the points table with bars, totals, median, top items."""
     from rich import box
@@ -83,24 +110,10 @@ def explain_renderable(data: Mapping[str, Any]) -> Group:
     if compare:
         label = f"points ({compare['model']})"
         points.add_column(label, justify="right", no_wrap=True, min_width=len(label))
-    other = {part["signal"]: part for part in compare["contributions"]} if compare else {}
-    for part in data["contributions"]:
-        cells = [
-            part["signal"],
-            part["detail"],
-            f"{part['normalized']:.2f}",
-            f"{part['weight']:g}",
-            f"{part['points']:.1f}",
-            _bar(part["points"]),
-        ]
-        if compare:
-            theirs = other.get(part["signal"])
-            cells.append(f"{theirs['points']:.1f}" if theirs else "—")
-        points.add_row(*cells)
-    for penalty in data["penalties"]:
-        points.add_row(penalty["name"], penalty["reason"], "", "", f"{penalty['points']:.1f}", "")
-    extra = [f"{compare['score']:.1f}"] if compare else []
-    points.add_row("score", "", "", "", f"{data['score']:.1f}", "", *extra, style="bold")
+    rows = _points_rows(data, bars=True)
+    for row in rows[:-1]:
+        points.add_row(*row)
+    points.add_row(*rows[-1], style="bold")
 
     parts: list[Any] = [Text(headline(data), style="bold"), points, Text(_total_line(data))]
     if not data["penalties"]:
@@ -139,27 +152,8 @@ def explain_markdown(data: Mapping[str, Any]) -> Iterator[str]:
     header = ["signal", "measure", "normalised", "weight", "points"]
     if compare:
         header.append(f"points ({compare['model']})")
-    other = {part["signal"]: part for part in compare["contributions"]} if compare else {}
-    rows = []
-    for part in data["contributions"]:
-        row = [
-            part["signal"],
-            part["detail"],
-            f"{part['normalized']:.2f}",
-            f"{part['weight']:g}",
-            f"{part['points']:.1f}",
-        ]
-        if compare:
-            theirs = other.get(part["signal"])
-            row.append(f"{theirs['points']:.1f}" if theirs else "—")
-        rows.append(row)
-    for penalty in data["penalties"]:
-        rows.append(
-            [penalty["name"], penalty["reason"], "", "", f"{penalty['points']:.1f}", *([""] if compare else [])]
-        )
-    rows.append(
-        ["**score**", "", "", "", f"**{data['score']:.1f}**", *([f"{compare['score']:.1f}"] if compare else [])]
-    )
+    rows = _points_rows(data, bars=False)
+    rows[-1] = [f"**{cell}**" if cell else cell for cell in rows[-1]]
     yield from _markdown_table(header, rows)
     yield ""
     yield _total_line(data)
