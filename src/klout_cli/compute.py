@@ -21,6 +21,7 @@ from klout_cli.core import (
 )
 from klout_cli.core.features import COMBINED_SEPARATOR
 from klout_cli.ingest.aggregate import WindowReport, features_of, top_items, window_rows
+from klout_cli.ingest.network import network_features
 from klout_cli.ingest.read import ReadReport, read_sources
 from klout_cli.modelfile import LoadedModel
 from klout_cli.rows import Row, score_row
@@ -135,7 +136,7 @@ def score_rows(
     if rows.empty:
         raise InputError(f"no valid rows to score: all {read.rows_read:,} were skipped ({read.skipped_reasons()})")
     window = window_rows(rows, loaded.model, as_of)
-    features = features_of(window, loaded.model)
+    features = network_features(window, features_of(window, loaded.model), loaded.model)
     report = window.report
     if not features:
         raise InputError(

@@ -54,7 +54,13 @@ def _text(column: str, value: Any, *, human: bool) -> str:
 
 
 #: Shorter headers where a terminal table is tight; machine formats keep the full names.
-TABLE_HEADERS = {"engagement": "engage", "amplification": "amplify", "rank": "#"}
+TABLE_HEADERS = {
+    "engagement": "engage",
+    "amplification": "amplify",
+    "rank": "#",
+    "true_reach": "people",
+    "network_impact": "network",
+}
 
 
 def header(column: str) -> str:
@@ -62,7 +68,16 @@ def header(column: str) -> str:
 
 
 #: Columns a narrow terminal drops first (the machine formats always carry every column).
-DROP_FIRST = ("followers", "items", "activity", "amplification", "reach", "options", "platform")
+DROP_FIRST = (
+    "followers",
+    "items",
+    "activity",
+    "reach",
+    "amplification",
+    "true_reach",
+    "options",
+    "platform",
+)
 #: Long text columns give way (wrapping onto more lines) before any column is dropped.
 SHRINKABLE = {"why", "moved_most", "inputs", "problem", "meaning", "ignored_columns", "model"}
 SHRUNK_WIDTH = 24
@@ -142,7 +157,7 @@ def lines(rows: Sequence[dict[str, Any]], columns: Sequence[str], fmt: str) -> I
             record = {column: _machine_value(column, row.get(column)) for column in columns}
             yield json.dumps(record, ensure_ascii=False)
     elif fmt == "markdown":
-        yield "| " + " | ".join(header(column) for column in columns) + " |"
+        yield "| " + " | ".join(columns) + " |"
         yield "|" + "|".join("---:" if column in RIGHT_ALIGNED else "---" for column in columns) + "|"
         for row in rows:
             escaped = (_text(column, row.get(column), human=True).replace("|", "\\|") for column in columns)

@@ -11,11 +11,13 @@ from klout_cli.core.features import COMBINED_SEPARATOR
 Row = dict[str, Any]
 
 FIXED_BEFORE = ("rank", "account", "platform", "score")
-FIXED_AFTER = ("items", "followers")
+FIXED_AFTER = ("items", "followers", "flags")
+#: Joins the names of an account's gaming flags in one cell: `pod;spam-volume`.
+FLAG_SEPARATOR = ";"
 
 
 def columns_for(signals: Sequence[str]) -> list[str]:
-    """Output columns: rank, account, platform, score, one 0-100 sub-score per signal, items, followers."""
+    """Output columns: rank, account, platform, score, one 0-100 sub-score per signal, items, followers, flags."""
     return [*FIXED_BEFORE, *signals, *FIXED_AFTER]
 
 
@@ -24,6 +26,7 @@ def score_row(score: Score) -> Row:
     row.update(score.subscores())
     row["items"] = score.features.items
     row["followers"] = score.features.followers
+    row["flags"] = FLAG_SEPARATOR.join(score.flags)
     return row
 
 

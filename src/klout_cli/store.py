@@ -16,10 +16,11 @@ from typing import Any
 
 from klout_cli.core import StoreError
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 #: How a store of each older version is brought up to date, in one transaction.
 MIGRATIONS = {
     1: "ALTER TABLE runs ADD COLUMN medians TEXT NOT NULL DEFAULT '{}';",
+    2: "ALTER TABLE scores ADD COLUMN flags TEXT NOT NULL DEFAULT '';",
 }
 SCHEMA = """
 CREATE TABLE runs (
@@ -58,6 +59,7 @@ CREATE TABLE scores (
     followers REAL,
     subscores TEXT NOT NULL,
     breakdown TEXT NOT NULL,
+    flags TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (run_id, account, platform)
 );
 CREATE UNIQUE INDEX scores_in_order ON scores (run_id, position);
@@ -182,7 +184,7 @@ class Store:
             )
             connection.executemany(
                 "INSERT INTO scores (run_id, position, account, platform, score, items, followers, subscores,"
-                " breakdown) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " breakdown, flags) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     (
                         run_id,
@@ -194,6 +196,7 @@ class Store:
                         row["followers"],
                         json.dumps({signal: row[signal] for signal in run.signals}),
                         json.dumps(breakdown),
+                        row.get("flags", ""),
                     )
                     for position, (row, breakdown) in enumerate(run.scores)
                 ),
@@ -303,15 +306,16 @@ class Store:
         return [(record[0], _row(*record[1:-1]), json.loads(record[-1])) for record in found]
 
 
-ROW_COLUMNS = "account, platform, score, items, followers, subscores"
+ROW_COLUMNS = "account, platform, score, items, followers, subscores, flags"
 
 
 def _row(
-    account: str, platform: str, score: float, items: int, followers: float | None, subscores: str
+    account: str, platform: str, score: float, items: int, followers: float | None, subscores: str, flags: str
 ) -> dict[str, Any]:
     """A result row as compute prints it (rank numbers are left to the caller)."""
     row: dict[str, Any] = {"account": account, "platform": platform, "score": score}
     row.update(json.loads(subscores))
     row["items"] = items
     row["followers"] = followers
+    row["flags"] = flags
     return row

@@ -9,19 +9,10 @@ from typing import Any
 
 from click.testing import Result
 
+from klout_cli.core import SIGNALS
+
 #: The columns `compute` and `rank` print with the default model, in order.
-SCORE_COLUMNS = [
-    "rank",
-    "account",
-    "platform",
-    "score",
-    "reach",
-    "engagement",
-    "amplification",
-    "activity",
-    "items",
-    "followers",
-]
+SCORE_COLUMNS = ["rank", "account", "platform", "score", *SIGNALS, "items", "followers", "flags"]
 
 
 def records(text: str, delimiter: str = ",") -> list[dict[str, str]]:
@@ -67,7 +58,8 @@ def table_rows(text: str) -> list[dict[str, str]]:
     rule = next(index for index, line in enumerate(lines) if line.strip() and set(line.strip()) == {"─"})
     names = lines[rule - 1].split()
     body = [line.split() for line in lines[rule + 1 :] if line.strip()]
-    return [dict(zip(names, cells, strict=True)) for cells in body]
+    # the last column (flags) is empty for most rows
+    return [dict(zip(names, cells + [""] * (len(names) - len(cells)), strict=True)) for cells in body]
 
 
 def scores(rows: list[dict[str, Any]]) -> list[float]:

@@ -68,7 +68,9 @@ def test_unrelated_accounts_no_later_than_the_input_leave_scores_alone_under_the
 def test_a_version_1_store_is_upgraded_in_place(kscore, write, db):
     from klout_cli.store import SCHEMA
 
-    version_1 = SCHEMA.replace(",\n    medians TEXT NOT NULL DEFAULT '{}'", "")
+    version_1 = SCHEMA.replace(",\n    medians TEXT NOT NULL DEFAULT '{}'", "").replace(
+        ",\n    flags TEXT NOT NULL DEFAULT ''", ""
+    )
     assert version_1 != SCHEMA
     db.parent.mkdir(parents=True, exist_ok=True)
     with sqlite3.connect(db) as connection:
@@ -76,5 +78,5 @@ def test_a_version_1_store_is_upgraded_in_place(kscore, write, db):
         connection.execute("PRAGMA user_version = 1")
     ok(kscore("compute", write("a.csv", "account,timestamp,likes\nana,2024-03-01,4\nbob,2024-03-01,1\n")))
     with sqlite3.connect(db) as connection:
-        assert connection.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert connection.execute("PRAGMA user_version").fetchone()[0] == 3
     assert [row["account"] for row in records(ok(kscore("rank")).stdout)] == ["ana", "bob"]

@@ -7,6 +7,7 @@ import os
 
 import pytest
 
+from klout_cli.core import SIGNALS
 from tests.cli.conftest import EXAMPLE, GOLDEN_DIR, SAMPLE_CSV
 from tests.cli.helpers import error_line, ok, records, usage_error
 
@@ -135,7 +136,7 @@ def test_history_lists_every_run_with_the_change_and_what_moved(two_runs):
     assert [row["run"] for row in rows] == ["1", "2"]
     assert rows[0]["change"] == ""
     assert float(rows[1]["change"]) == pytest.approx(float(rows[1]["score"]) - float(rows[0]["score"]), abs=0.011)
-    assert rows[1]["moved_most"].split()[0] in {"reach", "engagement", "amplification", "activity"}
+    assert rows[1]["moved_most"].split()[0] in SIGNALS
     table = ok(two_runs("history", "ana_lytics", "-f", "table", extra_env={"COLUMNS": "100"})).stdout
     assert "linkedin" in table and "twitter" in table and any(mark in table for mark in "▁▂▃▄▅▆▇█")
 
@@ -151,7 +152,7 @@ def test_movers_lists_risers_fallers_and_explains_them(two_runs):
     for row in ups + downs:
         assert float(row["to"]) - float(row["from"]) == pytest.approx(float(row["change"]), abs=0.011)
         signal, rest = row["why"].split(" ", 1)
-        assert signal in {"reach", "engagement", "amplification", "activity"} and "→" in rest
+        assert signal in SIGNALS and "→" in rest
 
 
 def test_movers_lists_accounts_new_and_gone(kscore, write):

@@ -7,10 +7,11 @@ import json
 import pytest
 import yaml
 
+from klout_cli import core
 from tests.cli.conftest import SAMPLE_CSV
 from tests.cli.helpers import error_line, ok, pairs, records, usage_error
 
-SIGNALS = ["reach", "engagement", "amplification", "activity"]
+SIGNALS = list(core.SIGNALS)
 
 
 def test_init_writes_a_model_that_check_accepts(kscore, workdir):
@@ -115,7 +116,13 @@ def test_partial_model_is_accepted_and_reach_stops_counting(kscore, write):
         assert row["reach"] == before["reach"]  # the sub-score is still measured and shown...
         assert row["score"] != before["score"]  # ...but no longer adds its points
 
-    # with reach switched off, a bigger audience alone changes nothing
+    # with everything that reads the audience switched off, a bigger audience alone changes nothing
+    partial = write(
+        "no-audience.yaml",
+        "signals: {reach: {weight: 0}}\nnetwork: {audience_trust: 0}\n"
+        "flags: {bought-audience: {penalty: 0}, follow-back: {penalty: 0}}\n",
+    )
+    without = records(ok(kscore("compute", sample, "--no-save", "-f", "csv", "--model", partial)).stdout)
     header, *lines = SAMPLE_CSV.splitlines()
     column = header.split(",").index("followers")
 

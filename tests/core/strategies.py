@@ -29,6 +29,14 @@ def features(draw: st.DrawFn, account: str = "acct", platform: str = "twitter") 
         active_weeks=draw(st.integers(min_value=0, max_value=(1 << 13) - 1)) if items else 0,
         followers=draw(st.none() | st.floats(min_value=0, max_value=2e8)),
         following=draw(st.none() | st.floats(min_value=0, max_value=1e6)),
+        active_days=draw(st.integers(min_value=0, max_value=min(items, 90))),
+        peak_item=draw(st.floats(min_value=0, max_value=1e6)) if items else 0.0,
+        engagers=draw(st.integers(min_value=0, max_value=100_000)),
+        incoming=draw(st.floats(min_value=0, max_value=1e6)),
+        network=draw(st.floats(min_value=0, max_value=1e4)),
+        bot_share=draw(st.floats(min_value=0, max_value=1)),
+        ring_share=draw(st.floats(min_value=0, max_value=1)),
+        ring_size=draw(st.integers(min_value=0, max_value=30)),
     )
 
 

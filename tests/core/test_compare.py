@@ -10,7 +10,9 @@ from klout_cli.core import AccountFeatures, Model, Scorer, biggest_move, format_
 def test_medians_are_per_signal_medians_of_raw_values_and_points(model: Model) -> None:
     scorer = Scorer(model)
     scores = [
-        scorer.score(AccountFeatures(name, "x", items=4, weighted_items=4, likes=likes, followers=followers))
+        scorer.score(
+            AccountFeatures(name, "x", items=4, weighted_items=4, likes=likes, peak_item=likes, followers=followers)
+        )
         for name, likes, followers in (("a", 0, 100), ("b", 40, 1_000), ("c", 400, 50_000))
     ]
     found = medians(scores)

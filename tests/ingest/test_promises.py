@@ -15,7 +15,11 @@ KINDS = ["post", "post", "reply", "share", "like", "mention"]
 
 
 @st.composite
-def activity_row(draw: st.DrawFn, accounts: tuple[str, ...] = ("ana", "bob", "cy")) -> dict[str, Any]:
+def activity_row(
+    draw: st.DrawFn,
+    accounts: tuple[str, ...] = ("ana", "bob", "cy"),
+    targets: tuple[str, ...] = ("ana", "bob", "zoe"),
+) -> dict[str, Any]:
     kind = draw(st.sampled_from(KINDS))
     content = kind in ("post", "reply", "share")
     count = st.integers(min_value=0, max_value=400) if content else st.just(0)
@@ -25,7 +29,7 @@ def activity_row(draw: st.DrawFn, accounts: tuple[str, ...] = ("ana", "bob", "cy
         "platform": draw(st.sampled_from(["twitter", "linkedin"])),
         "kind": kind,
         "post_id": draw(st.sampled_from(["", "", "p1", "p2", "p3"])),
-        "target": draw(st.sampled_from(["ana", "bob", "zoe"])) if kind != "post" else "",
+        "target": draw(st.sampled_from(targets)) if kind != "post" else "",
         "likes": draw(count),
         "shares": draw(count),
         "replies": draw(count),
@@ -80,8 +84,13 @@ def test_items_that_received_nothing_never_raise_a_score(rows: list[dict[str, An
     assert after[(account, platform)] <= before[(account, platform)] + 1e-9
 
 
-@given(rows_strategy, st.lists(activity_row(accounts=("newcomer", "other")), min_size=1, max_size=10))
-def test_unrelated_accounts_do_not_change_a_score(rows: list[dict[str, Any]], strangers: list[dict[str, Any]]) -> None:
+@given(
+    rows_strategy,
+    st.lists(activity_row(accounts=("newcomer", "other"), targets=("newcomer", "other", "nobody")), max_size=10),
+)
+def test_accounts_that_never_interact_with_an_account_do_not_change_its_score(
+    rows: list[dict[str, Any]], strangers: list[dict[str, Any]]
+) -> None:
     before = scores_of([rows], AS_OF)
     after = scores_of([rows + strangers], AS_OF)
     assert {key: value for key, value in after.items() if key in before} == before

@@ -7,7 +7,19 @@ It takes plain dataclasses (account features, a validated model) and returns pla
 from klout_cli.core.compare import UNITS, Move, biggest_move, format_raw, medians
 from klout_cli.core.errors import InputError, KscoreError, ModelError, StoreError
 from klout_cli.core.features import AccountFeatures, combine_platforms
-from klout_cli.core.model import ACTIONS, SIGNALS, TRANSFORMS, Model, SignalSpec, parse_model
+from klout_cli.core.flags import Finding, detect
+from klout_cli.core.model import (
+    ACTIONS,
+    FLAGS,
+    INTERACTIONS,
+    SIGNALS,
+    TRANSFORMS,
+    FlagSpec,
+    Model,
+    NetworkSpec,
+    SignalSpec,
+    parse_model,
+)
 from klout_cli.core.scoring import (
     RANK_DECIMALS,
     Contribution,
@@ -22,17 +34,22 @@ from klout_cli.core.scoring import (
 
 __all__ = [
     "ACTIONS",
+    "FLAGS",
+    "INTERACTIONS",
     "RANK_DECIMALS",
     "SIGNALS",
     "TRANSFORMS",
     "UNITS",
     "AccountFeatures",
     "Contribution",
+    "Finding",
+    "FlagSpec",
     "InputError",
     "KscoreError",
     "Model",
     "ModelError",
     "Move",
+    "NetworkSpec",
     "Penalty",
     "Score",
     "Scorer",
@@ -41,6 +58,7 @@ __all__ = [
     "biggest_move",
     "combine_platforms",
     "competition_ranks",
+    "detect",
     "format_raw",
     "medians",
     "parse_model",

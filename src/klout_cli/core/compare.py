@@ -15,6 +15,8 @@ UNITS: dict[str, str] = {
     "engagement": "weighted engagements per item",
     "amplification": "shares per item",
     "activity": "of recent weeks engaged",
+    "true_reach": "distinct people engaged",
+    "network_impact": "trust-weighted engagements",
 }
 
 

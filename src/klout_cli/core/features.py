@@ -36,6 +36,22 @@ class AccountFeatures:
     followers: float | None = None
     following: float | None = None
     """The latest audience snapshot in the window; None when the input never said."""
+    active_days: int = 0
+    """Distinct days on which the account made items."""
+    peak_item: float = 0.0
+    """The most likes or shares one item received: at least that many distinct people engaged."""
+    engagers: int = 0
+    """Distinct other accounts whose interaction rows (like, share, reply, mention) target this one."""
+    incoming: float = 0.0
+    """Those interaction rows, weighted by kind and decayed."""
+    network: float = 0.0
+    """Incoming engagement counted by the credibility (trust) of whoever gave it."""
+    bot_share: float = 0.0
+    """Share of `incoming` from accounts with (almost) no trust: no audience, nobody engaging them."""
+    ring_share: float = 0.0
+    """Share of `incoming` from accounts this one engages back (reciprocal partners)."""
+    ring_size: int = 0
+    """How many reciprocal partners engaged with it."""
 
     def received(self, action: str) -> float:
         value: float = getattr(self, action)
@@ -64,6 +80,13 @@ def combine_platforms(parts: Sequence[AccountFeatures], model: Model) -> Account
     active = 0
     for part, _ in counted:
         active |= part.active_weeks
+    incoming = sum(weight * part.incoming for part, weight in counted)
+
+    def by_incoming(share: str) -> float:
+        if not incoming:
+            return 0.0
+        return sum(weight * part.incoming * float(getattr(part, share)) for part, weight in counted) / incoming
+
     return AccountFeatures(
         account=parts[0].account,
         platform=COMBINED_SEPARATOR.join(sorted({part.platform for part in parts})),
@@ -72,5 +95,13 @@ def combine_platforms(parts: Sequence[AccountFeatures], model: Model) -> Account
         active_weeks=active,
         followers=sum(value * weight for value, weight in audience) if audience else None,
         following=sum(value * weight for value, weight in followings) if followings else None,
+        active_days=sum(part.active_days for part, _ in counted),
+        peak_item=max((part.peak_item for part, _ in counted), default=0.0),
+        engagers=sum(part.engagers for part, _ in counted),
+        incoming=incoming,
+        network=sum(weight * part.network for part, weight in counted),
+        bot_share=by_incoming("bot_share"),
+        ring_share=by_incoming("ring_share"),
+        ring_size=sum(part.ring_size for part, _ in counted),
         **sums,
     )

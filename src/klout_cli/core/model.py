@@ -18,7 +18,28 @@ from klout_cli.core.errors import ModelError
 ACTIONS: tuple[str, ...] = ("likes", "shares", "replies", "clicks", "impressions")
 
 #: Signals this version computes, in display order.
-SIGNALS: tuple[str, ...] = ("reach", "engagement", "amplification", "activity")
+SIGNALS: tuple[str, ...] = ("reach", "engagement", "amplification", "activity", "true_reach", "network_impact")
+
+#: Interaction kinds that count as engaging with the target (follow and endorse do not).
+INTERACTIONS: tuple[str, ...] = ("like", "share", "reply", "mention")
+
+#: Gaming flags and the thresholds each takes from the model.
+FLAG_KEYS: dict[str, tuple[str, ...]] = {
+    "follow-back": ("penalty", "min_followers", "max_ratio", "max_engagement_per_1k_followers"),
+    "bought-audience": ("penalty", "min_followers", "min_followers_per_engager"),
+    "bot-amplified": ("penalty", "min_share", "min_engagers"),
+    "pod": ("penalty", "min_share", "min_ring", "max_ring"),
+    "spam-volume": ("penalty", "min_items_per_day", "max_engagement_per_item"),
+}
+FLAGS: tuple[str, ...] = tuple(FLAG_KEYS)
+NETWORK_KEYS: tuple[str, ...] = (
+    "damping",
+    "iterations",
+    "audience_trust",
+    "reciprocal_discount",
+    "bot_trust",
+    "interactions",
+)
 
 #: How a raw measure becomes a normalised value in [0, 1] (each saturates at the signal's cap).
 TRANSFORMS: tuple[str, ...] = ("log", "linear", "sqrt")
@@ -31,6 +52,8 @@ TOP_KEYS: tuple[str, ...] = (
     "actions",
     "platforms",
     "signals",
+    "network",
+    "flags",
     "scale",
 )
 SIGNAL_KEYS: tuple[str, ...] = ("weight", "transform", "cap")
@@ -49,6 +72,27 @@ class SignalSpec:
 
 
 @dataclass(frozen=True)
+class NetworkSpec:
+    """How trust flows through who-engaged-whom (a PageRank-like recursion)."""
+
+    damping: float
+    iterations: int
+    audience_trust: float
+    reciprocal_discount: float
+    bot_trust: float
+    interactions: Mapping[str, float]
+
+
+@dataclass(frozen=True)
+class FlagSpec:
+    """A gaming flag: when it fires (thresholds) and the points it takes off."""
+
+    name: str
+    penalty: float
+    thresholds: Mapping[str, float]
+
+
+@dataclass(frozen=True)
 class Model:
     """A validated weighting model."""
 
@@ -59,6 +103,8 @@ class Model:
     actions: Mapping[str, float]
     platforms: Mapping[str, float]
     signals: tuple[SignalSpec, ...]
+    network: NetworkSpec
+    flags: tuple[FlagSpec, ...]
     curve: float
 
     @property
@@ -200,6 +246,20 @@ def parse_model(data: Any) -> Model:
     if not any(spec.weight for spec in signals):
         raise ModelError("signals: all weights are 0; at least one signal must count")
 
+    network = _network(_mapping(data["network"], "network"))
+    flags_data = _mapping(data["flags"], "flags")
+    _check_keys(flags_data, FLAGS, "flags")
+    flags = []
+    for flag, keys in FLAG_KEYS.items():
+        path = f"flags.{flag}"
+        spec = _mapping(flags_data[flag], path)
+        _check_keys(spec, keys, path)
+        values = {key: _number(spec[key], f"{path}.{key}") for key in keys}
+        penalty = values.pop("penalty")
+        if penalty > 99:
+            raise ModelError(f"{path}.penalty: {penalty:g} is more than the 99 points a score has above 1")
+        flags.append(FlagSpec(flag, penalty, values))
+
     scale = _mapping(data["scale"], "scale")
     _check_keys(scale, SCALE_KEYS, "scale")
     curve = _number(scale["curve"], "scale.curve", positive=True)
@@ -212,5 +272,34 @@ def parse_model(data: Any) -> Model:
         actions=actions,
         platforms=platforms,
         signals=tuple(signals),
+        network=network,
+        flags=tuple(flags),
         curve=curve,
+    )
+
+
+def _share(value: Any, path: str) -> float:
+    number = _number(value, path)
+    if number > 1:
+        raise ModelError(f"{path}: must be between 0 and 1, got {number:g}")
+    return number
+
+
+def _network(data: Mapping[str, Any]) -> NetworkSpec:
+    _check_keys(data, NETWORK_KEYS, "network")
+    damping = _share(data["damping"], "network.damping")
+    if damping >= 1:
+        raise ModelError("network.damping: must be below 1 (at 1 trust never settles)")
+    iterations = data["iterations"]
+    if isinstance(iterations, bool) or not isinstance(iterations, int) or not 1 <= iterations <= 1000:
+        raise ModelError(f"network.iterations: must be a whole number from 1 to 1000, got {_shown(iterations)}")
+    kinds = _mapping(data["interactions"], "network.interactions")
+    _check_keys(kinds, INTERACTIONS, "network.interactions")
+    return NetworkSpec(
+        damping=damping,
+        iterations=iterations,
+        audience_trust=_share(data["audience_trust"], "network.audience_trust"),
+        reciprocal_discount=_share(data["reciprocal_discount"], "network.reciprocal_discount"),
+        bot_trust=_number(data["bot_trust"], "network.bot_trust"),
+        interactions={kind: _number(kinds[kind], f"network.interactions.{kind}") for kind in INTERACTIONS},
     )

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from klout_cli.core.features import AccountFeatures
+from klout_cli.core.flags import detect
 from klout_cli.core.model import ACTIONS, Model, SignalSpec
 
 BASE = 1.0
@@ -62,6 +63,10 @@ class Score:
         """Each signal's normalised value on a 0-100 scale."""
         return {part.signal: 100.0 * part.normalized for part in self.contributions}
 
+    @property
+    def flags(self) -> tuple[str, ...]:
+        return tuple(penalty.name for penalty in self.penalties)
+
 
 def _plural(count: float, word: str) -> str:
     return f"{count:,.0f} {word}" + ("" if round(count) == 1 else "s")
@@ -81,6 +86,8 @@ class Scorer:
             "engagement": self._engagement,
             "amplification": self._amplification,
             "activity": self._activity,
+            "true_reach": self._true_reach,
+            "network_impact": self._network_impact,
         }
 
     # -- raw measures: (value, the value in plain words) -------------------------------------
@@ -109,6 +116,22 @@ class Scorer:
         return value, (
             f"engaged items in {len(active)} of the last {len(self.week_weights)} weeks (recent weeks count more)"
         )
+
+    def _true_reach(self, features: AccountFeatures) -> tuple[float, str]:
+        value = max(float(features.engagers), features.peak_item)
+        return value, (
+            f"{features.engagers:,} distinct accounts engaged (interaction rows); "
+            f"one item reached {features.peak_item:,.0f} people"
+        )
+
+    def _network_impact(self, features: AccountFeatures) -> tuple[float, str]:
+        return features.network, (
+            f"{features.network:,.1f} trust-weighted engagements from {_plural(features.engagers, 'engager')}"
+            + (f", {100 * features.bot_share:.0f}% of it from bots" if features.bot_share >= 0.005 else "")
+        )
+
+    def engagement_per_item(self, features: AccountFeatures) -> float:
+        return self._engagement(features)[0]
 
     # -- normalising and scoring ----------------------------------------------------------
     @staticmethod
@@ -143,14 +166,22 @@ class Scorer:
             )
             for (spec, raw, normalized, detail), part in zip(measured, parts)
         )
-        total = min(TOP, BASE + math.fsum(part.points for part in contributions))
+        # each flag takes its penalty off what the signals earned, never below the base
+        remaining = math.fsum(part.points for part in contributions)
+        penalties = []
+        for finding in detect(features, self.model, self.engagement_per_item(features)):
+            points = min(finding.penalty, remaining)
+            remaining -= points
+            penalties.append(Penalty(name=finding.name, reason=finding.evidence, points=-points))
+        points_total = math.fsum(part.points for part in contributions) + math.fsum(p.points for p in penalties)
+        total = min(TOP, max(BASE, BASE + points_total))
         return Score(
             account=features.account,
             platform=features.platform,
             score=total,
             base=BASE,
             contributions=contributions,
-            penalties=(),
+            penalties=tuple(penalties),
             features=features,
             absolute=total,
         )

@@ -173,6 +173,14 @@ def features_of(window: Window, model: Model) -> list[AccountFeatures]:
     sums["weighted_items"] = _spread(all_keys, sorted_keys[starts], weighted_items, 0.0)
     item_counts = np.diff(np.r_[starts, len(sorted_keys)]).astype(np.float64)
     sums["items"] = _spread(all_keys, sorted_keys[starts], item_counts, 0.0)
+    # the most likes (or shares) one item got: that many distinct people engaged at least
+    peak = np.maximum(counts["likes"], counts["shares"])[order]
+    sums["peak_item"] = _spread(
+        all_keys, sorted_keys[starts], np.maximum.reduceat(peak, starts) if len(starts) else peak, 0.0
+    )
+    day_pairs = np.unique(content_keys * (int(model.window_days) + 2) + np.floor(content_age).astype(np.int64))
+    day_owners, day_counts = np.unique(day_pairs // (int(model.window_days) + 2), return_counts=True)
+    sums["active_days"] = _spread(all_keys, day_owners, day_counts.astype(np.float64), 0.0)
 
     engaged = sum(counts[name] * model.actions[name] for name in ACTIONS) > 0
     weeks = np.minimum(content_age[engaged] // 7, model.window_weeks - 1).astype(np.int64)
@@ -195,6 +203,8 @@ def features_of(window: Window, model: Model) -> list[AccountFeatures]:
             active_weeks=mask_of.get(key, 0),
             followers=None if np.isnan(audience["followers"][index]) else float(audience["followers"][index]),
             following=None if np.isnan(audience["following"][index]) else float(audience["following"][index]),
+            active_days=int(sums["active_days"][index]),
+            peak_item=float(sums["peak_item"][index]),
         )
         for index, key in enumerate(all_keys.tolist())
     ]

@@ -1,0 +1,99 @@
+"""Gaming flags: each fires on numbers from the account's own features, with the evidence in words.
+
+A flag never hides an account: it is ranked, flagged, and its penalty shown in the breakdown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from klout_cli.core.features import AccountFeatures
+from klout_cli.core.model import FlagSpec, Model
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A flag that fired, and why in numbers."""
+
+    name: str
+    evidence: str
+    penalty: float
+
+
+def _follow_back(features: AccountFeatures, spec: FlagSpec, engagement: float) -> str | None:
+    followers, following = features.followers or 0.0, features.following or 0.0
+    smaller, larger = min(followers, following), max(followers, following)
+    if smaller < spec.thresholds["min_followers"] or larger > smaller * spec.thresholds["max_ratio"]:
+        return None
+    per_1k = 1000 * engagement / followers
+    if per_1k > spec.thresholds["max_engagement_per_1k_followers"]:
+        return None
+    return (
+        f"follows {following:,.0f} and is followed by {followers:,.0f} (ratio {larger / smaller:.2f}); "
+        f"{per_1k:.2f} weighted engagements per item per 1,000 followers"
+    )
+
+
+def _bought_audience(features: AccountFeatures, spec: FlagSpec, engagement: float) -> str | None:
+    followers = features.followers or 0.0
+    people = max(float(features.engagers), features.peak_item, 1.0)
+    if (
+        followers < spec.thresholds["min_followers"]
+        or followers / people < spec.thresholds["min_followers_per_engager"]
+    ):
+        return None
+    return (
+        f"{followers:,.0f} followers but at most {people:,.0f} distinct people ever engaged "
+        f"({followers / people:,.0f} followers per engager)"
+    )
+
+
+def _bot_amplified(features: AccountFeatures, spec: FlagSpec, engagement: float) -> str | None:
+    if features.engagers < spec.thresholds["min_engagers"] or features.bot_share < spec.thresholds["min_share"]:
+        return None
+    return (
+        f"{100 * features.bot_share:.0f}% of incoming engagement came from accounts with no audience and "
+        f"nobody engaging them (of {features.engagers:,} engagers)"
+    )
+
+
+def _pod(features: AccountFeatures, spec: FlagSpec, engagement: float) -> str | None:
+    size = features.ring_size
+    if not spec.thresholds["min_ring"] <= size <= spec.thresholds["max_ring"]:
+        return None
+    # the ring's share of all the engagement on record: interaction rows, or the counts the
+    # items received when those are more (a few reciprocal likes under thousands are no pod)
+    ring = features.ring_share * features.incoming
+    share = ring / max(features.incoming, engagement * features.weighted_items, 1e-12)
+    if share < spec.thresholds["min_share"]:
+        return None
+    return f"{100 * share:.0f}% of the engagement on record came from {size} accounts it engages back"
+
+
+def _spam_volume(features: AccountFeatures, spec: FlagSpec, engagement: float) -> str | None:
+    if not features.active_days:
+        return None
+    per_day = features.items / features.active_days
+    if per_day < spec.thresholds["min_items_per_day"] or engagement > spec.thresholds["max_engagement_per_item"]:
+        return None
+    return f"{per_day:.1f} items per active day with {engagement:.2f} weighted engagements per item"
+
+
+DETECTORS: dict[str, Callable[[AccountFeatures, FlagSpec, float], str | None]] = {
+    "follow-back": _follow_back,
+    "bought-audience": _bought_audience,
+    "bot-amplified": _bot_amplified,
+    "pod": _pod,
+    "spam-volume": _spam_volume,
+}
+
+
+def detect(features: AccountFeatures, model: Model, engagement: float) -> list[Finding]:
+    """The flags that fire for an account; `engagement` is its weighted engagements per item."""
+    found = []
+    for spec in model.flags:
+        evidence = DETECTORS[spec.name](features, spec, engagement)
+        if evidence is not None:
+            found.append(Finding(spec.name, evidence, spec.penalty))
+    return found

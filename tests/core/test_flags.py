@@ -1,0 +1,101 @@
+"""Each gaming flag on a minimal hand-made case, and on an honest look-alike that must not fire."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from klout_cli.core import AccountFeatures, Model, Scorer
+
+WEEKS = (1 << 13) - 1
+
+
+def honest(**changes: object) -> AccountFeatures:
+    """A genuine, well-engaged account: 40 items, 60 likes and 8 shares each, 5,000 followers."""
+    base = AccountFeatures(
+        "honest", "twitter", items=40, weighted_items=30.0, likes=60 * 30.0, shares=8 * 30.0, replies=3 * 30.0,
+        active_weeks=WEEKS, followers=5000, following=800, active_days=35, peak_item=240, engagers=300,
+        incoming=900.0, network=40.0, bot_share=0.02, ring_share=0.05, ring_size=4,
+    )  # fmt: skip
+    return replace(base, **changes)  # type: ignore[arg-type]
+
+
+def flags_of(model: Model, features: AccountFeatures) -> list[str]:
+    return [penalty.name for penalty in Scorer(model).score(features).penalties]
+
+
+def test_the_honest_account_is_not_flagged(model: Model) -> None:
+    assert flags_of(model, honest()) == []
+
+
+@pytest.mark.parametrize(
+    ("flag", "gamer", "look_alike"),
+    [
+        (
+            "follow-back",
+            # follows 12,000 back, followed by 12,500, a handful of likes
+            honest(followers=12_500, following=12_000, likes=5 * 30.0, shares=0.0, replies=0.0),
+            # a genuine account that follows many back but is engaged with
+            honest(followers=12_500, following=12_000, likes=90 * 30.0),
+        ),
+        (
+            "bought-audience",
+            # 400,000 followers, at most 60 people ever engaged
+            honest(followers=400_000, peak_item=60, engagers=45),
+            # a real celebrity: a huge audience and a huge crowd that engages
+            honest(followers=20_000_000, peak_item=250_000, engagers=40_000, likes=150_000 * 30.0),
+        ),
+        (
+            "bot-amplified",
+            honest(bot_share=0.8),
+            # a few engagers, some of them bots: too little to say
+            honest(bot_share=0.8, engagers=6),
+        ),
+        (
+            "pod",
+            # six partners it engages back give nearly all its engagement on record
+            honest(ring_share=0.9, ring_size=6, incoming=2000.0, likes=10 * 30.0, shares=2 * 30.0),
+            # friends who engage each other, under far more engagement from everyone else
+            honest(ring_share=0.9, ring_size=6, incoming=100.0),
+        ),
+        (
+            "spam-volume",
+            # 2,000 items on 40 days, nearly nobody reacts
+            honest(items=2000, weighted_items=1500.0, likes=300.0, shares=0.0, replies=0.0, active_days=40),
+            # a prolific account people do react to
+            honest(items=2000, weighted_items=1500.0, likes=40 * 1500.0, active_days=40),
+        ),
+    ],
+)
+def test_each_flag_fires_on_its_gamer_and_not_on_an_honest_look_alike(
+    model: Model, flag: str, gamer: AccountFeatures, look_alike: AccountFeatures
+) -> None:
+    assert flag in flags_of(model, gamer)
+    assert flag not in flags_of(model, look_alike)
+
+
+def test_a_flag_costs_its_penalty_with_the_evidence_and_never_hides_the_account(model: Model) -> None:
+    scorer = Scorer(model)
+    clean = scorer.score(honest())
+    spammy = replace(honest(), bot_share=0.8)
+    flagged = scorer.score(spammy)
+    (penalty,) = flagged.penalties
+    assert penalty.name == "bot-amplified" and "80% of incoming engagement" in penalty.reason
+    assert penalty.points == -next(flag.penalty for flag in model.flags if flag.name == "bot-amplified")
+    assert flagged.score == pytest.approx(clean.score + penalty.points)
+    total = flagged.base + sum(part.points for part in flagged.contributions) + penalty.points
+    assert total == pytest.approx(flagged.score)
+
+
+def test_penalties_never_take_a_score_below_1(model: Model) -> None:
+    weak = honest(
+        likes=1.0, shares=0.0, replies=0.0, followers=400_000, following=390_000, peak_item=1, engagers=11,
+        bot_share=0.9, ring_share=0.0, items=2000, weighted_items=1500.0, active_days=40, network=0.0,
+    )  # fmt: skip
+    score = Scorer(model).score(weak)
+    assert len(score.penalties) >= 3
+    assert score.score == pytest.approx(1.0)
+    assert score.base + sum(p.points for p in score.contributions) + sum(p.points for p in score.penalties) == (
+        pytest.approx(score.score)
+    )
