@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 from klout_cli import __version__
-from klout_cli.commands import explain, info, model, scoring
+from klout_cli.commands import explain, info, lab, model, scoring
 from klout_cli.core import KscoreError
 
 
@@ -65,9 +65,11 @@ for command in (
     info.check,
     info.schema,
     info.runs,
+    lab.demo,
     model.model,
 ):
     cli.add_command(command)
+model.model.add_command(lab.evaluate)
 
 
 def main() -> None:

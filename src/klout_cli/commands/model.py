@@ -18,6 +18,7 @@ def model() -> None:
     Examples:
       kscore model init my-weights.yaml
       kscore model check my-weights.yaml
+      kscore model evaluate --model my-weights.yaml
     """
 
 

@@ -19,6 +19,23 @@ class Finding:
     name: str
     evidence: str
     penalty: float
+    """The fixed fine, in points."""
+    voids: tuple[str, ...]
+    """Signals whose points were gamed..."""
+    share: float
+    """...and the share of those points that is not counted."""
+
+
+ENGAGEMENT_SIGNALS = ("engagement", "amplification", "true_reach", "network_impact")
+
+#: What each flag's gaming inflated, and how much of it: those points are not counted.
+VOIDS: dict[str, tuple[tuple[str, ...], Callable[[AccountFeatures], float]]] = {
+    "follow-back": (("reach",), lambda features: 1.0),
+    "bought-audience": (("reach",), lambda features: 1.0),
+    "bot-amplified": (ENGAGEMENT_SIGNALS, lambda features: features.bot_share),
+    "pod": (ENGAGEMENT_SIGNALS, lambda features: features.ring_share),
+    "spam-volume": (("activity",), lambda features: 1.0),
+}
 
 
 def _follow_back(features: AccountFeatures, spec: FlagSpec, engagement: float) -> str | None:
@@ -41,6 +58,7 @@ def _bought_audience(features: AccountFeatures, spec: FlagSpec, engagement: floa
     if (
         followers < spec.thresholds["min_followers"]
         or followers / people < spec.thresholds["min_followers_per_engager"]
+        or people > spec.thresholds["max_engagers"]  # thousands engage: a big audience that moves
     ):
         return None
     return (
@@ -62,13 +80,16 @@ def _pod(features: AccountFeatures, spec: FlagSpec, engagement: float) -> str | 
     size = features.ring_size
     if not spec.thresholds["min_ring"] <= size <= spec.thresholds["max_ring"]:
         return None
-    # the ring's share of all the engagement on record: interaction rows, or the counts the
-    # items received when those are more (a few reciprocal likes under thousands are no pod)
-    ring = features.ring_share * features.incoming
-    share = ring / max(features.incoming, engagement * features.weighted_items, 1e-12)
-    if share < spec.thresholds["min_share"]:
+    if features.ring_share < spec.thresholds["min_share"]:
         return None
-    return f"{100 * share:.0f}% of the engagement on record came from {size} accounts it engages back"
+    # a ring engages nearly every item; a few reciprocal likes among many items are friends
+    per_item = features.ring_share * features.incoming / max(features.weighted_items, 1e-12)
+    if per_item < spec.thresholds["min_ring_engagement_per_item"]:
+        return None
+    return (
+        f"{100 * features.ring_share:.0f}% of incoming engagement came from {size} accounts it engages back, "
+        f"{per_item:.1f} weighted engagements per item"
+    )
 
 
 def _spam_volume(features: AccountFeatures, spec: FlagSpec, engagement: float) -> str | None:
@@ -95,5 +116,6 @@ def detect(features: AccountFeatures, model: Model, engagement: float) -> list[F
     for spec in model.flags:
         evidence = DETECTORS[spec.name](features, spec, engagement)
         if evidence is not None:
-            found.append(Finding(spec.name, evidence, spec.penalty))
+            voids, share = VOIDS[spec.name]
+            found.append(Finding(spec.name, evidence, spec.penalty, voids, min(1.0, max(0.0, share(features)))))
     return found

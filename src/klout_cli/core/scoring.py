@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from klout_cli.core.features import AccountFeatures
@@ -147,6 +147,36 @@ class Scorer:
             value = raw / spec.cap
         return min(1.0, value)
 
+    def _above(self, raws: Mapping[str, float]) -> float:
+        """Points above the base that these raw measures earn, before penalties."""
+        achieved = math.fsum(spec.weight * self.normalize(raws[spec.name], spec) for spec in self.model.signals)
+        return (TOP - BASE) * float(min(1.0, achieved / self.total_weight) ** self.model.curve)
+
+    def _penalties(self, features: AccountFeatures, raws: Mapping[str, float], above: float) -> tuple[Penalty, ...]:
+        """Each flag takes off what its gaming earned, plus its fixed penalty; never below the base.
+
+        What gaming earned is measured by scoring again with the gamed share of the raw measures
+        left out (bots' engagement counts for nothing, a bought audience is no audience); flags
+        that void the same measure do not take it twice.
+        """
+        current = dict(raws)
+        remaining = previous = above
+        penalties = []
+        for finding in detect(features, self.model, self.engagement_per_item(features)):
+            for signal in finding.voids:
+                current[signal] = min(current[signal], raws[signal] * (1 - finding.share))
+            after = self._above(current)
+            gamed, previous = max(0.0, previous - after), after
+            cost = min(finding.penalty + gamed, remaining)
+            remaining -= cost
+            reason = (
+                f"{finding.evidence}; without the gamed {100 * finding.share:.0f}% of "
+                f"{', '.join(finding.voids)} it earns {gamed:.1f} points less"
+                + (f", and the flag costs {finding.penalty:g} more" if finding.penalty else "")
+            )
+            penalties.append(Penalty(name=finding.name, reason=reason, points=-cost))
+        return tuple(penalties)
+
     def score(self, features: AccountFeatures) -> Score:
         measured = []
         for spec in self.model.signals:
@@ -166,14 +196,9 @@ class Scorer:
             )
             for (spec, raw, normalized, detail), part in zip(measured, parts)
         )
-        # each flag takes its penalty off what the signals earned, never below the base
-        remaining = math.fsum(part.points for part in contributions)
-        penalties = []
-        for finding in detect(features, self.model, self.engagement_per_item(features)):
-            points = min(finding.penalty, remaining)
-            remaining -= points
-            penalties.append(Penalty(name=finding.name, reason=finding.evidence, points=-points))
-        points_total = math.fsum(part.points for part in contributions) + math.fsum(p.points for p in penalties)
+        earned = math.fsum(part.points for part in contributions)
+        penalties = self._penalties(features, {part.signal: part.raw for part in contributions}, earned)
+        points_total = earned + math.fsum(p.points for p in penalties)
         total = min(TOP, max(BASE, BASE + points_total))
         return Score(
             account=features.account,
@@ -181,7 +206,7 @@ class Scorer:
             score=total,
             base=BASE,
             contributions=contributions,
-            penalties=tuple(penalties),
+            penalties=penalties,
             features=features,
             absolute=total,
         )
