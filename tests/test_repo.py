@@ -42,7 +42,20 @@ def test_readme_opens_with_the_two_commands() -> None:
 
 @pytest.mark.parametrize(
     "command",
-    ["compute", "rank", "check", "schema", "runs", "model init", "model check", "explain", "history", "movers"],
+    [
+        "compute",
+        "rank",
+        "check",
+        "schema",
+        "runs",
+        "model init",
+        "model check",
+        "explain",
+        "history",
+        "movers",
+        "demo",
+        "model evaluate",
+    ],
 )
 def test_readme_documents_every_command(command: str) -> None:
     assert f"kscore {command}" in (REPO / "README.md").read_text(encoding="utf-8")
