@@ -71,14 +71,30 @@ def explanation(
     }
 
 
-def same_features(run_model: Model, other: Model) -> str | None:
-    """Why features measured under `run_model` cannot be re-scored under `other`, or None if they can."""
-    if run_model.window_days != other.window_days:
-        return "window_days"
-    if run_model.half_life_days != other.half_life_days:
-        return "half_life_days"
-    if {a for a, w in run_model.actions.items() if w} != {a for a, w in other.actions.items() if w}:
-        return "which actions count (a weight switched between 0 and not 0)"
+def same_features(run_model: Model, other: Model, *, combined: bool = False) -> str | None:
+    """Why features measured under `run_model` cannot be re-scored under `other`, or None if they can.
+
+    The features of a saved run were measured with its model: the window and decay, the action
+    weights (which items were engaged), and everything the network trust was computed from.
+    Signal weights, the other signals' transforms and caps, flags and the curve may differ.
+    """
+    checks = [
+        ("window_days", run_model.window_days, other.window_days),
+        ("half_life_days", run_model.half_life_days, other.half_life_days),
+        ("prior_items", run_model.prior_items, other.prior_items),
+        ("actions", dict(run_model.actions), dict(other.actions)),
+        ("network", run_model.network, other.network),
+        *(
+            # an engager's own trust comes from these two measures' transforms and caps
+            (f"signals.{name}.transform or cap", _shape(run_model, name), _shape(other, name))
+            for name in ("reach", "engagement")
+        ),
+    ]
+    if combined:
+        checks.append(("platforms", dict(run_model.platforms), dict(other.platforms)))
+    for name, then, now in checks:
+        if then != now:
+            return name
     return None
 
 
@@ -103,8 +119,13 @@ def rescore(breakdown: Mapping[str, Any], other: Model) -> dict[str, Any]:
     }
 
 
-def check_rescorable(run_model: Model, other: Model, other_name: str) -> None:
-    reason = same_features(run_model, other)
+def _shape(model: Model, signal: str) -> tuple[str, float]:
+    spec = model.signal(signal)
+    return spec.transform, spec.cap
+
+
+def check_rescorable(run_model: Model, other: Model, other_name: str, *, combined: bool = False) -> None:
+    reason = same_features(run_model, other, combined=combined)
     if reason:
         raise ModelError(
             f"{other_name} changes {reason}, which needs the rows themselves: "
@@ -115,12 +136,12 @@ def check_rescorable(run_model: Model, other: Model, other_name: str) -> None:
 def history_rows(found: Sequence[tuple[int, str, dict[str, Any], dict[str, Any]]]) -> list[dict[str, Any]]:
     """One row per run and platform: score, change since the previous run, and what moved most."""
     rows = []
-    previous: dict[str, tuple[float, list[dict[str, Any]]]] = {}
+    previous: dict[str, tuple[float, tuple[list[dict[str, Any]], list[dict[str, Any]]]]] = {}
     for run_id, as_of, row, breakdown in found:
         platform = row["platform"]
         before = previous.get(platform)
         change = row["score"] - before[0] if before else None
-        move = biggest_move(before[1], breakdown["contributions"]) if before else None
+        move = biggest_move(*before[1], breakdown["contributions"], breakdown["penalties"]) if before else None
         rows.append(
             {
                 "run": run_id,
@@ -131,7 +152,7 @@ def history_rows(found: Sequence[tuple[int, str, dict[str, Any], dict[str, Any]]
                 "moved_most": move.sentence() if move else "",
             }
         )
-        previous[platform] = (row["score"], breakdown["contributions"])
+        previous[platform] = (row["score"], (breakdown["contributions"], breakdown["penalties"]))
     return rows
 
 
@@ -151,7 +172,12 @@ def mover_rows(
     for key in before.keys() & after.keys():
         (old_row, old_breakdown), (new_row, new_breakdown) = before[key], after[key]
         change = new_row["score"] - old_row["score"]
-        move = biggest_move(old_breakdown["contributions"], new_breakdown["contributions"])
+        move = biggest_move(
+            old_breakdown["contributions"],
+            old_breakdown["penalties"],
+            new_breakdown["contributions"],
+            new_breakdown["penalties"],
+        )
         changed.append((change, key, old_row["score"], new_row["score"], move.sentence() if move else ""))
     risers = sorted((item for item in changed if item[0] > 0.005), key=lambda item: (-item[0], item[1]))[:top]
     fallers = sorted((item for item in changed if item[0] < -0.005), key=lambda item: (item[0], item[1]))[:top]

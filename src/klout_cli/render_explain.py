@@ -84,9 +84,16 @@ def _points_rows(data: Mapping[str, Any], *, bars: bool) -> list[list[str]]:
             theirs = other.get(part["signal"])
             row.append(f"{theirs['points']:.1f}" if theirs else "—")
         rows.append(row)
-    padding = [""] * (int(bars) + int(bool(compare)))
-    for penalty in data["penalties"]:
-        rows.append([penalty["name"], penalty["reason"], "", "", f"{penalty['points']:.1f}", *padding])
+    # every flag either model raised, with both models' points
+    theirs_penalties = {part["name"]: part for part in compare["penalties"]} if compare else {}
+    mine = {part["name"]: part for part in data["penalties"]}
+    for name in [*mine, *(name for name in theirs_penalties if name not in mine)]:
+        penalty = mine.get(name) or theirs_penalties[name]
+        points = f"{mine[name]['points']:.1f}" if name in mine else "—"
+        row = [name, penalty["reason"], "", "", points, *([""] if bars else [])]
+        if compare:
+            row.append(f"{theirs_penalties[name]['points']:.1f}" if name in theirs_penalties else "—")
+        rows.append(row)
     score = ["score", "", "", "", f"{data['score']:.1f}", *([""] if bars else [])]
     rows.append(score + ([f"{compare['score']:.1f}"] if compare else []))
     return rows

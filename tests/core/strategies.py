@@ -29,7 +29,7 @@ def features(draw: st.DrawFn, account: str = "acct", platform: str = "twitter") 
         active_weeks=draw(st.integers(min_value=0, max_value=(1 << 13) - 1)) if items else 0,
         followers=draw(st.none() | st.floats(min_value=0, max_value=2e8)),
         following=draw(st.none() | st.floats(min_value=0, max_value=1e6)),
-        active_days=draw(st.integers(min_value=0, max_value=min(items, 90))),
+        busiest_day=draw(st.integers(min_value=0, max_value=items)),
         peak_item=draw(st.floats(min_value=0, max_value=1e6)) if items else 0.0,
         engagers=draw(st.integers(min_value=0, max_value=100_000)),
         incoming=draw(st.floats(min_value=0, max_value=1e6)),

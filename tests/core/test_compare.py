@@ -31,15 +31,25 @@ def test_the_biggest_move_names_the_signal_its_points_and_its_raw_values() -> No
         {"signal": "engagement", "raw": 20.1, "points": 13.8},
         {"signal": "amplification", "raw": 9.0, "points": 9.9},
     ]
-    move = biggest_move(before, after)
+    move = biggest_move(before, [], after, [])
     assert move is not None and move.signal == "engagement"
     assert move.points == pytest.approx(-6.2)
     assert move.sentence() == "engagement -6.2: 38.2 → 20.1 weighted engagements per item"
-    assert biggest_move(before, before) is None
+    assert biggest_move(before, [], before, []) is None
+
+
+def test_a_flag_raised_or_gone_can_be_the_biggest_move() -> None:
+    signals = [{"signal": "engagement", "raw": 38.2, "points": 20.0}]
+    nudged = [{"signal": "engagement", "raw": 39.0, "points": 20.5}]
+    pod = [{"name": "pod", "reason": "...", "points": -18.8}]
+    gone = biggest_move(signals, pod, nudged, [])
+    assert gone is not None and gone.sentence() == "pod flag gone +18.8"
+    raised = biggest_move(nudged, [], signals, pod)
+    assert raised is not None and raised.sentence() == "pod flag raised -18.8"
 
 
 def test_a_signal_only_one_side_has_counts_from_zero() -> None:
-    move = biggest_move([], [{"signal": "reach", "raw": 5000.0, "points": 9.0}])
+    move = biggest_move([], [], [{"signal": "reach", "raw": 5000.0, "points": 9.0}], [])
     assert move is not None and move.sentence() == "reach +9.0: 0 → 5,000 followers"
 
 

@@ -53,7 +53,7 @@ def test_saturating_every_signal_scores_exactly_100(model: Model) -> None:
     star = AccountFeatures(
         "star", "twitter", items=50, weighted_items=50, likes=1e9, shares=1e9, replies=1e9,
         active_weeks=(1 << model.window_weeks) - 1, followers=1e9, peak_item=1e8, engagers=10**7,
-        network=1e6, incoming=1e7, active_days=50,
+        network=1e6, incoming=1e7, busiest_day=5,
     )  # fmt: skip
     assert Scorer(model).score(star).score == pytest.approx(100.0)
 

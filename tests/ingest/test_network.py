@@ -42,7 +42,7 @@ PEOPLE = [post(name, likes=80) for name in ("ann", "ben", "cat")]
 def test_engagement_from_credible_accounts_counts_and_from_bots_hardly_at_all(tmp_path: Path, model: Model) -> None:
     rows = [*PEOPLE, post("star"), post("fake")]
     rows += [engage(name, "star") for name in ("ann", "ben", "cat")]
-    rows += [engage(f"bot{n}", "fake") for n in range(3)]  # no posts, no audience: bots
+    rows += [{**engage(f"bot{n}", "fake"), "followers": 0} for n in range(3)]  # no posts, no audience: bots
     found = network_of(tmp_path, model, rows)
     star, fake = found["star"], found["fake"]
     assert star.engagers == fake.engagers == 3
@@ -106,3 +106,27 @@ def test_accounts_that_never_reach_an_account_do_not_change_it(tmp_path: Path, m
     assert after == before
     upstream = network_of(tmp_path, model, [*ring_rows(), post("zed", likes=900), engage("zed", "ann")])["star"]
     assert upstream.network > before.network  # zed engaging one of star's engagers does reach star
+
+
+def test_fans_whose_audience_the_input_never_gave_are_not_bots(tmp_path: Path, model: Model) -> None:
+    author = [post("author", likes=40, followers=3000) for _ in range(5)]
+    fans = [{**engage(f"fan{n}", "author"), "followers": ""} for n in range(15)]
+    found = network_of(tmp_path, model, author + fans)
+    assert found["author"].engagers == 15 and found["author"].bot_share == 0.0
+    bots = [{**engage(f"bot{n}", "author"), "followers": 0} for n in range(15)]
+    assert network_of(tmp_path, model, author + bots)["author"].bot_share == 1.0
+
+
+def test_an_interaction_kind_weighted_zero_is_no_engagement(tmp_path: Path, model: Model) -> None:
+    quiet = replace(model, network=replace(model.network, interactions={**model.network.interactions, "mention": 0.0}))
+    rows = [*PEOPLE, post("a"), engage("ann", "a", "mention"), engage("ben", "a", "like")]
+    found = network_of(tmp_path, quiet, rows)["a"]
+    assert found.engagers == 1 and found.network == found.network  # one engager, and no NaN
+    assert 0 < found.network < 1
+
+
+def test_one_post_mentioning_two_people_reaches_both(tmp_path: Path, model: Model) -> None:
+    rows = [*PEOPLE, post("a"), post("b")]
+    rows += [{**engage("ann", "a", "mention"), "post_id": "m1"}, {**engage("ann", "b", "mention"), "post_id": "m1"}]
+    found = network_of(tmp_path, model, rows)
+    assert found["a"].engagers == found["b"].engagers == 1

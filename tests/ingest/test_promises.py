@@ -94,3 +94,18 @@ def test_accounts_that_never_interact_with_an_account_do_not_change_its_score(
     before = scores_of([rows], AS_OF)
     after = scores_of([rows + strangers], AS_OF)
     assert {key: value for key, value in after.items() if key in before} == before
+
+
+def test_spreading_a_spammers_volume_with_empty_items_does_not_lift_its_flag() -> None:
+    spam = [
+        {"account": "spam", "timestamp": (AS_OF - timedelta(days=day, minutes=n)).isoformat(), "likes": 2}
+        for day in range(20)
+        for n in range(12)
+    ]
+    before = scores_of([spam], AS_OF)[("spam", "default")]
+    filler = [
+        {"account": "spam", "timestamp": (AS_OF - timedelta(days=30 + day)).isoformat(), "likes": 0}
+        for day in range(60)
+    ]
+    after = scores_of([spam + filler], AS_OF)[("spam", "default")]
+    assert after <= before

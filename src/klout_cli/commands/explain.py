@@ -32,6 +32,7 @@ from klout_cli.options import (
     output_options,
     stdin_bytes,
 )
+from klout_cli.rows import platform_matches
 
 
 def _model_label(loaded: Any) -> str:
@@ -111,7 +112,7 @@ def _from_run(
     if model_path:
         other = load_model_option(model_path)
         then = load_model(f"the model of run {record.id}", store.model_text(record)).model
-        check_rescorable(then, other.model, other.source)
+        check_rescorable(then, other.model, other.source, combined=record.combine)
         data["compare"] = {"model": _model_label(other), **rescore(entry[1], other.model)}
         if record.relative:
             note(f"run {record.id} is relative; the {_model_label(other)} column is its absolute score")
@@ -194,7 +195,7 @@ def history(account: str, platform: str | None, fmt: str | None, db_path: Path |
     found = [
         (run_id, as_of[run_id], row, breakdown)
         for run_id, row, breakdown in store.history(account)
-        if wanted is None or row["platform"] == wanted
+        if wanted is None or platform_matches(wanted, row["platform"], combined=True)
     ]
     if not found:
         where = f"on platform '{wanted}' in" if wanted else "in"

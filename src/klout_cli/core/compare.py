@@ -45,32 +45,49 @@ def medians(scores: Sequence[Score]) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class Move:
-    """The signal whose points changed most between two breakdowns of one account."""
+    """The signal (or flag) whose points changed most between two breakdowns of one account."""
 
     signal: str
     points: float
     raw_before: float
     raw_after: float
+    flag: bool = False
 
     def sentence(self) -> str:
-        """'engagement -6.2: 38.2 → 20.1 weighted engagements per item'."""
+        """'engagement -6.2: 38.2 → 20.1 weighted engagements per item', or 'pod flag gone +18.8'."""
+        if self.flag:
+            state = "raised" if self.raw_before == 0 else "gone" if self.raw_after == 0 else "changed"
+            return f"{self.signal} flag {state} {self.points:+.1f}"
         unit = UNITS.get(self.signal, "")
         before, after = format_raw(self.signal, self.raw_before), format_raw(self.signal, self.raw_after)
         return f"{self.signal} {self.points:+.1f}: {before} → {after} {unit}".rstrip()
 
 
-def biggest_move(before: Sequence[Mapping[str, Any]], after: Sequence[Mapping[str, Any]]) -> Move | None:
-    """Compare two lists of contributions (dicts with signal, raw, points); None if nothing moved.
+def biggest_move(
+    contributions_before: Sequence[Mapping[str, Any]],
+    penalties_before: Sequence[Mapping[str, Any]],
+    contributions_after: Sequence[Mapping[str, Any]],
+    penalties_after: Sequence[Mapping[str, Any]],
+) -> Move | None:
+    """The signal or flag whose points moved most between two breakdowns; None if nothing moved.
 
-    Signals only one side has count from 0 on the other (a model may add or drop one).
+    Contributions are dicts with signal, raw and points; penalties with name and points. What
+    only one side has counts from 0 on the other (a model may add or drop a signal; a flag may
+    be raised or gone).
     """
-    old = {part["signal"]: part for part in before}
-    new = {part["signal"]: part for part in after}
     moves = []
+    old = {part["signal"]: part for part in contributions_before}
+    new = {part["signal"]: part for part in contributions_after}
     for signal in sorted(old.keys() | new.keys()):
         was, now = old.get(signal, {}), new.get(signal, {})
         change = float(now.get("points", 0.0)) - float(was.get("points", 0.0))
         moves.append(Move(signal, change, float(was.get("raw", 0.0)), float(now.get("raw", 0.0))))
+    old_flags = {part["name"]: float(part["points"]) for part in penalties_before}
+    new_flags = {part["name"]: float(part["points"]) for part in penalties_after}
+    for name in sorted(old_flags.keys() | new_flags.keys()):
+        was_points, now_points = old_flags.get(name, 0.0), new_flags.get(name, 0.0)
+        present = (1.0 if name in old_flags else 0.0, 1.0 if name in new_flags else 0.0)
+        moves.append(Move(name, now_points - was_points, *present, flag=True))
     best = max(moves, key=lambda move: abs(move.points), default=None)
     if best is None or abs(best.points) < 0.005:
         return None

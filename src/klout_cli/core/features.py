@@ -36,8 +36,8 @@ class AccountFeatures:
     followers: float | None = None
     following: float | None = None
     """The latest audience snapshot in the window; None when the input never said."""
-    active_days: int = 0
-    """Distinct days on which the account made items."""
+    busiest_day: int = 0
+    """The most items the account made on one day."""
     peak_item: float = 0.0
     """The most likes or shares one item received: at least that many distinct people engaged."""
     engagers: int = 0
@@ -95,13 +95,13 @@ def combine_platforms(parts: Sequence[AccountFeatures], model: Model) -> Account
         active_weeks=active,
         followers=sum(value * weight for value, weight in audience) if audience else None,
         following=sum(value * weight for value, weight in followings) if followings else None,
-        active_days=sum(part.active_days for part, _ in counted),
+        busiest_day=max((part.busiest_day for part, _ in counted), default=0),
         peak_item=max((part.peak_item for part, _ in counted), default=0.0),
-        engagers=sum(part.engagers for part, _ in counted),
+        engagers=round(sum(weight * part.engagers for part, weight in counted)),
         incoming=incoming,
         network=sum(weight * part.network for part, weight in counted),
         bot_share=by_incoming("bot_share"),
         ring_share=by_incoming("ring_share"),
-        ring_size=sum(part.ring_size for part, _ in counted),
+        ring_size=max((part.ring_size for part, _ in counted), default=0),  # the same ring on each platform
         **sums,
     )

@@ -41,7 +41,7 @@ VOIDS: dict[str, tuple[tuple[str, ...], Callable[[AccountFeatures], float]]] = {
 def _follow_back(features: AccountFeatures, spec: FlagSpec, engagement: float) -> str | None:
     followers, following = features.followers or 0.0, features.following or 0.0
     smaller, larger = min(followers, following), max(followers, following)
-    if smaller < spec.thresholds["min_followers"] or larger > smaller * spec.thresholds["max_ratio"]:
+    if not smaller or smaller < spec.thresholds["min_followers"] or larger > smaller * spec.thresholds["max_ratio"]:
         return None
     per_1k = 1000 * engagement / followers
     if per_1k > spec.thresholds["max_engagement_per_1k_followers"]:
@@ -82,23 +82,24 @@ def _pod(features: AccountFeatures, spec: FlagSpec, engagement: float) -> str | 
         return None
     if features.ring_share < spec.thresholds["min_share"]:
         return None
-    # a ring engages nearly every item; a few reciprocal likes among many items are friends
-    per_item = features.ring_share * features.incoming / max(features.weighted_items, 1e-12)
-    if per_item < spec.thresholds["min_ring_engagement_per_item"]:
+    # and the ring's part of all the engagement on record (interaction rows, or the counts the
+    # items received if more): a few reciprocal likes under thousands are friends, not a pod
+    ring = features.ring_share * features.incoming
+    on_record = ring / max(features.incoming, engagement * features.weighted_items, 1e-12)
+    if on_record < spec.thresholds["min_share_of_all_engagement"]:
         return None
     return (
-        f"{100 * features.ring_share:.0f}% of incoming engagement came from {size} accounts it engages back, "
-        f"{per_item:.1f} weighted engagements per item"
+        f"{100 * features.ring_share:.0f}% of incoming engagement came from {size} accounts it engages back "
+        f"({100 * on_record:.0f}% of all the engagement on record)"
     )
 
 
 def _spam_volume(features: AccountFeatures, spec: FlagSpec, engagement: float) -> str | None:
-    if not features.active_days:
+    # the busiest day, not an average: spreading more items over more days never hides volume
+    busiest = features.busiest_day
+    if busiest < spec.thresholds["min_items_per_day"] or engagement > spec.thresholds["max_engagement_per_item"]:
         return None
-    per_day = features.items / features.active_days
-    if per_day < spec.thresholds["min_items_per_day"] or engagement > spec.thresholds["max_engagement_per_item"]:
-        return None
-    return f"{per_day:.1f} items per active day with {engagement:.2f} weighted engagements per item"
+    return f"{busiest} items on its busiest day, with {engagement:.2f} weighted engagements per item"
 
 
 DETECTORS: dict[str, Callable[[AccountFeatures, FlagSpec, float], str | None]] = {

@@ -28,7 +28,7 @@ FLAG_KEYS: dict[str, tuple[str, ...]] = {
     "follow-back": ("penalty", "min_followers", "max_ratio", "max_engagement_per_1k_followers"),
     "bought-audience": ("penalty", "min_followers", "min_followers_per_engager", "max_engagers"),
     "bot-amplified": ("penalty", "min_share", "min_engagers"),
-    "pod": ("penalty", "min_share", "min_ring", "max_ring", "min_ring_engagement_per_item"),
+    "pod": ("penalty", "min_share", "min_ring", "max_ring", "min_share_of_all_engagement"),
     "spam-volume": ("penalty", "min_items_per_day", "max_engagement_per_item"),
 }
 FLAGS: tuple[str, ...] = tuple(FLAG_KEYS)

@@ -49,12 +49,12 @@ def drop_duplicates(rows: pd.DataFrame) -> pd.DataFrame:
     if not has_id.any():
         return rows
     identified = rows[has_id]
-    group_keys = [*KEYS, "kind", "post_id"]
+    group_keys = [*KEYS, "kind", "post_id", "target"]  # one post mentioning two people is two rows
     if not identified.duplicated(group_keys).any():
         return rows
     aggregations = {
         "timestamp": "min",
-        **{name: "max" for name in (*COUNTS, *AUDIENCE, "target", "topics", "text")},
+        **{name: "max" for name in (*COUNTS, *AUDIENCE, "topics", "text")},
     }
     merged = identified.groupby(group_keys, sort=False, as_index=False).agg(aggregations)
     return pd.concat([rows[~has_id], merged[rows.columns]], ignore_index=True)
@@ -178,9 +178,12 @@ def features_of(window: Window, model: Model) -> list[AccountFeatures]:
     sums["peak_item"] = _spread(
         all_keys, sorted_keys[starts], np.maximum.reduceat(peak, starts) if len(starts) else peak, 0.0
     )
-    day_pairs = np.unique(content_keys * (int(model.window_days) + 2) + np.floor(content_age).astype(np.int64))
-    day_owners, day_counts = np.unique(day_pairs // (int(model.window_days) + 2), return_counts=True)
-    sums["active_days"] = _spread(all_keys, day_owners, day_counts.astype(np.float64), 0.0)
+    # the most items made on one day (days counted back from as-of)
+    days = int(model.window_days) + 2
+    day_pairs, per_day = np.unique(content_keys * days + np.floor(content_age).astype(np.int64), return_counts=True)
+    busiest = np.zeros(len(all_keys))
+    np.maximum.at(busiest, np.searchsorted(all_keys, day_pairs // days), per_day)
+    sums["busiest_day"] = busiest
 
     engaged = sum(counts[name] * model.actions[name] for name in ACTIONS) > 0
     weeks = np.minimum(content_age[engaged] // 7, model.window_weeks - 1).astype(np.int64)
@@ -203,7 +206,7 @@ def features_of(window: Window, model: Model) -> list[AccountFeatures]:
             active_weeks=mask_of.get(key, 0),
             followers=None if np.isnan(audience["followers"][index]) else float(audience["followers"][index]),
             following=None if np.isnan(audience["following"][index]) else float(audience["following"][index]),
-            active_days=int(sums["active_days"][index]),
+            busiest_day=int(sums["busiest_day"][index]),
             peak_item=float(sums["peak_item"][index]),
         )
         for index, key in enumerate(all_keys.tolist())

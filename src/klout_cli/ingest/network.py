@@ -36,7 +36,8 @@ def network_features(window: Window, features: list[AccountFeatures], model: Mod
     spec = model.network
     kinds = rows["kind"].to_numpy()
     aimed = rows["target"].to_numpy(dtype=object) != ""
-    interaction = aimed & np.isin(kinds, list(spec.interactions))
+    counted = [kind for kind, weight in spec.interactions.items() if weight > 0]
+    interaction = aimed & np.isin(kinds, counted)  # a kind weighted 0 is no engagement
     interaction &= rows["account"].to_numpy(dtype=object) != rows["target"].to_numpy(dtype=object)  # self
     edges = rows[interaction]
     if edges.empty:
@@ -66,6 +67,9 @@ def network_features(window: Window, features: list[AccountFeatures], model: Mod
     )
     base = np.zeros(nodes)
     base[keys] = [base_trust(item, scorer) for item in features]
+    # a bot has no audience: one whose audience the input never gave is unknown, not a bot
+    known_audience = np.zeros(nodes, dtype=bool)
+    known_audience[keys] = [item.followers is not None for item in features]
     trust = (1 - spec.damping) * base
     for _ in range(spec.iterations):  # a fixed count: no early stop that other accounts could move
         trust = (1 - spec.damping) * base + spec.damping * np.bincount(dst, weights=trust[src] * flow, minlength=nodes)
@@ -73,7 +77,8 @@ def network_features(window: Window, features: list[AccountFeatures], model: Mod
     impact = np.bincount(dst, weights=trust[src] * flow, minlength=nodes)
     engagers = np.bincount(dst, minlength=nodes)
     incoming = np.bincount(dst, weights=pair_weight, minlength=nodes)
-    from_bots = np.bincount(dst, weights=pair_weight * (trust[src] < spec.bot_trust), minlength=nodes)
+    bots = (trust[src] < spec.bot_trust) & known_audience[src]
+    from_bots = np.bincount(dst, weights=pair_weight * bots, minlength=nodes)
     from_ring = np.bincount(dst, weights=pair_weight * reciprocal, minlength=nodes)
     ring_size = np.bincount(dst, weights=reciprocal.astype(np.float64), minlength=nodes)
 
