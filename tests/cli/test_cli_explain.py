@@ -179,3 +179,20 @@ def test_movers_needs_two_runs(kscore, write):
     assert "run 1 is the first saved run" in error_line(kscore("movers"))
     assert "choose two different runs" in error_line(kscore("movers", "--from", "1", "--to", "1"))
     assert error_line(kscore("movers", "--from", "7")).startswith("no run 7 in ")
+
+
+def test_movers_between_a_combined_and_a_plain_run_says_why_all_are_new_and_gone(kscore, write):
+    name = write("a.csv", SAMPLE_CSV)
+    ok(kscore("compute", name))
+    ok(kscore("compute", name, "--combine"))
+    result = ok(kscore("movers", "-f", "csv"))
+    assert "run 2 combined each account's platforms and the other did not" in result.stderr
+    assert {row["movement"] for row in records(result.stdout)} <= {"new", "gone", "up", "down"}
+
+
+def test_history_of_a_platform_finds_combined_rows_too(kscore, write):
+    name = write("a.csv", SAMPLE_CSV)
+    ok(kscore("compute", name))
+    ok(kscore("compute", name, "--combine"))
+    rows = records(ok(kscore("history", "star", "--platform", "twitter", "-f", "csv")).stdout)
+    assert [row["platform"] for row in rows] == ["twitter", "linkedin+twitter"]

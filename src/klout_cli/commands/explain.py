@@ -245,6 +245,11 @@ def movers(from_id: int | None, to_id: int | None, top: int, fmt: str | None, db
             f"runs {earlier.id} and {later.id} used different models ({earlier.model_name} {earlier.model_hash[:8]} → "
             f"{later.model_name} {later.model_hash[:8]}): changes include the change of model"
         )
+    if earlier.combine != later.combine:
+        note(
+            f"run {earlier.id if earlier.combine else later.id} combined each account's platforms and the other "
+            "did not: rows are matched by account and platform, so most show as new and gone"
+        )
     before = {(row["account"], row["platform"]): (row, breakdown) for row, breakdown in store.entries(earlier)}
     after = {(row["account"], row["platform"]): (row, breakdown) for row, breakdown in store.entries(later)}
     rows = mover_rows(before, after, top)
