@@ -51,6 +51,15 @@ def combine_decorators(*decorators: Callable[[F], F]) -> Callable[[F], F]:
     return apply
 
 
+def _folded(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Platform names are case-insensitive: fold them where they are parsed."""
+    return value.strip().lower() if value else None
+
+
+def platform_option(help: str) -> Callable[[F], F]:
+    return click.option("--platform", default=None, metavar="NAME", callback=_folded, help=help)
+
+
 output_options = combine_decorators(
     click.option(
         "-f",
@@ -66,7 +75,7 @@ filter_options = combine_decorators(
     click.option(
         "--min-score", type=click.FloatRange(1, 100), default=None, metavar="SCORE", help="Hide scores below this."
     ),
-    click.option("--platform", default=None, metavar="NAME", help="Show only this platform."),
+    platform_option("Show only this platform."),
 )
 model_option = click.option(
     "--model",

@@ -30,6 +30,7 @@ from klout_cli.options import (
     note,
     open_store,
     output_options,
+    platform_option,
     stdin_bytes,
 )
 from klout_cli.rows import platform_matches
@@ -40,10 +41,6 @@ def _model_label(loaded: Any) -> str:
     from klout_cli.modelfile import load_model
 
     return str(loaded.model.name if loaded.model.name != load_model().model.name else loaded.source)
-
-
-def _lower(platform: str | None) -> str | None:
-    return platform.strip().lower() if platform else None
 
 
 def _from_files(
@@ -122,7 +119,7 @@ def _from_run(
 @click.command()
 @click.argument("account")
 @click.argument("inputs", nargs=-1, metavar="[FILE...]")
-@click.option("--platform", default=None, metavar="NAME", help="Which platform (default: its best-scored one).")
+@platform_option("Which platform (default: its best-scored one).")
 @click.option("--run", "run_id", type=int, default=None, metavar="ID", help="Explain this saved run (default: latest).")
 @click.option(
     "--model",
@@ -170,15 +167,15 @@ def explain(
     if as_of is not None and not inputs:
         raise click.UsageError("--as-of applies only with FILEs (a saved run has its own as-of)")
     if inputs:
-        data = _from_files(account, inputs, _lower(platform), model_path, as_of)
+        data = _from_files(account, inputs, platform, model_path, as_of)
     else:
-        data = _from_run(account, run_id, _lower(platform), model_path, db_path)
+        data = _from_run(account, run_id, platform, model_path, db_path)
     emit_explanation(data, fmt)
 
 
 @click.command()
 @click.argument("account")
-@click.option("--platform", default=None, metavar="NAME", help="Only this platform.")
+@platform_option("Only this platform.")
 @output_options
 @db_option
 def history(account: str, platform: str | None, fmt: str | None, db_path: Path | None) -> None:
@@ -191,14 +188,13 @@ def history(account: str, platform: str | None, fmt: str | None, db_path: Path |
     """
     store = open_store(db_path)
     as_of = {record.id: record.as_of for record in store.runs()}
-    wanted = _lower(platform)
     found = [
         (run_id, as_of[run_id], row, breakdown)
         for run_id, row, breakdown in store.history(account)
-        if wanted is None or platform_matches(wanted, row["platform"], combined=True)
+        if platform is None or platform_matches(platform, row["platform"], combined=True)
     ]
     if not found:
-        where = f"on platform '{wanted}' in" if wanted else "in"
+        where = f"on platform '{platform}' in" if platform else "in"
         raise StoreError(f"no scores for '{account}' {where} any saved run{suggest(account, store.accounts())}")
     rows = history_rows(found)
     lines = []

@@ -117,13 +117,9 @@ def compute(
     if not no_save:
         run_id = open_store(db_path).save_run(result.saved(all_rows))
         note(f"saved run {run_id} to {open_store(db_path).path}")
-    shown = select(all_rows, platform=_lower(platform), min_score=min_score, top=top, combined=result.combine)
+    shown = select(all_rows, platform=platform, min_score=min_score, top=top, combined=result.combine)
     as_of_text = f"{result.window.as_of:%Y-%m-%d}"
     emit(shown, columns_for(signals), fmt, _title(len(all_rows), as_of_text, result.model.model.name))
-
-
-def _lower(platform: str | None) -> str | None:
-    return platform.strip().lower() if platform else None
 
 
 @click.command()
@@ -160,7 +156,7 @@ def rank(
         result = _run_scoring(inputs, model_path, as_of, **flags)
         _skipped_note(result)
         all_rows = result.rows()
-        shown = select(all_rows, platform=_lower(platform), min_score=min_score, top=top, combined=result.combine)
+        shown = select(all_rows, platform=platform, min_score=min_score, top=top, combined=result.combine)
         signals = [spec.name for spec in result.model.model.signals]
         title = _title(len(all_rows), f"{result.window.as_of:%Y-%m-%d}", result.model.model.name)
         emit(shown, columns_for(signals), fmt, title)
@@ -170,7 +166,7 @@ def rank(
         raise click.UsageError("--model, --as-of, --relative, --combine and --on-error apply only with FILEs")
     store = open_store(db_path)
     record = store.run(run_id)
-    rows = store.scores(record, platform=_lower(platform), min_score=min_score, top=top)
+    rows = store.scores(record, platform=platform, min_score=min_score, top=top)
     shown = select(rows, platform=None, min_score=None, top=None)
     title = _title(record.accounts, record.as_of[:10], record.model_name) + f" · run {record.id}"
     emit(shown, columns_for(record.signals), fmt, title)
