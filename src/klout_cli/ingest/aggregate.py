@@ -25,8 +25,6 @@ class WindowReport:
     duplicates: int
     before_window: int
     after_as_of: int
-    content_items: int
-    interactions: int
 
     @property
     def rows_kept(self) -> int:
@@ -134,8 +132,6 @@ def window_rows(rows: pd.DataFrame, model: Model, as_of: datetime | None = None)
         duplicates=rows_in - len(unique),
         before_window=int(before.sum()),
         after_as_of=int(after.sum()),
-        content_items=int(inside["kind"].isin(CONTENT_KINDS).sum()),
-        interactions=int((inside["target"] != "").sum()),
     )
     return Window(inside, age[keep], report)
 
