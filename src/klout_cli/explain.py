@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Mapping, Sequence
+from dataclasses import asdict
 from typing import Any
 
 from klout_cli.core import (
@@ -45,6 +46,20 @@ def suggest(account: str, names: Sequence[str]) -> str:
     return f" (did you mean: {', '.join(close[:3])}?)" if close else ""
 
 
+CONTRIBUTION_KEYS = ("signal", "raw", "normalized", "weight", "points", "detail")
+PENALTY_KEYS = ("name", "reason", "points")
+
+
+def points(score: float, breakdown: Mapping[str, Any]) -> dict[str, Any]:
+    """score, base, contributions and penalties of a breakdown: the part of explain that adds up."""
+    return {
+        "score": score,
+        "base": breakdown["base"],
+        "contributions": [{key: part[key] for key in CONTRIBUTION_KEYS} for part in breakdown["contributions"]],
+        "penalties": [{key: part[key] for key in PENALTY_KEYS} for part in breakdown["penalties"]],
+    }
+
+
 def explanation(
     entry: Entry,
     *,
@@ -56,13 +71,7 @@ def explanation(
     return {
         "account": row["account"],
         "platform": row["platform"],
-        "score": row["score"],
-        "base": breakdown["base"],
-        "contributions": [
-            {key: part[key] for key in ("signal", "raw", "normalized", "weight", "points", "detail")}
-            for part in breakdown["contributions"]
-        ],
-        "penalties": [{key: part[key] for key in ("name", "reason", "points")} for part in breakdown["penalties"]],
+        **points(row["score"], breakdown),
         "source": dict(source),
         "items": row["items"],
         "followers": row["followers"],
@@ -101,22 +110,12 @@ def same_features(run_model: Model, other: Model, *, combined: bool = False) -> 
 def rescore(breakdown: Mapping[str, Any], other: Model) -> dict[str, Any]:
     """The same account's features scored under another model (absolute), as contributions."""
     score = Scorer(other).score(AccountFeatures(**breakdown["features"]))
-    return {
-        "score": score.score,
+    parts = {
         "base": score.base,
-        "contributions": [
-            {
-                "signal": part.signal,
-                "raw": part.raw,
-                "normalized": part.normalized,
-                "weight": part.weight,
-                "points": part.points,
-                "detail": part.detail,
-            }
-            for part in score.contributions
-        ],
-        "penalties": [{"name": p.name, "reason": p.reason, "points": p.points} for p in score.penalties],
+        "contributions": [asdict(part) for part in score.contributions],
+        "penalties": [asdict(part) for part in score.penalties],
     }
+    return points(score.score, parts)
 
 
 def _shape(model: Model, signal: str) -> tuple[str, float]:

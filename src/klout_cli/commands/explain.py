@@ -16,6 +16,7 @@ from klout_cli.explain import (
     history_rows,
     mover_rows,
     pick,
+    points,
     rescore,
     sparkline,
     suggest,
@@ -53,10 +54,9 @@ def _from_files(
     check_inputs(inputs)
     rows, read = read_sources(inputs, stdin=stdin_bytes())
     result = score_rows(rows, read, load_model(), as_of=as_of)
-    entries = [
-        (row, breakdown) for row, breakdown in zip(result.rows(), result.breakdowns()) if row["account"] == account
-    ]
-    names = sorted({row["account"] for row in result.rows()})
+    everyone = list(zip(result.rows(), result.breakdowns()))
+    entries = [entry for entry in everyone if entry[0]["account"] == account]
+    names = sorted({row["account"] for row, _ in everyone})
     entry = pick(entries, account, platform, names, "the files")
     _note_other_platforms(entries, entry, platform)
     source = {"run": None, "as_of": result.window.as_of.isoformat(), "model": result.model.model.name}
@@ -64,27 +64,20 @@ def _from_files(
     if model_path:
         other = load_model_option(model_path, inputs)
         again = score_rows(rows, read, other, as_of=result.window.as_of)
-        match = [
-            (row, breakdown)
-            for row, breakdown in zip(again.rows(), again.breakdowns())
-            if (row["account"], row["platform"]) == (entry[0]["account"], entry[0]["platform"])
-        ]
-        theirs = match[0] if match else None
-        data["compare"] = {"model": _model_label(other), **_as_compare(theirs)}
+        key = (entry[0]["account"], entry[0]["platform"])
+        matches = (
+            entry
+            for entry in zip(again.rows(), again.breakdowns())
+            if (entry[0]["account"], entry[0]["platform"]) == key
+        )
+        theirs = next(matches, None)
+        compared = points(theirs[0]["score"], theirs[1]) if theirs else points(1.0, _NOTHING)
+        data["compare"] = {"model": _model_label(other), **compared}
     return data
 
 
-def _as_compare(entry: Entry | None) -> dict[str, Any]:
-    if entry is None:
-        return {"score": 1.0, "base": 1.0, "contributions": [], "penalties": []}
-    row, breakdown = entry
-    keys = ("signal", "raw", "normalized", "weight", "points", "detail")
-    return {
-        "score": row["score"],
-        "base": breakdown["base"],
-        "contributions": [{key: part[key] for key in keys} for part in breakdown["contributions"]],
-        "penalties": breakdown["penalties"],
-    }
+#: The breakdown of an account another model does not score at all.
+_NOTHING = {"base": 1.0, "contributions": [], "penalties": []}
 
 
 def _note_other_platforms(entries: list[Entry], chosen: Entry, platform: str | None) -> None:
