@@ -66,9 +66,9 @@ def _from_files(
         again = score_rows(rows, read, other, as_of=result.window.as_of)
         key = (entry[0]["account"], entry[0]["platform"])
         matches = (
-            entry
-            for entry in zip(again.rows(), again.breakdowns())
-            if (entry[0]["account"], entry[0]["platform"]) == key
+            candidate
+            for candidate in zip(again.rows(), again.breakdowns())
+            if (candidate[0]["account"], candidate[0]["platform"]) == key
         )
         theirs = next(matches, None)
         compared = points(theirs[0]["score"], theirs[1]) if theirs else points(1.0, _NOTHING)
