@@ -6,7 +6,10 @@ Deterministic (fixed seed), stdlib only, so the example can be re-made exactly:
 
 Accounts differ in audience, how much people react to them (appeal) and how often they post.
 A few are planted to show what kscore does not reward: a big audience nobody reacts to, and a
-high-volume poster nobody engages with.
+high-volume poster nobody engages with. A second generator (its own seed, so the rows above
+never change) adds breadth to what people post about, a few accounts with a distinct style
+(a celebrity, a broadcaster, a conversationalist, a curator) and +K endorsements, including a
+flood from one giver and endorsements the caps leave out.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import sys
 from datetime import datetime, timedelta, timezone
 
 SEED = 2011
+STYLE_SEED = 2012
 END = datetime(2024, 3, 31, 18, 0, tzinfo=timezone.utc)
 DAYS = 90
 TOPICS = ["marketing", "data", "python", "design", "startups", "ai", "community", "climate", "music", "food"]
@@ -68,6 +72,32 @@ PEOPLE = [
 PLANTED = [
     ("megaphone_max", "twitter", 480000, 0.004, 20),
     ("spam_stan", "twitter", 900, 0.3, 60),
+]
+
+
+# name, platform, followers, appeal, posts per week, kind weights (post, reply, share)
+STYLED = [
+    ("star_sol", "twitter", 2_400_000, 0.06, 4, (90, 5, 5)),
+    ("bo_broadcasts", "twitter", 38000, 9.0, 5, (95, 3, 2)),
+    ("rory_replies", "twitter", 3400, 12.0, 9, (15, 80, 5)),
+    ("cura_links", "twitter", 6100, 6.0, 8, (15, 10, 75)),
+    ("lou_lurks", "twitter", 700, 8.0, 0.25, (100, 0, 0)),
+]
+# giver, receiver, platform, topic, how many on one day (the caps count a flood once)
+ENDORSEMENTS = [
+    ("bytebard", "jo_journalist", "twitter", "music", 1),
+    ("ana_lytics", "jo_journalist", "twitter", "music", 1),
+    ("xav_startups", "jo_journalist", "twitter", "community", 1),
+    ("eco_eli", "ana_lytics", "twitter", "food", 1),
+    ("maker_mo", "ana_lytics", "twitter", "food", 1),
+    ("bytebard", "ana_lytics", "twitter", "music", 1),
+    ("civic_cara", "hackerhal", "twitter", "python", 1),
+    ("hackerhal", "civic_cara", "twitter", "climate", 1),
+    ("quant_quinn", "xav_startups", "twitter", "startups", 1),
+    ("indie_ivo", "xav_startups", "twitter", "startups", 1),
+    ("wen_writes", "bytebard", "twitter", "ai", 30),  # a flood: counted once in 7 days
+    ("spam_stan", "xav_startups", "twitter", "data", 12),  # a flagged giver: never counted
+    ("maker_mo", "maker_mo", "twitter", "design", 1),  # self-endorsement: never counted
 ]
 
 
@@ -141,10 +171,80 @@ def make_rows(rng: random.Random) -> list[dict[str, object]]:
     return rows
 
 
+def add_styles(rng: random.Random, rows: list[dict[str, object]]) -> list[dict[str, object]]:
+    """Breadth of topics for everyone, a few accounts of distinct style, and endorsements."""
+    names = sorted({str(row["account"]) for row in rows})
+    breadth = {name: rng.choice([0.05, 0.2, 0.5, 0.9]) for name in names}  # share of off-interest posts
+    for row in rows:
+        if row.get("topics") and rng.random() < breadth[str(row["account"])]:
+            topic = rng.choice(TOPICS)
+            row["topics"], row["text"] = topic, f"notes on {topic} #{topic}"
+    # the two with big audiences answer the two who talk to them (one-to-one, not a ring)
+    audience = {"star_sol": ["rory_replies", "cura_links"], "bo_broadcasts": ["rory_replies", "cura_links"]}
+    talkers = {"rory_replies": ["star_sol", "bo_broadcasts"], "cura_links": ["star_sol", "bo_broadcasts"]}
+    targets = {**audience, **talkers, "lou_lurks": []}
+    added: list[dict[str, object]] = []
+    serial = 0
+    for name, platform, followers, appeal, per_week, kinds in STYLED:
+        interests = rng.sample(TOPICS, 6 if name == "bo_broadcasts" else 3)
+        for _ in range(poisson(rng, per_week * DAYS / 7)):
+            age = rng.uniform(1, DAYS)
+            kind = rng.choices(["post", "reply", "share"], weights=kinds)[0]
+            hit = rng.lognormvariate(0, 0.9)
+            expected = followers / 1000 * appeal * hit * (0.4 if kind == "reply" else 1.0)
+            topic = rng.choice(interests)
+            serial += 1
+            added.append(
+                {
+                    "account": name,
+                    "timestamp": stamp(END - timedelta(days=age)),
+                    "platform": platform,
+                    "kind": kind,
+                    "post_id": f"st{serial:06d}",
+                    "target": rng.choice(targets[name]) if kind != "post" else "",
+                    "likes": poisson(rng, expected),
+                    "shares": poisson(rng, expected * (0.6 if name == "bo_broadcasts" else 0.1)),
+                    "replies": poisson(rng, expected * 0.07),
+                    "impressions": poisson(rng, followers * 0.05 * hit),
+                    "clicks": poisson(rng, expected * 0.05),
+                    "followers": followers,
+                    "following": round(followers * rng.uniform(0.001, 0.2)),
+                    "topics": topic,
+                    "text": f"thoughts on #{topic}",
+                }
+            )
+    for _ in range(40):  # an observer: reads and likes, rarely posts
+        added.append(
+            {
+                "account": "lou_lurks",
+                "timestamp": stamp(END - timedelta(days=rng.uniform(1, DAYS))),
+                "platform": "twitter",
+                "kind": "like",
+                "target": rng.choice(["star_sol", "bo_broadcasts"]),
+            }
+        )
+    for giver, receiver, platform, topic, count in ENDORSEMENTS:
+        when = END - timedelta(days=rng.uniform(1, 40))
+        for minute in range(count):
+            added.append(
+                {
+                    "account": giver,
+                    "timestamp": stamp(when + timedelta(minutes=minute)),
+                    "platform": platform,
+                    "kind": "endorse",
+                    "target": receiver,
+                    "topics": topic,
+                }
+            )
+    rows = rows + added
+    rows.sort(key=lambda row: (str(row["timestamp"]), str(row["account"])))
+    return rows
+
+
 def main() -> None:
     writer = csv.DictWriter(sys.stdout, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
-    for row in make_rows(random.Random(SEED)):
+    for row in add_styles(random.Random(STYLE_SEED), make_rows(random.Random(SEED))):
         writer.writerow(row)
 
 

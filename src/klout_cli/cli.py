@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 from klout_cli import __version__
-from klout_cli.commands import explain, info, lab, model, scoring
+from klout_cli.commands import explain, info, lab, model, scoring, topics
 from klout_cli.core import KscoreError
 
 
@@ -62,6 +62,7 @@ for command in (
     explain.explain,
     explain.history,
     explain.movers,
+    topics.topics,
     info.check,
     info.schema,
     info.runs,

@@ -20,18 +20,27 @@ from klout_cli.core import (
     relative_scores,
 )
 from klout_cli.core.features import COMBINED_SEPARATOR
+from klout_cli.core.styles import Style
+from klout_cli.core.topics import TopicScore
 from klout_cli.ingest.aggregate import WindowReport, features_of, top_items, window_rows
 from klout_cli.ingest.network import network_features
 from klout_cli.ingest.read import ReadReport, read_sources
 from klout_cli.modelfile import LoadedModel
-from klout_cli.rows import Row, score_row
+from klout_cli.rows import Row, score_row, topic_row
 from klout_cli.store import NewRun
+from klout_cli.topics import score_topics, styles_of
 
 Items = dict[tuple[str, str], list[dict[str, Any]]]
 TOP_ITEMS = 3
 
 
-def breakdown_of(score: Score, items: Sequence[dict[str, Any]]) -> dict[str, Any]:
+#: Topics an account's breakdown (and explain) names: its best ones.
+TOP_TOPICS = 3
+
+
+def breakdown_of(
+    score: Score, items: Sequence[dict[str, Any]], style: Style, topics: Sequence[TopicScore]
+) -> dict[str, Any]:
     """A score's full breakdown as plain data: what a run keeps and `explain` shows."""
     return {
         "base": score.base,
@@ -40,6 +49,22 @@ def breakdown_of(score: Score, items: Sequence[dict[str, Any]]) -> dict[str, Any
         "penalties": [asdict(part) for part in score.penalties],
         "features": asdict(score.features),
         "top_items": list(items),
+        "style": asdict(style),
+        "topics": [
+            {"topic": topic.topic, "score": topic.score, "items": topic.features.items, "flags": list(topic.flags)}
+            for topic in topics[:TOP_TOPICS]
+        ],
+    }
+
+
+def topic_breakdown(score: TopicScore) -> dict[str, Any]:
+    """A topic score's breakdown as plain data."""
+    return {
+        "base": score.base,
+        "contributions": [asdict(part) for part in score.contributions],
+        "penalties": [asdict(part) for part in score.penalties],
+        "features": asdict(score.features),
+        "endorsements": asdict(score.endorsements),
     }
 
 
@@ -55,12 +80,36 @@ class RunResult:
     combine: bool
     items: Items
     """The items that earned each (account, platform) the most."""
+    topics: list[TopicScore]
+    """Every account's score on every topic it touched, best first within each topic (topics sorted)."""
+    styles: dict[tuple[str, str], Style]
+
+    def _key(self, score: Score) -> tuple[str, str]:
+        return score.account, score.platform
+
+    def account_topics(self) -> dict[tuple[str, str], list[TopicScore]]:
+        """Each (account, platform)'s topic scores, best first."""
+        found: dict[tuple[str, str], list[TopicScore]] = defaultdict(list)
+        for topic in self.topics:
+            found[(topic.account, topic.platform)].append(topic)
+        for scores in found.values():
+            scores.sort(key=lambda item: (-item.score, -item.features.items, item.topic))
+        return found
 
     def rows(self) -> list[Row]:
-        return [score_row(score) for _, score in self.ranked]
+        return [score_row(score, self.styles[self._key(score)].name) for _, score in self.ranked]
+
+    def topic_rows(self, topic: str | None = None) -> list[Row]:
+        return [topic_row(score) for score in self.topics if topic is None or score.topic == topic]
 
     def breakdowns(self) -> list[dict[str, Any]]:
-        return [breakdown_of(score, self.items.get((score.account, score.platform), [])) for _, score in self.ranked]
+        topics = self.account_topics()
+        return [
+            breakdown_of(
+                score, self.items.get(self._key(score), []), self.styles[self._key(score)], topics[self._key(score)]
+            )
+            for _, score in self.ranked
+        ]
 
     def medians(self) -> dict[str, Any]:
         return medians([score for _, score in self.ranked])
@@ -92,6 +141,7 @@ class RunResult:
             inputs=[(item.name, item.sha256, item.rows) for item in self.read.files],
             scores=list(zip(rows, self.breakdowns())),
             medians=self.medians(),
+            topics=[(topic_row(score), topic_breakdown(score)) for score in self.topics],
         )
 
 
@@ -158,6 +208,8 @@ def score_rows(
         }
     scorer = Scorer(loaded.model)
     scores = [scorer.score(item) for item in features]
+    topics, tagged = score_topics(window, scores, loaded.model, combine=combine)
+    styles = styles_of(scores, topics, tagged, loaded.model)
     if relative:
         scores = relative_scores(scores)
-    return RunResult(rank_scores(scores), loaded, read, report, relative, combine, items)
+    return RunResult(rank_scores(scores), loaded, read, report, relative, combine, items, topics, styles)

@@ -76,6 +76,8 @@ def explanation(
         "items": row["items"],
         "followers": row["followers"],
         "top_items": breakdown.get("top_items", []),
+        "style": breakdown.get("style"),
+        "topics": breakdown.get("topics", []),
         "median": dict(medians),
     }
 

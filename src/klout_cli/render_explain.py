@@ -59,6 +59,24 @@ def _item_cells(item: Mapping[str, Any]) -> list[str]:
     ]
 
 
+def profile_lines(data: Mapping[str, Any]) -> list[str]:
+    """Style and top topics: how the account exerts influence, and about what."""
+    lines = []
+    style = data.get("style")
+    if style:
+        lines.append(f"style: {style['name']} ({style['evidence']})")
+    topics = data.get("topics")
+    if topics:
+        shown = ", ".join(
+            f"{topic['topic']} {topic['score']:.1f} ({topic['items']:,} item{'' if topic['items'] == 1 else 's'})"
+            for topic in topics
+        )
+        lines.append(f"top topics: {shown}  (see `kscore topics {data['account']}`)")
+    elif style:
+        lines.append("top topics: none (no tagged items or endorsements)")
+    return lines
+
+
 def _total_line(data: Mapping[str, Any]) -> str:
     signals = sum(part["points"] for part in data["contributions"])
     penalties = sum(part["points"] for part in data["penalties"])
@@ -122,7 +140,8 @@ def explain_renderable(data: Mapping[str, Any]) -> Group:
         points.add_row(*row)
     points.add_row(*rows[-1], style="bold")
 
-    parts: list[Any] = [Text(headline(data), style="bold"), points, Text(_total_line(data))]
+    parts: list[Any] = [Text(headline(data), style="bold"), *(Text(line) for line in profile_lines(data))]
+    parts += [points, Text(_total_line(data))]
     if not data["penalties"]:
         parts.append(Text("No penalties."))
     median = _median_rows(data)
@@ -154,6 +173,9 @@ def _markdown_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> Ite
 
 def explain_markdown(data: Mapping[str, Any]) -> Iterator[str]:
     yield f"### {headline(data)}"
+    yield ""
+    for line in profile_lines(data):
+        yield f"- {line}"
     yield ""
     compare = data.get("compare")
     header = ["signal", "measure", "normalised", "weight", "points"]

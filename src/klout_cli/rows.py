@@ -7,25 +7,49 @@ from typing import Any
 
 from klout_cli.core import RANK_DECIMALS, Score, competition_ranks
 from klout_cli.core.features import COMBINED_SEPARATOR
+from klout_cli.core.topics import ACCOUNT_WIDE, ENDORSEMENTS, TopicScore
 
 Row = dict[str, Any]
 
 FIXED_BEFORE = ("rank", "account", "platform", "score")
-FIXED_AFTER = ("items", "followers", "flags")
+FIXED_AFTER = ("items", "followers", "style", "flags")
+TOPIC_BEFORE = ("rank", "account", "platform", "topic", "score")
+TOPIC_AFTER = (ENDORSEMENTS, "items", "flags")
 #: Joins the names of an account's gaming flags in one cell: `pod;spam-volume`.
 FLAG_SEPARATOR = ";"
 
 
 def columns_for(signals: Sequence[str]) -> list[str]:
-    """Output columns: rank, account, platform, score, one 0-100 sub-score per signal, items, followers, flags."""
+    """Output columns: rank, account, platform, score, one 0-100 sub-score per signal, items, followers,
+    style, flags."""
     return [*FIXED_BEFORE, *signals, *FIXED_AFTER]
 
 
-def score_row(score: Score) -> Row:
+def topic_signals(signals: Sequence[str]) -> list[str]:
+    """The signals a topic score is measured by (the account-wide ones weigh 0 there)."""
+    return [signal for signal in signals if signal not in ACCOUNT_WIDE]
+
+
+def topic_columns(signals: Sequence[str]) -> list[str]:
+    """Columns of a topic ranking: rank, account, platform, topic, score, the item signals' sub-scores,
+    endorsements, items, flags."""
+    return [*TOPIC_BEFORE, *topic_signals(signals), *TOPIC_AFTER]
+
+
+def score_row(score: Score, style: str) -> Row:
     row: Row = {"account": score.account, "platform": score.platform, "score": score.score}
     row.update(score.subscores())
     row["items"] = score.features.items
     row["followers"] = score.features.followers
+    row["style"] = style
+    row["flags"] = FLAG_SEPARATOR.join(score.flags)
+    return row
+
+
+def topic_row(score: TopicScore) -> Row:
+    row: Row = {"account": score.account, "platform": score.platform, "topic": score.topic, "score": score.score}
+    row.update({part.signal: 100.0 * part.normalized for part in score.contributions})
+    row["items"] = score.features.items
     row["flags"] = FLAG_SEPARATOR.join(score.flags)
     return row
 

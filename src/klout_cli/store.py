@@ -16,13 +16,32 @@ from typing import Any
 
 from klout_cli.core import StoreError
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
+TOPIC_SCHEMA = """
+CREATE TABLE topic_scores (
+    run_id INTEGER NOT NULL REFERENCES runs(id),
+    topic TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    account TEXT NOT NULL,
+    platform TEXT NOT NULL,
+    score REAL NOT NULL,
+    items INTEGER NOT NULL,
+    subscores TEXT NOT NULL,
+    breakdown TEXT NOT NULL,
+    flags TEXT NOT NULL,
+    PRIMARY KEY (run_id, topic, account, platform)
+);
+CREATE UNIQUE INDEX topic_scores_in_order ON topic_scores (run_id, topic, position);
+CREATE INDEX topic_scores_by_account ON topic_scores (run_id, account);
+"""
 #: How a store of each older version is brought up to date, in one transaction.
 MIGRATIONS = {
     1: "ALTER TABLE runs ADD COLUMN medians TEXT NOT NULL DEFAULT '{}';",
     2: "ALTER TABLE scores ADD COLUMN flags TEXT NOT NULL DEFAULT '';",
+    3: "ALTER TABLE scores ADD COLUMN style TEXT NOT NULL DEFAULT '';" + TOPIC_SCHEMA,
 }
-SCHEMA = """
+SCHEMA = (
+    """
 CREATE TABLE runs (
     id INTEGER PRIMARY KEY,
     created_at TEXT NOT NULL,
@@ -60,10 +79,13 @@ CREATE TABLE scores (
     subscores TEXT NOT NULL,
     breakdown TEXT NOT NULL,
     flags TEXT NOT NULL DEFAULT '',
+    style TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (run_id, account, platform)
 );
 CREATE UNIQUE INDEX scores_in_order ON scores (run_id, position);
 """
+    + TOPIC_SCHEMA
+)
 
 
 def default_path() -> Path:
@@ -115,6 +137,8 @@ class NewRun:
     """(row, breakdown) per account, in rank order."""
     medians: dict[str, Any]
     """The median account of the run: its score and each signal's raw value and points."""
+    topics: Sequence[tuple[dict[str, Any], dict[str, Any]]] = ()
+    """(row, breakdown) per account and topic, ordered by topic, then best first."""
 
 
 class Store:
@@ -184,7 +208,7 @@ class Store:
             )
             connection.executemany(
                 "INSERT INTO scores (run_id, position, account, platform, score, items, followers, subscores,"
-                " breakdown, flags) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " breakdown, flags, style) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     (
                         run_id,
@@ -197,8 +221,28 @@ class Store:
                         json.dumps({signal: row[signal] for signal in run.signals}),
                         json.dumps(breakdown),
                         row.get("flags", ""),
+                        row.get("style", ""),
                     )
                     for position, (row, breakdown) in enumerate(run.scores)
+                ),
+            )
+            connection.executemany(
+                "INSERT INTO topic_scores (run_id, topic, position, account, platform, score, items, subscores,"
+                " breakdown, flags) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    (
+                        run_id,
+                        row["topic"],
+                        position,
+                        row["account"],
+                        row["platform"],
+                        row["score"],
+                        row["items"],
+                        json.dumps({key: row[key] for key in row if key not in TOPIC_FIXED}),
+                        json.dumps(breakdown),
+                        row["flags"],
+                    )
+                    for position, (row, breakdown) in _positions_in_topic(run.topics)
                 ),
             )
         return run_id
@@ -305,17 +349,117 @@ class Store:
             found = connection.execute(query, (account,)).fetchall()
         return [(record[0], _row(*record[1:-1]), json.loads(record[-1])) for record in found]
 
+    def topic_scores(
+        self,
+        run: RunRecord,
+        topic: str,
+        *,
+        platform: str | None = None,
+        min_score: float | None = None,
+        top: int | None = None,
+    ) -> list[dict[str, Any]]:
+        """A run's scores on one topic, best first, filtered in SQL (rank numbers are left to the caller)."""
+        where = ["run_id = ?", "topic = ?"]
+        params: list[Any] = [run.id, topic]
+        if platform is not None:
+            where.append("(platform = ? OR instr('+' || platform || '+', '+' || ? || '+') > 0)")
+            params += [platform, platform]
+        if min_score is not None:
+            where.append("score >= ?")
+            params.append(min_score)
+        limit = ""
+        if top is not None:
+            limit = " LIMIT ?"
+            params.append(top)
+        query = f"SELECT {TOPIC_COLUMNS} FROM topic_scores WHERE {' AND '.join(where)} ORDER BY position{limit}"
+        with self._connect(create=False) as connection:
+            found = connection.execute(query, params).fetchall()
+        return [_topic_row(*record) for record in found]
 
-ROW_COLUMNS = "account, platform, score, items, followers, subscores, flags"
+    def topic_names(self, run: RunRecord) -> list[str]:
+        with self._connect(create=False) as connection:
+            found = connection.execute(
+                "SELECT DISTINCT topic FROM topic_scores WHERE run_id = ? ORDER BY topic", (run.id,)
+            ).fetchall()
+        return [topic for (topic,) in found]
+
+    def account_topics(self, run: RunRecord, account: str) -> list[tuple[dict[str, Any], dict[str, Any], int, int]]:
+        """(row, breakdown, rank in the topic, accounts on the topic) of one account's topics, best first."""
+        query = (
+            f"SELECT {TOPIC_COLUMNS}, breakdown,"
+            " (SELECT count(*) FROM topic_scores AS other WHERE other.run_id = mine.run_id"
+            "  AND other.topic = mine.topic AND round(other.score, 2) > round(mine.score, 2)) + 1,"
+            " (SELECT count(*) FROM topic_scores AS other WHERE other.run_id = mine.run_id"
+            "  AND other.topic = mine.topic)"
+            " FROM topic_scores AS mine WHERE run_id = ? AND account = ?"
+            " ORDER BY round(score, 2) DESC, items DESC, topic, platform"
+        )
+        with self._connect(create=False) as connection:
+            found = connection.execute(query, (run.id, account)).fetchall()
+        return [(_topic_row(*record[:7]), json.loads(record[7]), record[8], record[9]) for record in found]
+
+    def topic_summary(self, run: RunRecord, leaders: int = 3) -> list[dict[str, Any]]:
+        """Per topic: items on it, accounts scored on it, and its `leaders` best (account, platform, score)."""
+        with self._connect(create=False) as connection:
+            totals = connection.execute(
+                "SELECT topic, sum(items), count(*) FROM topic_scores WHERE run_id = ? GROUP BY topic",
+                (run.id,),
+            ).fetchall()
+            best = connection.execute(
+                "SELECT topic, account, platform, score FROM topic_scores WHERE run_id = ? AND position < ?"
+                " ORDER BY topic, position",
+                (run.id, leaders),
+            ).fetchall()
+        top: dict[str, list[tuple[str, str, float]]] = {}
+        for topic, account, platform, score in best:
+            top.setdefault(topic, []).append((account, platform, score))
+        return [
+            {"topic": topic, "items": items, "accounts": accounts, "top": top.get(topic, [])}
+            for topic, items, accounts in totals
+        ]
+
+
+ROW_COLUMNS = "account, platform, score, items, followers, subscores, flags, style"
+TOPIC_COLUMNS = "account, platform, topic, score, items, subscores, flags"
+TOPIC_FIXED = ("account", "platform", "topic", "score", "items", "flags")
+
+
+def _positions_in_topic(
+    rows: Sequence[tuple[dict[str, Any], dict[str, Any]]],
+) -> Iterator[tuple[int, tuple[dict[str, Any], dict[str, Any]]]]:
+    """Number rows already ordered by topic, then best first: 0, 1, 2 ... within each topic."""
+    position, topic = 0, None
+    for entry in rows:
+        position = position + 1 if entry[0]["topic"] == topic else 0
+        topic = entry[0]["topic"]
+        yield position, entry
 
 
 def _row(
-    account: str, platform: str, score: float, items: int, followers: float | None, subscores: str, flags: str
+    account: str,
+    platform: str,
+    score: float,
+    items: int,
+    followers: float | None,
+    subscores: str,
+    flags: str,
+    style: str,
 ) -> dict[str, Any]:
     """A result row as compute prints it (rank numbers are left to the caller)."""
     row: dict[str, Any] = {"account": account, "platform": platform, "score": score}
     row.update(json.loads(subscores))
     row["items"] = items
     row["followers"] = followers
+    row["style"] = style
+    row["flags"] = flags
+    return row
+
+
+def _topic_row(
+    account: str, platform: str, topic: str, score: float, items: int, subscores: str, flags: str
+) -> dict[str, Any]:
+    row: dict[str, Any] = {"account": account, "platform": platform, "topic": topic, "score": score}
+    row.update(json.loads(subscores))
+    row["items"] = items
     row["flags"] = flags
     return row

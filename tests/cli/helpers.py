@@ -12,7 +12,7 @@ from click.testing import Result
 from klout_cli.core import SIGNALS
 
 #: The columns `compute` and `rank` print with the default model, in order.
-SCORE_COLUMNS = ["rank", "account", "platform", "score", *SIGNALS, "items", "followers", "flags"]
+SCORE_COLUMNS = ["rank", "account", "platform", "score", *SIGNALS, "items", "followers", "style", "flags"]
 
 
 def records(text: str, delimiter: str = ",") -> list[dict[str, str]]:

@@ -66,10 +66,13 @@ def test_unrelated_accounts_no_later_than_the_input_leave_scores_alone_under_the
 
 
 def test_a_version_1_store_is_upgraded_in_place(kscore, write, db):
-    from klout_cli.store import SCHEMA
+    from klout_cli.store import SCHEMA, SCHEMA_VERSION, TOPIC_SCHEMA
 
-    version_1 = SCHEMA.replace(",\n    medians TEXT NOT NULL DEFAULT '{}'", "").replace(
-        ",\n    flags TEXT NOT NULL DEFAULT ''", ""
+    version_1 = (
+        SCHEMA.replace(",\n    medians TEXT NOT NULL DEFAULT '{}'", "")
+        .replace(",\n    flags TEXT NOT NULL DEFAULT ''", "")
+        .replace(",\n    style TEXT NOT NULL DEFAULT ''", "")
+        .replace(TOPIC_SCHEMA, "")
     )
     assert version_1 != SCHEMA
     db.parent.mkdir(parents=True, exist_ok=True)
@@ -78,5 +81,5 @@ def test_a_version_1_store_is_upgraded_in_place(kscore, write, db):
         connection.execute("PRAGMA user_version = 1")
     ok(kscore("compute", write("a.csv", "account,timestamp,likes\nana,2024-03-01,4\nbob,2024-03-01,1\n")))
     with sqlite3.connect(db) as connection:
-        assert connection.execute("PRAGMA user_version").fetchone()[0] == 3
+        assert connection.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
     assert [row["account"] for row in records(ok(kscore("rank")).stdout)] == ["ana", "bob"]

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from klout_cli.commands.topics import resolve, topic_option
 from klout_cli.options import (
     check_inputs,
     db_option,
@@ -22,7 +23,7 @@ from klout_cli.options import (
     scoring_options,
     stdin_bytes,
 )
-from klout_cli.rows import columns_for, select
+from klout_cli.rows import Row, columns_for, select, topic_columns
 
 if TYPE_CHECKING:
     from klout_cli.compute import RunResult  # imports pandas: only for type checking here
@@ -69,14 +70,26 @@ def _run_scoring(inputs: Sequence[str], model_path: str | None, as_of: datetime 
     )
 
 
-def _title(count: int, as_of: str, model: str) -> str:
-    return f"kscore · {plural(count, 'score')} · as of {as_of} · model: {model}"
+def _title(count: int, as_of: str, model: str, topic: str | None = None) -> str:
+    about = f" on {topic}" if topic else ""
+    return f"kscore · {plural(count, 'score')}{about} · as of {as_of} · model: {model}"
+
+
+def _result_rows(result: RunResult, topic: str | None) -> tuple[str | None, list[Row], list[str]]:
+    """(topic, rows, columns) to show: the overall scores, or the scores on one topic."""
+    signals = [spec.name for spec in result.model.model.signals]
+    if topic is None:
+        return None, result.rows(), columns_for(signals)
+    known = sorted({score.topic for score in result.topics})
+    topic = resolve(topic, result.model.model, known, "the files")
+    return topic, result.topic_rows(topic), topic_columns(signals)
 
 
 @click.command()
 @click.argument("inputs", nargs=-1, required=True, metavar="FILE...")
 @scoring_options
 @filter_options
+@topic_option()
 @output_options
 @db_option
 @click.option("--no-save", is_flag=True, help="Do not save this run in the store.")
@@ -88,6 +101,7 @@ def compute(
     top: int | None,
     min_score: float | None,
     platform: str | None,
+    topic: str | None,
     fmt: str | None,
     db_path: Path | None,
     no_save: bool,
@@ -103,6 +117,7 @@ def compute(
     Examples:
       kscore compute examples/activity.csv
       kscore compute exports/*.csv --model my-weights.yaml --as-of 2024-03-31
+      kscore compute exports/*.csv --topic ai --top 10
       cat activity.csv | kscore compute - --no-save --format json
     """
     result = _run_scoring(inputs, model_path, as_of, **flags)
@@ -111,21 +126,21 @@ def compute(
         for item in result.read.files:
             if item.unknown_columns:
                 note(f"{item.name}: ignored columns: {', '.join(item.unknown_columns)}")
-    all_rows = result.rows()
-    signals = [spec.name for spec in result.model.model.signals]
     note(_summary(result))
     if not no_save:
-        run_id = open_store(db_path).save_run(result.saved(all_rows))
+        run_id = open_store(db_path).save_run(result.saved(result.rows()))
         note(f"saved run {run_id} to {open_store(db_path).path}")
+    topic, all_rows, columns = _result_rows(result, topic)
     shown = select(all_rows, platform=platform, min_score=min_score, top=top, combined=result.combine)
     as_of_text = f"{result.window.as_of:%Y-%m-%d}"
-    emit(shown, columns_for(signals), fmt, _title(len(all_rows), as_of_text, result.model.model.name))
+    emit(shown, columns, fmt, _title(len(all_rows), as_of_text, result.model.model.name, topic))
 
 
 @click.command()
 @click.argument("inputs", nargs=-1, metavar="[FILE...]")
 @click.option("--run", "run_id", type=int, default=None, metavar="ID", help="Rank this saved run. Default: the latest.")
 @filter_options
+@topic_option()
 @output_options
 @db_option
 @scoring_options
@@ -135,6 +150,7 @@ def rank(
     top: int | None,
     min_score: float | None,
     platform: str | None,
+    topic: str | None,
     fmt: str | None,
     db_path: Path | None,
     model_path: str | None,
@@ -147,6 +163,7 @@ def rank(
     Examples:
       kscore rank --top 50
       kscore rank --top 50 --min-score 60 --platform twitter --format csv | cut -d, -f2
+      kscore rank --topic ai --top 10
       kscore rank --run 3 --format json
       kscore rank exports/*.csv --top 10
     """
@@ -155,17 +172,27 @@ def rank(
             raise click.UsageError("give either FILEs to score or --run ID, not both")
         result = _run_scoring(inputs, model_path, as_of, **flags)
         _skipped_note(result)
-        all_rows = result.rows()
+        topic, all_rows, columns = _result_rows(result, topic)
         shown = select(all_rows, platform=platform, min_score=min_score, top=top, combined=result.combine)
-        signals = [spec.name for spec in result.model.model.signals]
-        title = _title(len(all_rows), f"{result.window.as_of:%Y-%m-%d}", result.model.model.name)
-        emit(shown, columns_for(signals), fmt, title)
+        title = _title(len(all_rows), f"{result.window.as_of:%Y-%m-%d}", result.model.model.name, topic)
+        emit(shown, columns, fmt, title)
         return
     scoring_flags = [name for name, value in flags.items() if value not in (False, "fail")]
     if model_path or as_of or scoring_flags:
         raise click.UsageError("--model, --as-of, --relative, --combine and --on-error apply only with FILEs")
     store = open_store(db_path)
     record = store.run(run_id)
+    if topic is not None:
+        from klout_cli.modelfile import load_model
+
+        model = load_model(f"the model of run {record.id}", store.model_text(record)).model
+        topic = resolve(topic, model, store.topic_names(record), f"run {record.id}")
+        rows = store.topic_scores(record, topic, platform=platform, min_score=min_score, top=top)
+        shown = select(rows, platform=None, min_score=None, top=None)
+        count = len(store.topic_scores(record, topic))
+        title = _title(count, record.as_of[:10], record.model_name, topic) + f" · run {record.id}"
+        emit(shown, topic_columns(record.signals), fmt, title)
+        return
     rows = store.scores(record, platform=platform, min_score=min_score, top=top)
     shown = select(rows, platform=None, min_score=None, top=None)
     title = _title(record.accounts, record.as_of[:10], record.model_name) + f" · run {record.id}"

@@ -23,6 +23,9 @@ class AccountFeatures:
     platform: str
     items: int = 0
     """Content items (posts, replies, shares) the account made in the window."""
+    reply_items: int = 0
+    share_items: int = 0
+    """How many of those items are replies, and how many shares of others' content (the rest are posts)."""
     weighted_items: float = 0.0
     """The same items, each counted by its decay weight."""
     likes: float = 0.0
@@ -91,6 +94,8 @@ def combine_platforms(parts: Sequence[AccountFeatures], model: Model) -> Account
         account=parts[0].account,
         platform=COMBINED_SEPARATOR.join(sorted({part.platform for part in parts})),
         items=sum(part.items for part, _ in counted),
+        reply_items=sum(part.reply_items for part, _ in counted),
+        share_items=sum(part.share_items for part, _ in counted),
         weighted_items=sum(weight * part.weighted_items for part, weight in counted),
         active_weeks=active,
         followers=sum(value * weight for value, weight in audience) if audience else None,

@@ -54,11 +54,26 @@ TOP_KEYS: tuple[str, ...] = (
     "signals",
     "network",
     "flags",
+    "topics",
+    "endorsements",
+    "styles",
     "scale",
 )
 SIGNAL_KEYS: tuple[str, ...] = ("weight", "transform", "cap")
 MAX_WINDOW_DAYS = 3660
 SCALE_KEYS: tuple[str, ...] = ("curve",)
+TOPIC_KEYS: tuple[str, ...] = ("aliases", "ignore")
+ENDORSEMENT_KEYS: tuple[str, ...] = ("max_per_day", "cooldown_days", "min_giver_score", "max_points", "cap")
+#: Styles in the order they are tried (the first that fits is the account's), and their thresholds.
+STYLE_KEYS: dict[str, tuple[str, ...]] = {
+    "observer": ("max_items",),
+    "celebrity": ("min_followers", "min_engagement_per_item", "max_engagement_per_1k_followers"),
+    "conversationalist": ("min_reply_share",),
+    "curator": ("min_share_share",),
+    "specialist": ("max_topics", "min_focus", "min_topic_score"),
+    "broadcaster": ("min_original_share", "min_shares_per_item"),
+}
+STYLES: tuple[str, ...] = (*STYLE_KEYS, "contributor")
 
 
 @dataclass(frozen=True)
@@ -93,6 +108,30 @@ class FlagSpec:
 
 
 @dataclass(frozen=True)
+class TopicSpec:
+    """How topic names are cleaned: aliases (`ml` -> `ai`) and topics left out (`ff`)."""
+
+    aliases: Mapping[str, str]
+    ignore: frozenset[str]
+
+
+@dataclass(frozen=True)
+class EndorsementSpec:
+    """+K endorsements: the caps on counting them and the most points they can add to a topic."""
+
+    max_per_day: int
+    """Endorsements a giver can make in one (UTC) day that count."""
+    cooldown_days: float
+    """One endorsement per giver, receiver and topic counts in this many days."""
+    min_giver_score: float
+    """Givers scoring below this (no one engages them) count for nothing."""
+    max_points: float
+    """The most points endorsements can add to a topic score."""
+    cap: float
+    """Counted (decayed) endorsements that earn all of max_points (log scale)."""
+
+
+@dataclass(frozen=True)
 class Model:
     """A validated weighting model."""
 
@@ -106,6 +145,9 @@ class Model:
     network: NetworkSpec
     flags: tuple[FlagSpec, ...]
     curve: float
+    topics: TopicSpec
+    endorsements: EndorsementSpec
+    styles: Mapping[str, Mapping[str, float]]
 
     @property
     def total_weight(self) -> float:
@@ -264,6 +306,10 @@ def parse_model(data: Any) -> Model:
     _check_keys(scale, SCALE_KEYS, "scale")
     curve = _number(scale["curve"], "scale.curve", positive=True)
 
+    topics = _topics(_mapping(data["topics"], "topics"))
+    endorsements = _endorsements(_mapping(data["endorsements"], "endorsements"))
+    styles = _styles(_mapping(data["styles"], "styles"))
+
     return Model(
         name=name.strip(),
         window_days=window,
@@ -275,6 +321,9 @@ def parse_model(data: Any) -> Model:
         network=network,
         flags=tuple(flags),
         curve=curve,
+        topics=topics,
+        endorsements=endorsements,
+        styles=styles,
     )
 
 
@@ -303,3 +352,77 @@ def _network(data: Mapping[str, Any]) -> NetworkSpec:
         bot_trust=_number(data["bot_trust"], "network.bot_trust"),
         interactions={kind: _number(kinds[kind], f"network.interactions.{kind}") for kind in INTERACTIONS},
     )
+
+
+def clean_topic(text: str) -> str:
+    """A topic as kscore keys it: trimmed, without a leading '#', case-folded, single-spaced."""
+    return " ".join(text.strip().lstrip("#").casefold().split())
+
+
+def _topic_name(value: Any, path: str) -> str:
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise ModelError(f"{path}: must be a topic name, got {_shown(value)}")
+    topic = clean_topic(str(value))
+    if not topic:
+        raise ModelError(f"{path}: an empty topic name")
+    return topic
+
+
+def _topics(data: Mapping[str, Any]) -> TopicSpec:
+    _check_keys(data, TOPIC_KEYS, "topics")
+    aliases_data = data["aliases"] if data["aliases"] is not None else {}
+    aliases: dict[str, str] = {}
+    for key, value in _mapping(aliases_data, "topics.aliases").items():
+        alias = _topic_name(key, f"topics.aliases.{key!r}")
+        if alias in aliases:
+            raise ModelError(f"topics.aliases.{key}: given twice (topics match case-insensitively)")
+        aliases[alias] = _topic_name(value, f"topics.aliases.{key}")
+    for alias, topic in aliases.items():
+        if topic in aliases and aliases[topic] != topic:
+            raise ModelError(
+                f"topics.aliases.{alias}: '{topic}' is itself an alias of '{aliases[topic]}'; "
+                f"write {alias}: {aliases[topic]}"
+            )
+    ignore_data = data["ignore"] if data["ignore"] is not None else []
+    if not isinstance(ignore_data, list):
+        raise ModelError(f"topics.ignore: must be a list of topics, got {_shown(ignore_data)}")
+    ignore = frozenset(_topic_name(value, f"topics.ignore[{index}]") for index, value in enumerate(ignore_data))
+    return TopicSpec(aliases=aliases, ignore=ignore)
+
+
+def _endorsements(data: Mapping[str, Any]) -> EndorsementSpec:
+    _check_keys(data, ENDORSEMENT_KEYS, "endorsements")
+    per_day = data["max_per_day"]
+    if isinstance(per_day, bool) or not isinstance(per_day, int) or per_day < 0:
+        raise ModelError(f"endorsements.max_per_day: must be a whole number >= 0, got {_shown(per_day)}")
+    max_points = _number(data["max_points"], "endorsements.max_points")
+    if max_points > 99:
+        raise ModelError(f"endorsements.max_points: {max_points:g} is more than the 99 points a score has above 1")
+    score = _number(data["min_giver_score"], "endorsements.min_giver_score")
+    if score > 100:
+        raise ModelError(f"endorsements.min_giver_score: scores go up to 100, got {score:g}")
+    return EndorsementSpec(
+        max_per_day=per_day,
+        cooldown_days=_number(data["cooldown_days"], "endorsements.cooldown_days"),
+        min_giver_score=score,
+        max_points=max_points,
+        cap=_number(data["cap"], "endorsements.cap", positive=True),
+    )
+
+
+def _styles(data: Mapping[str, Any]) -> dict[str, dict[str, float]]:
+    _check_keys(data, tuple(STYLE_KEYS), "styles")
+    styles = {}
+    for style, keys in STYLE_KEYS.items():
+        spec = _mapping(data[style], f"styles.{style}")
+        _check_keys(spec, keys, f"styles.{style}")
+        styles[style] = {
+            key: _share(spec[key], f"styles.{style}.{key}")
+            if key.endswith(("_share", "_focus"))
+            else _number(spec[key], f"styles.{style}.{key}")
+            for key in keys
+        }
+    topics = styles["specialist"]["max_topics"]
+    if not topics.is_integer() or topics < 1:
+        raise ModelError(f"styles.specialist.max_topics: must be a whole number from 1, got {topics:g}")
+    return styles

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from klout_cli.core.features import AccountFeatures
-from klout_cli.core.flags import detect
+from klout_cli.core.flags import Finding, detect
 from klout_cli.core.model import ACTIONS, Model, SignalSpec
 
 BASE = 1.0
@@ -133,6 +133,9 @@ class Scorer:
     def engagement_per_item(self, features: AccountFeatures) -> float:
         return self._engagement(features)[0]
 
+    def shares_per_item(self, features: AccountFeatures) -> float:
+        return self._amplification(features)[0]
+
     # -- normalising and scoring ----------------------------------------------------------
     @staticmethod
     def normalize(raw: float, spec: SignalSpec) -> float:
@@ -150,9 +153,19 @@ class Scorer:
     def _above(self, raws: Mapping[str, float]) -> float:
         """Points above the base that these raw measures earn, before penalties."""
         achieved = math.fsum(spec.weight * self.normalize(raws[spec.name], spec) for spec in self.model.signals)
+        return self._scaled(achieved)
+
+    def _scaled(self, achieved: float) -> float:
+        """Points above the base for this much weighted normalised value."""
+        if not self.total_weight:  # topic scores of a model weighting only account-wide signals
+            return 0.0
         return (TOP - BASE) * float(min(1.0, achieved / self.total_weight) ** self.model.curve)
 
-    def _penalties(self, features: AccountFeatures, raws: Mapping[str, float], above: float) -> tuple[Penalty, ...]:
+    def findings(self, features: AccountFeatures) -> list[Finding]:
+        """The gaming flags that fire for an account."""
+        return detect(features, self.model, self.engagement_per_item(features))
+
+    def _penalties(self, raws: Mapping[str, float], above: float, findings: Sequence[Finding]) -> tuple[Penalty, ...]:
         """Each flag takes off what its gaming earned, plus its fixed penalty; never below the base.
 
         What gaming earned is measured by scoring again with the gamed share of the raw measures
@@ -162,7 +175,7 @@ class Scorer:
         current = dict(raws)
         remaining = previous = above
         penalties = []
-        for finding in detect(features, self.model, self.engagement_per_item(features)):
+        for finding in findings:
             for signal in finding.voids:
                 current[signal] = min(current[signal], raws[signal] * (1 - finding.share))
             after = self._above(current)
@@ -177,14 +190,16 @@ class Scorer:
             penalties.append(Penalty(name=finding.name, reason=reason, points=-cost))
         return tuple(penalties)
 
-    def score(self, features: AccountFeatures) -> Score:
+    def score(self, features: AccountFeatures, findings: Sequence[Finding] | None = None) -> Score:
+        """Score an account; `findings` are its flags when they were found elsewhere (topic scores
+        take the account's flags), else they are detected from `features`."""
         measured = []
         for spec in self.model.signals:
             raw, detail = self.measures[spec.name](features)
             measured.append((spec, raw, self.normalize(raw, spec), detail))
         parts = [spec.weight * normalized for spec, _, normalized, _ in measured]
         achieved = math.fsum(parts)
-        above = (TOP - BASE) * min(1.0, achieved / self.total_weight) ** self.model.curve
+        above = self._scaled(achieved)
         contributions = tuple(
             Contribution(
                 signal=spec.name,
@@ -197,7 +212,9 @@ class Scorer:
             for (spec, raw, normalized, detail), part in zip(measured, parts)
         )
         earned = math.fsum(part.points for part in contributions)
-        penalties = self._penalties(features, {part.signal: part.raw for part in contributions}, earned)
+        if findings is None:
+            findings = self.findings(features)
+        penalties = self._penalties({part.signal: part.raw for part in contributions}, earned, findings)
         points_total = earned + math.fsum(p.points for p in penalties)
         total = min(TOP, max(BASE, BASE + points_total))
         return Score(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -136,7 +137,7 @@ def window_rows(rows: pd.DataFrame, model: Model, as_of: datetime | None = None)
     return Window(inside, age[keep], report)
 
 
-def _account_keys(rows: pd.DataFrame) -> tuple[np.ndarray, list[str], list[str]]:
+def account_keys(rows: pd.DataFrame) -> tuple[np.ndarray, list[str], list[str]]:
     """One integer per (account, platform), numbered in sorted order, and the names behind them."""
     account_codes, account_names = pd.factorize(rows["account"], sort=True)
     platform_codes, platform_names = pd.factorize(rows["platform"], sort=True)
@@ -150,8 +151,24 @@ def features_of(window: Window, model: Model) -> list[AccountFeatures]:
     Every sum runs over rows in a canonical order (account, age, counts), so the result is
     bit-identical whatever the order of the input rows or files.
     """
-    inside, age = window.rows, window.age
-    keys, account_list, platform_list = _account_keys(inside)
+    keys, account_list, platform_list = account_keys(window.rows)
+    width = max(1, len(platform_list))
+    return [
+        features
+        for _, features in features_by(
+            window.rows, window.age, keys, model, lambda key: (account_list[key // width], platform_list[key % width])
+        )
+    ]
+
+
+def features_by(
+    inside: pd.DataFrame,
+    age: np.ndarray,
+    keys: np.ndarray,
+    model: Model,
+    label: Callable[[int], tuple[str, str]],
+) -> list[tuple[int, AccountFeatures]]:
+    """(key, features) per distinct key of the rows, sorted by key; `label` names a key's account and platform."""
     all_keys, dense = np.unique(keys, return_inverse=True)
 
     content = inside["kind"].isin(CONTENT_KINDS).to_numpy()
@@ -167,8 +184,10 @@ def features_of(window: Window, model: Model) -> list[AccountFeatures]:
         sums[name] = _spread(all_keys, sorted_keys[starts], totals, 0.0)
     weighted_items = np.add.reduceat(decay, starts) if len(starts) else decay
     sums["weighted_items"] = _spread(all_keys, sorted_keys[starts], weighted_items, 0.0)
-    item_counts = np.diff(np.r_[starts, len(sorted_keys)]).astype(np.float64)
-    sums["items"] = _spread(all_keys, sorted_keys[starts], item_counts, 0.0)
+    for name, kind in (("items", None), ("reply_items", "reply"), ("share_items", "share")):
+        chosen = content_keys if kind is None else content_keys[(inside["kind"] == kind).to_numpy()[content]]
+        found, per_key = np.unique(chosen, return_counts=True)
+        sums[name] = _spread(all_keys, found, per_key.astype(np.float64), 0.0)
     # the most likes (or shares) one item got: that many distinct people engaged at least
     peak = np.maximum(counts["likes"], counts["shares"])[order]
     sums["peak_item"] = _spread(
@@ -187,26 +206,33 @@ def features_of(window: Window, model: Model) -> list[AccountFeatures]:
     mask_of = dict(zip(mask_keys.tolist(), masks))
     audience = {name: _latest(dense, len(all_keys), age, inside[name].to_numpy(dtype=np.float64)) for name in AUDIENCE}
 
-    width = max(1, len(platform_list))
-    return [
-        AccountFeatures(
-            account=account_list[key // width],
-            platform=platform_list[key % width],
-            items=int(sums["items"][index]),
-            weighted_items=float(sums["weighted_items"][index]),
-            likes=float(sums["likes"][index]),
-            shares=float(sums["shares"][index]),
-            replies=float(sums["replies"][index]),
-            clicks=float(sums["clicks"][index]),
-            impressions=float(sums["impressions"][index]),
-            active_weeks=mask_of.get(key, 0),
-            followers=None if np.isnan(audience["followers"][index]) else float(audience["followers"][index]),
-            following=None if np.isnan(audience["following"][index]) else float(audience["following"][index]),
-            busiest_day=int(sums["busiest_day"][index]),
-            peak_item=float(sums["peak_item"][index]),
+    result = []
+    for index, key in enumerate(all_keys.tolist()):
+        account, platform = label(key)
+        result.append(
+            (
+                key,
+                AccountFeatures(
+                    account=account,
+                    platform=platform,
+                    items=int(sums["items"][index]),
+                    reply_items=int(sums["reply_items"][index]),
+                    share_items=int(sums["share_items"][index]),
+                    weighted_items=float(sums["weighted_items"][index]),
+                    likes=float(sums["likes"][index]),
+                    shares=float(sums["shares"][index]),
+                    replies=float(sums["replies"][index]),
+                    clicks=float(sums["clicks"][index]),
+                    impressions=float(sums["impressions"][index]),
+                    active_weeks=mask_of.get(key, 0),
+                    followers=None if np.isnan(audience["followers"][index]) else float(audience["followers"][index]),
+                    following=None if np.isnan(audience["following"][index]) else float(audience["following"][index]),
+                    busiest_day=int(sums["busiest_day"][index]),
+                    peak_item=float(sums["peak_item"][index]),
+                ),
+            )
         )
-        for index, key in enumerate(all_keys.tolist())
-    ]
+    return result
 
 
 def top_items(window: Window, model: Model, per_account: int = 3) -> dict[tuple[str, str], list[dict[str, Any]]]:
@@ -219,7 +245,7 @@ def top_items(window: Window, model: Model, per_account: int = 3) -> dict[tuple[
     items = inside[content]
     if items.empty:
         return {}
-    keys, account_list, platform_list = _account_keys(items)
+    keys, account_list, platform_list = account_keys(items)
     weighted = sum(items[name].to_numpy(dtype=np.float64) * model.actions[name] for name in ACTIONS)
     counted = weighted * np.power(0.5, age[content] / model.half_life_days)
     post_ids = items["post_id"].to_numpy(dtype=object)

@@ -1,0 +1,137 @@
+"""Styles: how an account exerts influence, from ratios in its activity.
+
+The styles are tried in the model's order (observer, celebrity, conversationalist, curator,
+specialist, broadcaster); the first whose thresholds the account meets is its style, and one that
+meets none is a `contributor`. Each comes with its evidence in numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from klout_cli.core.features import AccountFeatures
+
+CONTRIBUTOR = "contributor"
+
+
+@dataclass(frozen=True)
+class Style:
+    name: str
+    evidence: str
+
+
+@dataclass(frozen=True)
+class TopicShare:
+    """One of an account's topics, as its style sees it."""
+
+    topic: str
+    items: int
+    score: float
+
+
+@dataclass(frozen=True)
+class Activity:
+    """What a style is decided from."""
+
+    features: AccountFeatures
+    engagement_per_item: float
+    shares_per_item: float
+    topics: Sequence[TopicShare]
+    untagged_items: int
+    """Items with no topic: each counts as one tag on no topic when measuring focus."""
+
+
+def _percent(part: float, whole: float) -> str:
+    return f"{100 * part / whole:.0f}%" if whole else "0%"
+
+
+def _observer(activity: Activity, spec: Mapping[str, float]) -> str | None:
+    items = activity.features.items
+    if items > spec["max_items"]:
+        return None
+    return f"{items} item{'' if items == 1 else 's'} in the window (at most {spec['max_items']:g})"
+
+
+def _celebrity(activity: Activity, spec: Mapping[str, float]) -> str | None:
+    followers = activity.features.followers or 0.0
+    engagement = activity.engagement_per_item
+    if followers < spec["min_followers"] or engagement < spec["min_engagement_per_item"]:
+        return None
+    per_1k = 1000 * engagement / followers
+    if per_1k > spec["max_engagement_per_1k_followers"]:
+        return None
+    return (
+        f"{followers:,.0f} followers and {engagement:,.1f} weighted engagements per item, "
+        f"but {per_1k:.2f} per 1,000 followers"
+    )
+
+
+def _specialist(activity: Activity, spec: Mapping[str, float]) -> str | None:
+    ranked = sorted(activity.topics, key=lambda item: (-item.items, -item.score, item.topic))
+    top = ranked[: int(spec["max_topics"])]
+    if not top:
+        return None
+    tags = sum(item.items for item in activity.topics) + activity.untagged_items
+    focus = sum(item.items for item in top) / tags if tags else 0.0
+    best = max(top, key=lambda item: (item.score, item.topic))
+    if focus < spec["min_focus"] or best.score < spec["min_topic_score"]:
+        return None
+    names = ", ".join(item.topic for item in top)
+    return f"{100 * focus:.0f}% of its topic tags are on {names}; it scores {best.score:.1f} on {best.topic}"
+
+
+def _conversationalist(activity: Activity, spec: Mapping[str, float]) -> str | None:
+    features = activity.features
+    if not features.items or features.reply_items / features.items < spec["min_reply_share"]:
+        return None
+    share = _percent(features.reply_items, features.items)
+    return f"{features.reply_items} of its {features.items} items are replies ({share})"
+
+
+def _curator(activity: Activity, spec: Mapping[str, float]) -> str | None:
+    features = activity.features
+    if not features.items or features.share_items / features.items < spec["min_share_share"]:
+        return None
+    return (
+        f"{features.share_items} of its {features.items} items are shares of others' content "
+        f"({_percent(features.share_items, features.items)})"
+    )
+
+
+def _broadcaster(activity: Activity, spec: Mapping[str, float]) -> str | None:
+    features = activity.features
+    posts = features.items - features.reply_items - features.share_items
+    if not features.items or posts / features.items < spec["min_original_share"]:
+        return None
+    if activity.shares_per_item < spec["min_shares_per_item"]:
+        return None
+    return (
+        f"{posts} of its {features.items} items are original posts ({_percent(posts, features.items)}), "
+        f"shared {activity.shares_per_item:,.1f} times per item"
+    )
+
+
+DECIDERS: dict[str, Callable[[Activity, Mapping[str, float]], str | None]] = {
+    "observer": _observer,
+    "celebrity": _celebrity,
+    "specialist": _specialist,
+    "conversationalist": _conversationalist,
+    "curator": _curator,
+    "broadcaster": _broadcaster,
+}
+
+
+def style_of(activity: Activity, styles: Mapping[str, Mapping[str, float]]) -> Style:
+    """The first style (in the model's order) whose thresholds the account meets."""
+    for name, spec in styles.items():
+        evidence = DECIDERS[name](activity, spec)
+        if evidence is not None:
+            return Style(name, evidence)
+    features = activity.features
+    posts = features.items - features.reply_items - features.share_items
+    return Style(
+        CONTRIBUTOR,
+        f"no one kind dominates: {posts} posts, {features.reply_items} replies, {features.share_items} shares; "
+        f"shared {activity.shares_per_item:,.1f} times per item",
+    )

@@ -1,0 +1,109 @@
+"""Topics from the rows: which items carry which topics, their features, and the endorsements."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+
+from klout_cli.core import AccountFeatures, Model
+from klout_cli.core.topics import Endorsement, topics_of
+from klout_cli.ingest.aggregate import DAY_SECONDS, Window, account_keys, features_by
+from klout_cli.ingest.schema import CONTENT_KINDS
+
+TopicKey = tuple[str, str, str]
+"""(account, platform, topic)."""
+
+
+@dataclass
+class Tagged:
+    """Content rows of the window paired with each topic they carry."""
+
+    positions: np.ndarray
+    """Row positions in the window (a row with two topics appears twice)."""
+    codes: np.ndarray
+    """The topic of each pair, as an index into `names`."""
+    names: list[str]
+    """Topic names, sorted."""
+
+
+def _row_topics(rows: pd.DataFrame, model: Model) -> tuple[np.ndarray, list[tuple[str, ...]]]:
+    """(positions, topics) of the rows that carry any topic (topics column or #hashtags in text)."""
+    maybe = ((rows["topics"] != "") | rows["text"].str.contains("#", regex=False)).to_numpy()
+    positions = np.flatnonzero(maybe)
+    spec = model.topics
+    seen: dict[tuple[str, str], tuple[str, ...]] = {}
+    found: list[tuple[str, ...]] = []
+    for cell in zip(rows["topics"].to_numpy(dtype=object)[positions], rows["text"].to_numpy(dtype=object)[positions]):
+        topics = seen.get(cell)
+        if topics is None:
+            topics = seen[cell] = topics_of(cell[0], cell[1], spec)
+        found.append(topics)
+    return positions, found
+
+
+def tag_items(window: Window, model: Model) -> Tagged:
+    """Each content row of the window with each of its topics."""
+    content = window.rows["kind"].isin(CONTENT_KINDS).to_numpy()
+    inside = np.flatnonzero(content)
+    positions, found = _row_topics(window.rows.iloc[inside], model)
+    lengths = np.fromiter((len(topics) for topics in found), dtype=np.int64, count=len(found))
+    flat = [topic for topics in found for topic in topics]
+    codes, names = pd.factorize(pd.Series(flat, dtype=object), sort=True)
+    return Tagged(np.repeat(inside[positions], lengths), codes.astype(np.int64), [str(name) for name in names])
+
+
+def tagged_items(window: Window, tagged: Tagged) -> dict[tuple[str, str], int]:
+    """Content items with at least one topic, per (account, platform)."""
+    rows = window.rows.iloc[np.unique(tagged.positions)]
+    counted = rows.groupby(["account", "platform"], sort=False).size()
+    return {(str(account), str(platform)): int(count) for (account, platform), count in counted.items()}
+
+
+def topic_features(window: Window, model: Model, tagged: Tagged) -> dict[TopicKey, AccountFeatures]:
+    """The features of each account's items on each topic (audience left out: it is account-wide)."""
+    if not len(tagged.positions):
+        return {}
+    rows = window.rows.iloc[tagged.positions]
+    keys, account_list, platform_list = account_keys(rows)
+    width, topics = max(1, len(platform_list)), max(1, len(tagged.names))
+    combined = keys * topics + tagged.codes
+
+    def label(key: int) -> tuple[str, str]:
+        pair = key // topics
+        return account_list[pair // width], platform_list[pair % width]
+
+    found = features_by(rows, window.age[tagged.positions], combined, model, label)
+    return {
+        (features.account, features.platform, tagged.names[key % topics]): replace(
+            features, followers=None, following=None
+        )
+        for key, features in found
+    }
+
+
+def endorsements_of(window: Window, model: Model) -> list[Endorsement]:
+    """One `Endorsement` per endorse row in the window and topic it names."""
+    rows = window.rows
+    chosen = (rows["kind"] == "endorse").to_numpy() & (rows["target"] != "").to_numpy()
+    if not chosen.any():
+        return []
+    picked = rows[chosen]
+    age = window.age[chosen]
+    weights = np.power(0.5, age / model.half_life_days)
+    moments = (picked["timestamp"] - pd.Timestamp(0, tz="UTC")).dt.total_seconds().to_numpy() / DAY_SECONDS
+    spec = model.topics
+    return [
+        Endorsement(giver, platform, target, platform, topic, moment, weight)
+        for giver, platform, target, topics, text, moment, weight in zip(
+            picked["account"].tolist(),
+            picked["platform"].tolist(),
+            picked["target"].tolist(),
+            picked["topics"].tolist(),
+            picked["text"].tolist(),
+            moments.tolist(),
+            weights.tolist(),
+        )
+        for topic in topics_of(topics, text, spec)
+    ]
