@@ -77,10 +77,11 @@ DROP_FIRST = (
     "amplification",
     "true_reach",
     "options",
+    "place",
     "platform",
 )
 #: Long text columns give way (wrapping onto more lines) before any column is dropped.
-SHRINKABLE = {"why", "moved_most", "inputs", "problem", "meaning", "ignored_columns", "model"}
+SHRINKABLE = {"why", "moved_most", "inputs", "problem", "meaning", "ignored_columns", "model", "top"}
 SHRUNK_WIDTH = 24
 COLUMN_GAP = 3
 

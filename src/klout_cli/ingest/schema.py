@@ -26,8 +26,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("clicks", False, "clicks the item received; default 0"),
     Column("followers", False, "the account's audience at that time; latest snapshot in the window wins"),
     Column("following", False, "accounts it followed at that time; latest snapshot wins"),
-    Column("topics", False, "';'-separated topics (used by topic ranking, coming)"),
-    Column("text", False, "the item's text (hashtags become topics, coming)"),
+    Column("topics", False, "';'-separated topics of an item or endorsement (see kscore topics)"),
+    Column("text", False, "the item's text; its #hashtags are topics too"),
 )
 
 NAMES: tuple[str, ...] = tuple(column.name for column in COLUMNS)
