@@ -54,6 +54,10 @@ def generate(rows: int, path: Path) -> None:
             "followers": rng.integers(0, 200_000, rows),
         }
     )
+    # topics on most content: a topics column on half of it, a hashtag in the text of a third
+    topic = np.char.add("topic", (rng.zipf(1.5, rows) % 200).astype(str))
+    frame["topics"] = np.where(content & (rng.random(rows) < 0.5), topic, "")
+    frame["text"] = np.where(content & (rng.random(rows) < 0.33), np.char.add("a post about #", topic), "")
     frame.to_csv(path, index=False)
 
 
@@ -64,6 +68,7 @@ def run_kscore(path: str) -> dict[str, float]:
     from klout_cli.ingest.network import network_features
     from klout_cli.ingest.read import read_sources
     from klout_cli.modelfile import load_model
+    from klout_cli.topics import score_topics, styles_of
 
     model = load_model().model
     start = time.perf_counter()
@@ -75,15 +80,21 @@ def run_kscore(path: str) -> dict[str, float]:
     features = network_features(window, features, model)
     network = time.perf_counter()
     scorer = Scorer(model)
-    ranked = rank_scores(scorer.score(item) for item in features)
+    scores = [scorer.score(item) for item in features]
+    ranked = rank_scores(scores)
     end = time.perf_counter()
+    topics, tagged = score_topics(window, scores, model, combine=False)
+    styles_of(scores, topics, tagged, model)
+    topical = time.perf_counter()
     interactions = int((window.rows["target"] != "").sum())
     return {
         "read": read - start,
         "aggregate": built - read,
         "network": network - built,
         "score": end - network,
+        "topics": topical - end,
         "accounts": len(ranked),
+        "topic_scores": len(topics),
         "interactions": interactions,
     }
 
@@ -135,13 +146,14 @@ def main() -> None:
             mb = path.stat().st_size / 1e6
             baseline = measure("baseline", path)
             ours = measure("kscore", path)
-            ours_total = ours["read"] + ours["aggregate"] + ours["network"] + ours["score"]
+            ours_total = ours["read"] + ours["aggregate"] + ours["network"] + ours["score"] + ours["topics"]
             print(f"{size:>10,} {'baseline':>9} {baseline['total']:>13.3f} {baseline['wall']:>8.2f} "
                   f"{baseline['max_rss_mb']:>8.0f}  pandas read + decayed groupby ({mb:.0f} MB file)")  # fmt: skip
             print(f"{size:>10,} {'kscore':>9} {ours_total:>13.3f} {ours['wall']:>8.2f} {ours['max_rss_mb']:>8.0f}  "
                   f"read {ours['read']:.3f} + aggregate {ours['aggregate']:.3f} + network {ours['network']:.3f} "
                   f"({ours['interactions']:,.0f} interactions) + score {ours['score']:.3f} "
-                  f"for {ours['accounts']:,.0f} accounts")  # fmt: skip
+                  f"for {ours['accounts']:,.0f} accounts + topics and styles {ours['topics']:.3f} "
+                  f"({ours['topic_scores']:,.0f} topic scores)")  # fmt: skip
             memory = ours["max_rss_mb"] / baseline["max_rss_mb"]
             print(f"{'':>10} {'ratio':>9} {ours_total / baseline['total']:>13.2f} "
                   f"{ours['wall'] / baseline['wall']:>8.2f} {memory:>8.2f}")  # fmt: skip

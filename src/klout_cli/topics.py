@@ -50,8 +50,9 @@ def score_topics(
     if combine:
         labels = {score.account: score.platform for score in scores}
         grouped: dict[tuple[str, str], list[AccountFeatures]] = defaultdict(list)
-        for (account, _, topic), features in per_topic.items():
-            grouped[(account, topic)].append(features)
+        for (account, platform, topic), features in per_topic.items():
+            if model.platform_weight(platform) > 0:  # a platform weighted 0 is left out, as in the score
+                grouped[(account, topic)].append(features)
         per_topic = {
             (account, labels[account], topic): replace(combine_platforms(parts, model), platform=labels[account])
             for (account, topic), parts in grouped.items()

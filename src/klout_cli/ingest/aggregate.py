@@ -167,8 +167,13 @@ def features_by(
     keys: np.ndarray,
     model: Model,
     label: Callable[[int], tuple[str, str]],
+    *,
+    audience: bool = True,
 ) -> list[tuple[int, AccountFeatures]]:
-    """(key, features) per distinct key of the rows, sorted by key; `label` names a key's account and platform."""
+    """(key, features) per distinct key of the rows, sorted by key; `label` names a key's account and platform.
+
+    Without `audience`, followers and following are left unknown (None).
+    """
     all_keys, dense = np.unique(keys, return_inverse=True)
 
     content = inside["kind"].isin(CONTENT_KINDS).to_numpy()
@@ -204,7 +209,11 @@ def features_by(
     weeks = np.minimum(content_age[engaged] // 7, model.window_weeks - 1).astype(np.int64)
     mask_keys, masks = _week_masks(content_keys[engaged], weeks, model.window_weeks)
     mask_of = dict(zip(mask_keys.tolist(), masks))
-    audience = {name: _latest(dense, len(all_keys), age, inside[name].to_numpy(dtype=np.float64)) for name in AUDIENCE}
+    unknown = np.full(len(all_keys), np.nan)
+    latest = {
+        name: _latest(dense, len(all_keys), age, inside[name].to_numpy(dtype=np.float64)) if audience else unknown
+        for name in AUDIENCE
+    }
 
     result = []
     for index, key in enumerate(all_keys.tolist()):
@@ -225,8 +234,8 @@ def features_by(
                     clicks=float(sums["clicks"][index]),
                     impressions=float(sums["impressions"][index]),
                     active_weeks=mask_of.get(key, 0),
-                    followers=None if np.isnan(audience["followers"][index]) else float(audience["followers"][index]),
-                    following=None if np.isnan(audience["following"][index]) else float(audience["following"][index]),
+                    followers=None if np.isnan(latest["followers"][index]) else float(latest["followers"][index]),
+                    following=None if np.isnan(latest["following"][index]) else float(latest["following"][index]),
                     busiest_day=int(sums["busiest_day"][index]),
                     peak_item=float(sums["peak_item"][index]),
                 ),

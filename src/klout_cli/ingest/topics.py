@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -74,13 +74,8 @@ def topic_features(window: Window, model: Model, tagged: Tagged) -> dict[TopicKe
         pair = key // topics
         return account_list[pair // width], platform_list[pair % width]
 
-    found = features_by(rows, window.age[tagged.positions], combined, model, label)
-    return {
-        (features.account, features.platform, tagged.names[key % topics]): replace(
-            features, followers=None, following=None
-        )
-        for key, features in found
-    }
+    found = features_by(rows, window.age[tagged.positions], combined, model, label, audience=False)
+    return {(features.account, features.platform, tagged.names[key % topics]): features for key, features in found}
 
 
 def endorsements_of(window: Window, model: Model) -> list[Endorsement]:
