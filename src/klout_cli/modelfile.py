@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 
 from klout_cli.core import Model, ModelError, parse_model
+from klout_cli.core.model import clean_topic
 
 DEFAULT_NAME = "built-in default (weights.yaml)"
 
@@ -112,6 +113,14 @@ def load_model(path: str | None = None, text: str | None = None) -> LoadedModel:
         if len(folded) < len(platforms):
             raise ModelError(f"{path}: platforms: a platform is given twice (names match case-insensitively)")
         data = {**data, "platforms": folded}
+    topics = data.get("topics")
+    aliases = topics.get("aliases") if isinstance(topics, Mapping) else None
+    if isinstance(aliases, Mapping):
+        # topic names match as cleaned (`ML: ml` replaces the default `ml: ai`)
+        cleaned = {clean_topic(str(key)) or str(key): value for key, value in aliases.items()}
+        if len(cleaned) < len(aliases):
+            raise ModelError(f"{path}: topics.aliases: a topic is given twice (topics match case-insensitively)")
+        data = {**data, "topics": {**topics, "aliases": cleaned}}
     merged = _merge(base, data)
     try:
         model = parse_model(merged)

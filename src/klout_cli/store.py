@@ -298,13 +298,7 @@ class Store:
         """A run's rows in rank order, filtered in SQL (rank numbers are left to the caller)."""
         where = ["run_id = ?"]
         params: list[Any] = [run.id]
-        if platform is not None and run.combine:
-            # a combined row (`linkedin+twitter`) matches each of its platforms
-            where.append("(platform = ? OR instr('+' || platform || '+', '+' || ? || '+') > 0)")
-            params += [platform, platform]
-        elif platform is not None:
-            where.append("platform = ?")
-            params.append(platform)
+        where, params = _platform_filter(where, params, platform, run.combine)
         if min_score is not None:
             where.append("score >= ?")
             params.append(min_score)
@@ -361,9 +355,7 @@ class Store:
         """A run's scores on one topic, best first, filtered in SQL (rank numbers are left to the caller)."""
         where = ["run_id = ?", "topic = ?"]
         params: list[Any] = [run.id, topic]
-        if platform is not None:
-            where.append("(platform = ? OR instr('+' || platform || '+', '+' || ? || '+') > 0)")
-            params += [platform, platform]
+        where, params = _platform_filter(where, params, platform, run.combine)
         if min_score is not None:
             where.append("score >= ?")
             params.append(min_score)
@@ -417,6 +409,21 @@ class Store:
             {"topic": topic, "items": items, "accounts": accounts, "top": top.get(topic, [])}
             for topic, items, accounts in totals
         ]
+
+
+def _platform_filter(
+    where: list[str], params: list[Any], platform: str | None, combined: bool
+) -> tuple[list[str], list[Any]]:
+    """The SQL condition for --platform: in a combined run a row (`linkedin+twitter`) matches each part."""
+    if platform is None:
+        return where, params
+    if combined:
+        return [*where, "(platform = ? OR instr('+' || platform || '+', '+' || ? || '+') > 0)"], [
+            *params,
+            platform,
+            platform,
+        ]
+    return [*where, "platform = ?"], [*params, platform]
 
 
 ROW_COLUMNS = "account, platform, score, items, followers, subscores, flags, style"

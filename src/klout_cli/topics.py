@@ -53,8 +53,16 @@ def score_topics(
         for (account, platform, topic), features in per_topic.items():
             if model.platform_weight(platform) > 0:  # a platform weighted 0 is left out, as in the score
                 grouped[(account, topic)].append(features)
+        # a topic's items count by their platform's weight relative to the account's heaviest
+        # platform, as in its overall score (not to the heaviest it posted on the topic on)
+        heaviest = {
+            account: max(model.platform_weight(platform) for platform in label.split(COMBINED_SEPARATOR))
+            for account, label in labels.items()
+        }
         per_topic = {
-            (account, labels[account], topic): replace(combine_platforms(parts, model), platform=labels[account])
+            (account, labels[account], topic): replace(
+                combine_platforms(parts, model, heaviest[account]), platform=labels[account]
+            )
             for (account, topic), parts in grouped.items()
         }
         counts: dict[Key, int] = defaultdict(int)

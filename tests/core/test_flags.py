@@ -106,3 +106,15 @@ def test_penalties_never_take_a_score_below_1(model: Model) -> None:
     assert score.base + sum(p.points for p in score.contributions) + sum(p.points for p in score.penalties) == (
         pytest.approx(score.score)
     )
+
+
+def test_items_that_received_nothing_do_not_lift_a_pod_flag(model: Model) -> None:
+    # pod compares the ring's engagement with all the engagement on record, which is what the
+    # items received in all: items nobody reacted to must not dilute it (promise 3). Two items
+    # shared 300 times in all; 244 incoming engagements, half of them from a ring of 3.
+    pod = AccountFeatures("ring", "twitter", items=2, weighted_items=2.0, shares=300.0, incoming=244.0,
+                          ring_share=0.5, ring_size=3)  # fmt: skip
+    assert flags_of(model, pod) == ["pod"]
+    padded = replace(pod, items=6, weighted_items=6.0)  # four more items nobody reacted to
+    assert flags_of(model, padded) == ["pod"]
+    assert Scorer(model).score(padded).score <= Scorer(model).score(pod).score

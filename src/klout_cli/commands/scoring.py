@@ -127,10 +127,10 @@ def compute(
             if item.unknown_columns:
                 note(f"{item.name}: ignored columns: {', '.join(item.unknown_columns)}")
     note(_summary(result))
+    topic, all_rows, columns = _result_rows(result, topic)  # a bad --topic fails before anything is saved
     if not no_save:
         run_id = open_store(db_path).save_run(result.saved(result.rows()))
         note(f"saved run {run_id} to {open_store(db_path).path}")
-    topic, all_rows, columns = _result_rows(result, topic)
     shown = select(all_rows, platform=platform, min_score=min_score, top=top, combined=result.combine)
     as_of_text = f"{result.window.as_of:%Y-%m-%d}"
     emit(shown, columns, fmt, _title(len(all_rows), as_of_text, result.model.model.name, topic))

@@ -12,7 +12,7 @@ import click
 from klout_cli.core import RANK_DECIMALS, StoreError, competition_ranks
 from klout_cli.core.model import Model
 from klout_cli.explain import suggest
-from klout_cli.options import F, db_option, emit, note, open_store, output_options, platform_option
+from klout_cli.options import F, db_option, emit, note, open_store, output_options, platform_option, plural
 from klout_cli.rows import platform_matches, topic_signals
 
 TOPIC_HELP = "Scores on this topic only (case-insensitive; #hashtag or alias accepted)."
@@ -33,7 +33,8 @@ def resolve(raw: str, model: Model, known: Sequence[str], where: str) -> str:
         if not known:
             raise StoreError(f"no topic scores in {where}: its items carry no topics (or it predates topics)")
         close = difflib.get_close_matches(topic, known, n=3, cutoff=0.6)
-        hint = f" (did you mean: {', '.join(close)}?)" if close else f" ({len(known):,} topics: see `kscore topics`)"
+        others = f" ({plural(len(known), 'topic')}: see `kscore topics`)"
+        hint = f" (did you mean: {', '.join(close)}?)" if close else others
         raise StoreError(f"no account has items or endorsements on topic '{topic}' in {where}{hint}")
     return topic
 

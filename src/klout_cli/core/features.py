@@ -61,13 +61,15 @@ class AccountFeatures:
         return value
 
 
-def combine_platforms(parts: Sequence[AccountFeatures], model: Model) -> AccountFeatures:
+def combine_platforms(parts: Sequence[AccountFeatures], model: Model, heaviest: float | None = None) -> AccountFeatures:
     """Merge one account's platforms into one, each platform counted by its model weight.
 
     Weights are taken relative to the account's most weighted platform, which counts in full:
     a lone platform is never inflated, and a platform weighted half as much adds half its items,
     received counts and audience (a weight of 0 leaves it out). Active weeks are the union, so
-    per-item measures of the result are platform-weighted pooled means.
+    per-item measures of the result are platform-weighted pooled means. `heaviest` is the weight
+    of the account's most weighted platform when `parts` are not all of them (its items on one
+    topic): default, the heaviest of `parts`.
     """
     if not parts:
         raise ValueError("combine_platforms needs at least one part")
@@ -75,7 +77,7 @@ def combine_platforms(parts: Sequence[AccountFeatures], model: Model) -> Account
     if len(accounts) != 1:
         raise ValueError(f"combine_platforms got several accounts: {sorted(accounts)}")
     weighted = [(part, model.platform_weight(part.platform)) for part in parts]
-    heaviest = max(weight for _, weight in weighted)
+    heaviest = max(heaviest or 0.0, *(weight for _, weight in weighted))
     counted = [(part, weight / heaviest) for part, weight in weighted if weight > 0]
     sums = {action: sum(weight * part.received(action) for part, weight in counted) for action in ACTIONS}
     audience = [(part.followers, weight) for part, weight in counted if part.followers is not None]

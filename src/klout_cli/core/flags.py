@@ -5,11 +5,12 @@ A flag never hides an account: it is ranked, flagged, and its penalty shown in t
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from klout_cli.core.features import AccountFeatures
-from klout_cli.core.model import FlagSpec, Model
+from klout_cli.core.model import ACTIONS, FlagSpec, Model
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,18 @@ VOIDS: dict[str, tuple[tuple[str, ...], Callable[[AccountFeatures], float]]] = {
 }
 
 
-def _follow_back(features: AccountFeatures, spec: FlagSpec, engagement: float) -> str | None:
+@dataclass(frozen=True)
+class Engagement:
+    """The account's engagement as the detectors see it (weighted by the model's actions)."""
+
+    per_item: float
+    """Per item, with the model's prior items (the engagement signal's raw measure)."""
+    received: float
+    """In all: everything its items received."""
+
+
+def _follow_back(features: AccountFeatures, spec: FlagSpec, engaged: Engagement) -> str | None:
+    engagement = engaged.per_item
     followers, following = features.followers or 0.0, features.following or 0.0
     smaller, larger = min(followers, following), max(followers, following)
     if not smaller or smaller < spec.thresholds["min_followers"] or larger > smaller * spec.thresholds["max_ratio"]:
@@ -52,7 +64,7 @@ def _follow_back(features: AccountFeatures, spec: FlagSpec, engagement: float) -
     )
 
 
-def _bought_audience(features: AccountFeatures, spec: FlagSpec, engagement: float) -> str | None:
+def _bought_audience(features: AccountFeatures, spec: FlagSpec, engaged: Engagement) -> str | None:
     followers = features.followers or 0.0
     people = max(float(features.engagers), features.peak_item, 1.0)
     if (
@@ -67,7 +79,7 @@ def _bought_audience(features: AccountFeatures, spec: FlagSpec, engagement: floa
     )
 
 
-def _bot_amplified(features: AccountFeatures, spec: FlagSpec, engagement: float) -> str | None:
+def _bot_amplified(features: AccountFeatures, spec: FlagSpec, engaged: Engagement) -> str | None:
     if features.engagers < spec.thresholds["min_engagers"] or features.bot_share < spec.thresholds["min_share"]:
         return None
     return (
@@ -76,7 +88,7 @@ def _bot_amplified(features: AccountFeatures, spec: FlagSpec, engagement: float)
     )
 
 
-def _pod(features: AccountFeatures, spec: FlagSpec, engagement: float) -> str | None:
+def _pod(features: AccountFeatures, spec: FlagSpec, engaged: Engagement) -> str | None:
     size = features.ring_size
     if not spec.thresholds["min_ring"] <= size <= spec.thresholds["max_ring"]:
         return None
@@ -85,7 +97,8 @@ def _pod(features: AccountFeatures, spec: FlagSpec, engagement: float) -> str | 
     # and the ring's part of all the engagement on record (interaction rows, or the counts the
     # items received if more): a few reciprocal likes under thousands are friends, not a pod
     ring = features.ring_share * features.incoming
-    on_record = ring / max(features.incoming, engagement * features.weighted_items, 1e-12)
+    # (what the items received in all: items nobody reacted to never dilute it)
+    on_record = ring / max(features.incoming, engaged.received, 1e-12)
     if on_record < spec.thresholds["min_share_of_all_engagement"]:
         return None
     return (
@@ -94,7 +107,8 @@ def _pod(features: AccountFeatures, spec: FlagSpec, engagement: float) -> str | 
     )
 
 
-def _spam_volume(features: AccountFeatures, spec: FlagSpec, engagement: float) -> str | None:
+def _spam_volume(features: AccountFeatures, spec: FlagSpec, engaged: Engagement) -> str | None:
+    engagement = engaged.per_item
     # the busiest day, not an average: spreading more items over more days never hides volume
     busiest = features.busiest_day
     if busiest < spec.thresholds["min_items_per_day"] or engagement > spec.thresholds["max_engagement_per_item"]:
@@ -102,7 +116,7 @@ def _spam_volume(features: AccountFeatures, spec: FlagSpec, engagement: float) -
     return f"{busiest} items on its busiest day, with {engagement:.2f} weighted engagements per item"
 
 
-DETECTORS: dict[str, Callable[[AccountFeatures, FlagSpec, float], str | None]] = {
+DETECTORS: dict[str, Callable[[AccountFeatures, FlagSpec, Engagement], str | None]] = {
     "follow-back": _follow_back,
     "bought-audience": _bought_audience,
     "bot-amplified": _bot_amplified,
@@ -113,9 +127,11 @@ DETECTORS: dict[str, Callable[[AccountFeatures, FlagSpec, float], str | None]] =
 
 def detect(features: AccountFeatures, model: Model, engagement: float) -> list[Finding]:
     """The flags that fire for an account; `engagement` is its weighted engagements per item."""
+    received = math.fsum(model.actions[action] * features.received(action) for action in ACTIONS)
+    engaged = Engagement(per_item=engagement, received=received)
     found = []
     for spec in model.flags:
-        evidence = DETECTORS[spec.name](features, spec, engagement)
+        evidence = DETECTORS[spec.name](features, spec, engaged)
         if evidence is not None:
             voids, share = VOIDS[spec.name]
             found.append(Finding(spec.name, evidence, spec.penalty, voids, min(1.0, max(0.0, share(features)))))

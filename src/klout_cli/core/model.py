@@ -377,12 +377,16 @@ def _topics(data: Mapping[str, Any]) -> TopicSpec:
         if alias in aliases:
             raise ModelError(f"topics.aliases.{key}: given twice (topics match case-insensitively)")
         aliases[alias] = _topic_name(value, f"topics.aliases.{key}")
-    for alias, topic in aliases.items():
-        if topic in aliases and aliases[topic] != topic:
-            raise ModelError(
-                f"topics.aliases.{alias}: '{topic}' is itself an alias of '{aliases[topic]}'; "
-                f"write {alias}: {aliases[topic]}"
-            )
+    resolved = {}
+    for alias in aliases:  # follow chains (ml -> ai -> artificial), refusing a loop
+        seen, topic = [alias], aliases[alias]
+        while topic in aliases and aliases[topic] != topic:
+            if topic in seen:
+                raise ModelError(f"topics.aliases.{alias}: a loop of aliases ({' -> '.join([*seen, topic])})")
+            seen.append(topic)
+            topic = aliases[topic]
+        resolved[alias] = topic
+    aliases = resolved
     ignore_data = data["ignore"] if data["ignore"] is not None else []
     if not isinstance(ignore_data, list):
         raise ModelError(f"topics.ignore: must be a list of topics, got {_shown(ignore_data)}")

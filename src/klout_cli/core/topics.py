@@ -22,16 +22,18 @@ from klout_cli.core.scoring import TOP, Contribution, Penalty, Scorer
 #: Signals measured account-wide (audience, who engages the account): 0 weight in topic scores.
 ACCOUNT_WIDE: tuple[str, ...] = ("reach", "network_impact")
 ENDORSEMENTS = "endorsements"
-#: A hashtag: '#' not inside a word or an HTML entity (C#, &#39;), with at least one letter.
-HASHTAG = re.compile(r"(?<![\w&#])#(\w*[^\W\d_]\w*)")
+#: A hashtag: '#' not inside a word, an HTML entity or a URL (C#, &#39;, example.com/#part), with
+#: at least one letter.
+HASHTAG = re.compile(r"(?<![\w&#/])#(\w*[^\W\d_]\w*)")
 TOPIC_SEPARATOR = ";"
 
 
 def resolve_topic(raw: str, spec: TopicSpec) -> str | None:
-    """The topic a raw name stands for (cleaned, alias followed), or None when it is ignored or empty."""
-    topic = clean_topic(raw)
-    topic = spec.aliases.get(topic, topic)
-    if not topic or topic in spec.ignore:
+    """The topic a raw name stands for (cleaned, alias followed), or None when it is ignored (as
+    written or as aliased) or empty."""
+    written = clean_topic(raw)
+    topic = spec.aliases.get(written, written)
+    if not topic or topic in spec.ignore or written in spec.ignore:
         return None
     return topic
 
@@ -135,9 +137,19 @@ def count_endorsements(
     a giver's first `max_per_day` endorsements of a UTC day count, and one per giver, receiver
     and topic in `cooldown_days`. The result does not depend on the order of the input.
     """
+    # ties (one giver's endorsements from two platforms at one moment, when combined) go to the
+    # heavier one, so the tally never depends on the order of the rows
     ordered = sorted(
         endorsements,
-        key=lambda item: (item.moment, item.giver, item.giver_platform, item.target, item.platform, item.topic),
+        key=lambda item: (
+            item.moment,
+            item.giver,
+            item.giver_platform,
+            item.target,
+            item.platform,
+            item.topic,
+            -item.weight,
+        ),
     )
     per_day: dict[tuple[str, str, int], int] = {}
     last: dict[tuple[str, str, str, str, str], float] = {}

@@ -41,22 +41,29 @@ def latest_timestamp(rows: pd.DataFrame) -> datetime:
 def drop_duplicates(rows: pd.DataFrame) -> pd.DataFrame:
     """The same item seen twice (overlapping exports) counts once, with its highest counts.
 
-    Counts only grow, so the highest is the latest export's; the result does not depend on the
-    order of rows or files.
+    Counts only grow, so the highest is the latest export's; its topics are all the copies'
+    topics. The result does not depend on the order of rows or files.
     """
     has_id = rows["post_id"] != ""
     if not has_id.any():
         return rows
     identified = rows[has_id]
     group_keys = [*KEYS, "kind", "post_id", "target"]  # one post mentioning two people is two rows
-    if not identified.duplicated(group_keys).any():
+    repeated = identified.duplicated(group_keys, keep=False)
+    if not repeated.any():
         return rows
-    aggregations = {
+    aggregations: dict[str, Any] = {
         "timestamp": "min",
-        **{name: "max" for name in (*COUNTS, *AUDIENCE, "topics", "text")},
+        **{name: "max" for name in (*COUNTS, *AUDIENCE, "text")},
+        "topics": _all_topics,
     }
-    merged = identified.groupby(group_keys, sort=False, as_index=False).agg(aggregations)
-    return pd.concat([rows[~has_id], merged[rows.columns]], ignore_index=True)
+    merged = identified[repeated].groupby(group_keys, sort=False, as_index=False).agg(aggregations)
+    return pd.concat([rows[~has_id], identified[~repeated], merged[rows.columns]], ignore_index=True)
+
+
+def _all_topics(cells: pd.Series) -> str:
+    """The topics cells of one item's copies, merged: `ai;data` and `data` give `ai;data`."""
+    return ";".join(sorted({part.strip() for cell in cells for part in cell.split(";") if part.strip()}))
 
 
 def _group_starts(sorted_keys: np.ndarray) -> np.ndarray:
