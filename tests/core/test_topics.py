@@ -59,6 +59,7 @@ def points_of(score, signal: str) -> float:  # type: ignore[no-untyped-def]
         ("", "it&#39;s &#x27;quoted&#x27;", ()),
         ("", "we are #1 in #2024", ()),
         ("", "a#b and x#y", ()),
+        ("", "see https://example.com/docs/#section and #docs", ("docs",)),  # a URL's fragment is not a topic
         # case folding: #AI, ai and Ai are one topic
         ("ai;Ai", "#AI #aI", ("ai",)),
         # aliases: ml, #MachineLearning, ArtificialIntelligence are ai
@@ -568,6 +569,21 @@ def test_topic_endorsement_and_style_mistakes_name_the_key_path(changes: dict[st
     with pytest.raises(ModelError) as caught:
         parse_model(edited(**changes))
     assert str(caught.value) == message
+
+
+def test_an_ignored_topic_is_dropped_as_written_and_as_aliased() -> None:
+    model = parse_model(edited(topics__ignore=["ml", "rust"], topics__aliases={"ml": "ai", "rs": "rust"}))
+    assert topics_of("ml;rs;ai", "#ML #RS #AI", model.topics) == ("ai",)  # ai stays: only `ml` as written is ignored
+
+
+def test_alias_names_are_folded_where_the_model_file_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "mine.yaml"
+    path.write_text("topics:\n  aliases:\n    ML: ml\n    '#Py': python\n", encoding="utf-8")
+    spec = load_model(str(path)).model.topics
+    assert resolve_topic("#ml", spec) == "ml" and resolve_topic("py", spec) == "python"
+    path.write_text("topics:\n  aliases:\n    ML: ml\n    ml: ai\n", encoding="utf-8")
+    with pytest.raises(ModelError, match=r"topics\.aliases: a topic is given twice"):
+        load_model(str(path))
 
 
 def test_alias_chains_are_followed_to_their_end() -> None:

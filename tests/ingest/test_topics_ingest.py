@@ -119,6 +119,18 @@ def test_an_item_seen_twice_counts_once_on_its_topics(model: Model) -> None:
     assert ai.items == 1 and ai.likes == pytest.approx(9 * decay(model, 1), rel=1e-12)
 
 
+def test_an_item_exported_twice_with_different_topics_keeps_all_of_them(model: Model) -> None:
+    rows = [
+        row("ana", 1, post_id="a1", likes=5, topics="ai;data"),
+        row("ana", 1, post_id="a1", likes=9, topics="data"),
+        row("ana", 2, post_id="a2", likes=1, topics="rust"),
+    ]
+    found = topic_features_of(rows, model)
+    assert sorted(topic for _, _, topic in found) == ["ai", "data", "rust"]
+    assert found[("ana", "twitter", "ai")].items == found[("ana", "twitter", "data")].items == 1
+    assert found[("ana", "twitter", "ai")].likes == pytest.approx(9 * decay(model, 1), rel=1e-12)
+
+
 def test_endorse_rows_become_one_endorsement_per_topic(model: Model) -> None:
     rows = [
         row("gil", 2, kind="endorse", target="ana", topics="AI; #Data; ff"),
