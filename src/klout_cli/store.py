@@ -296,20 +296,35 @@ class Store:
         self, run: RunRecord, *, platform: str | None = None, min_score: float | None = None, top: int | None = None
     ) -> list[dict[str, Any]]:
         """A run's rows in rank order, filtered in SQL (rank numbers are left to the caller)."""
-        where = ["run_id = ?"]
-        params: list[Any] = [run.id]
-        where, params = _platform_filter(where, params, platform, run.combine)
+        found = self._ranked("scores", ROW_COLUMNS, ["run_id = ?"], [run.id], run.combine, platform, min_score, top)
+        return [_row(*record) for record in found]
+
+    def _ranked(
+        self,
+        table: str,
+        columns: str,
+        where: list[str],
+        params: list[Any],
+        combined: bool,
+        platform: str | None,
+        min_score: float | None,
+        top: int | None,
+    ) -> list[Any]:
+        """Rows of a ranked table in position order, filtered by --platform, --min-score and --top."""
+        if platform is not None and combined:
+            # a combined row (`linkedin+twitter`) matches each of its platforms
+            where = [*where, "(platform = ? OR instr('+' || platform || '+', '+' || ? || '+') > 0)"]
+            params = [*params, platform, platform]
+        elif platform is not None:
+            where, params = [*where, "platform = ?"], [*params, platform]
         if min_score is not None:
-            where.append("score >= ?")
-            params.append(min_score)
+            where, params = [*where, "score >= ?"], [*params, min_score]
         limit = ""
         if top is not None:
-            limit = " LIMIT ?"
-            params.append(top)
-        query = f"SELECT {ROW_COLUMNS} FROM scores WHERE {' AND '.join(where)} ORDER BY position{limit}"
+            limit, params = " LIMIT ?", [*params, top]
+        query = f"SELECT {columns} FROM {table} WHERE {' AND '.join(where)} ORDER BY position{limit}"
         with self._connect(create=False) as connection:
-            found = connection.execute(query, params).fetchall()
-        return [_row(*record) for record in found]
+            return connection.execute(query, params).fetchall()
 
     def model_text(self, run: RunRecord) -> str:
         """The model file the run was computed with, as it was then."""
@@ -353,19 +368,8 @@ class Store:
         top: int | None = None,
     ) -> list[dict[str, Any]]:
         """A run's scores on one topic, best first, filtered in SQL (rank numbers are left to the caller)."""
-        where = ["run_id = ?", "topic = ?"]
-        params: list[Any] = [run.id, topic]
-        where, params = _platform_filter(where, params, platform, run.combine)
-        if min_score is not None:
-            where.append("score >= ?")
-            params.append(min_score)
-        limit = ""
-        if top is not None:
-            limit = " LIMIT ?"
-            params.append(top)
-        query = f"SELECT {TOPIC_COLUMNS} FROM topic_scores WHERE {' AND '.join(where)} ORDER BY position{limit}"
-        with self._connect(create=False) as connection:
-            found = connection.execute(query, params).fetchall()
+        where, params = ["run_id = ?", "topic = ?"], [run.id, topic]
+        found = self._ranked("topic_scores", TOPIC_COLUMNS, where, params, run.combine, platform, min_score, top)
         return [_topic_row(*record) for record in found]
 
     def topic_names(self, run: RunRecord) -> list[str]:
@@ -409,21 +413,6 @@ class Store:
             {"topic": topic, "items": items, "accounts": accounts, "top": top.get(topic, [])}
             for topic, items, accounts in totals
         ]
-
-
-def _platform_filter(
-    where: list[str], params: list[Any], platform: str | None, combined: bool
-) -> tuple[list[str], list[Any]]:
-    """The SQL condition for --platform: in a combined run a row (`linkedin+twitter`) matches each part."""
-    if platform is None:
-        return where, params
-    if combined:
-        return [*where, "(platform = ? OR instr('+' || platform || '+', '+' || ? || '+') > 0)"], [
-            *params,
-            platform,
-            platform,
-        ]
-    return [*where, "platform = ?"], [*params, platform]
 
 
 ROW_COLUMNS = "account, platform, score, items, followers, subscores, flags, style"
