@@ -83,8 +83,8 @@ def run_kscore(path: str) -> dict[str, float]:
     scores = [scorer.score(item) for item in features]
     ranked = rank_scores(scores)
     end = time.perf_counter()
-    topics, tagged = score_topics(window, scores, model, combine=False)
-    styles_of(scores, topics, tagged, model)
+    topics = score_topics(window, scores, model, combine=False)
+    styles_of(scores, topics, model)
     topical = time.perf_counter()
     interactions = int((window.rows["target"] != "").sum())
     return {
@@ -94,7 +94,7 @@ def run_kscore(path: str) -> dict[str, float]:
         "score": end - network,
         "topics": topical - end,
         "accounts": len(ranked),
-        "topic_scores": len(topics),
+        "topic_scores": len(topics.scores),
         "interactions": interactions,
     }
 

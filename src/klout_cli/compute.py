@@ -83,6 +83,8 @@ class RunResult:
     topics: list[TopicScore]
     """Every account's score on every topic it touched, best first within each topic (topics sorted)."""
     styles: dict[tuple[str, str], Style]
+    untopical_endorsements: int = 0
+    """Endorse rows that name no topic (so count for none)."""
 
     def _key(self, score: Score) -> tuple[str, str]:
         return score.account, score.platform
@@ -208,8 +210,19 @@ def score_rows(
         }
     scorer = Scorer(loaded.model)
     scores = [scorer.score(item) for item in features]
-    topics, tagged = score_topics(window, scores, loaded.model, combine=combine)
-    styles = styles_of(scores, topics, tagged, loaded.model)
+    topics = score_topics(window, scores, loaded.model, combine=combine)
+    styles = styles_of(scores, topics, loaded.model)
     if relative:
         scores = relative_scores(scores)
-    return RunResult(rank_scores(scores), loaded, read, report, relative, combine, items, topics, styles)
+    return RunResult(
+        rank_scores(scores),
+        loaded,
+        read,
+        report,
+        relative,
+        combine,
+        items,
+        topics.scores,
+        styles,
+        topics.untopical_endorsements,
+    )

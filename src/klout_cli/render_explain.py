@@ -71,7 +71,8 @@ def profile_lines(data: Mapping[str, Any]) -> list[str]:
             f"{topic['topic']} {topic['score']:.1f} ({topic['items']:,} item{'' if topic['items'] == 1 else 's'})"
             for topic in topics
         )
-        lines.append(f"top topics: {shown}  (see `kscore topics {data['account']}`)")
+        saved = data["source"].get("run") is not None
+        lines.append(f"top topics: {shown}" + (f"  (see `kscore topics {data['account']}`)" if saved else ""))
     elif style:
         lines.append("top topics: none (no tagged items or endorsements)")
     return lines

@@ -88,6 +88,20 @@ CREATE UNIQUE INDEX scores_in_order ON scores (run_id, position);
 )
 
 
+def _in_one_transaction(connection: sqlite3.Connection, script: str) -> None:
+    """Run a schema script and set the version in one transaction: all of it happens, or none.
+
+    (`executescript` commits before it starts and runs statements as they come, so the
+    transaction is spelled out in the script; SQLite's DDL and user_version are transactional.)
+    """
+    try:
+        connection.executescript(f"BEGIN;\n{script}\nPRAGMA user_version = {SCHEMA_VERSION};\nCOMMIT;")
+    except BaseException:
+        if connection.in_transaction:
+            connection.rollback()
+        raise
+
+
 def default_path() -> Path:
     """$XDG_DATA_HOME/kscore/kscore.db, or ~/.local/share/kscore/kscore.db."""
     base = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
@@ -162,14 +176,11 @@ class Store:
                 if version == 0 and not create:
                     raise StoreError(f"no saved runs yet in {self.path}; run `kscore compute FILE` first")
                 if version == 0:
-                    with connection:
-                        connection.executescript(SCHEMA)
-                        connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                    _in_one_transaction(connection, SCHEMA)
                 elif version in MIGRATIONS:
-                    with connection:
-                        for step in range(version, SCHEMA_VERSION):
-                            connection.executescript(MIGRATIONS[step])
-                        connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                    _in_one_transaction(
+                        connection, "".join(MIGRATIONS[step] for step in range(version, SCHEMA_VERSION))
+                    )
                 elif version != SCHEMA_VERSION:
                     raise StoreError(f"{self.path}: run store version {version} is not supported by this kscore")
                 yield connection
@@ -371,6 +382,14 @@ class Store:
         where, params = ["run_id = ?", "topic = ?"], [run.id, topic]
         found = self._ranked("topic_scores", TOPIC_COLUMNS, where, params, run.combine, platform, min_score, top)
         return [_topic_row(*record) for record in found]
+
+    def topic_count(self, run: RunRecord, topic: str) -> int:
+        """How many accounts a run scored on a topic."""
+        with self._connect(create=False) as connection:
+            count: int = connection.execute(
+                "SELECT count(*) FROM topic_scores WHERE run_id = ? AND topic = ?", (run.id, topic)
+            ).fetchone()[0]
+        return count
 
     def topic_names(self, run: RunRecord) -> list[str]:
         with self._connect(create=False) as connection:

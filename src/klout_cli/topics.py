@@ -4,27 +4,43 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
+
+import pandas as pd
 
 from klout_cli.core import Model, Score, Scorer, combine_platforms
 from klout_cli.core.features import COMBINED_SEPARATOR, AccountFeatures
-from klout_cli.core.flags import Finding
 from klout_cli.core.scoring import RANK_DECIMALS
-from klout_cli.core.styles import Activity, Style, TopicShare, style_of
+from klout_cli.core.styles import Activity, Style, TopicShare, main_topics, style_of
 from klout_cli.core.topics import Endorsement, TopicScore, TopicScorer, count_endorsements
 from klout_cli.ingest.aggregate import Window
-from klout_cli.ingest.topics import TopicKey, endorsements_of, tag_items, tagged_items, topic_features
+from klout_cli.ingest.topics import Tagged, TopicKey, endorsements_of, focused_items, tag_items, topic_features
 
 Key = tuple[str, str]
 
 
+@dataclass
+class Topics:
+    """A run's topic scores, and what styles need to measure focus."""
+
+    scores: list[TopicScore]
+    """Ordered by topic, then best first."""
+    window: Window
+    tagged: Tagged
+    combine: bool
+    untopical_endorsements: int
+    """Endorse rows in the window that name no topic: they count for none."""
+
+
 def _combined_events(events: Sequence[Endorsement], labels: dict[str, str], model: Model) -> list[Endorsement]:
     """Endorsements aimed at combined scores: each counts by its platform's weight relative to the
-    receiver's most weighted platform (as its items do); a giver's caps span its platforms."""
+    receiver's most weighted platform (as its items do); a giver's caps span its platforms.
+    Endorsements of accounts that are not scored stay in: they still use up the giver's day."""
     found = []
     for event in events:
         label = labels.get(event.target)
         if label is None:
+            found.append(replace(event, giver_platform=""))
             continue
         heaviest = max(model.platform_weight(platform) for platform in label.split(COMBINED_SEPARATOR))
         weight = model.platform_weight(event.platform) / heaviest if heaviest else 0.0
@@ -33,19 +49,15 @@ def _combined_events(events: Sequence[Endorsement], labels: dict[str, str], mode
     return found
 
 
-def score_topics(
-    window: Window, scores: Sequence[Score], model: Model, *, combine: bool
-) -> tuple[list[TopicScore], dict[Key, int]]:
-    """Every account's score on every topic it has items on or was endorsed for, and how many of
-    its items carry a topic. Topic scores are ordered by topic, then best first.
+def score_topics(window: Window, scores: Sequence[Score], model: Model, *, combine: bool) -> Topics:
+    """Every account's score on every topic it has tagged items on or an endorsement counted for.
 
     `scores` are the run's absolute scores: they give each account's flags (which topic scores
     take over) and say which givers' endorsements count.
     """
     tagged = tag_items(window, model)
     per_topic = topic_features(window, model, tagged)
-    tagged_counts = tagged_items(window, tagged)
-    events = endorsements_of(window, model)
+    events, untopical = endorsements_of(window, model)
     by_key: dict[Key, Score] = {(score.account, score.platform): score for score in scores}
     if combine:
         labels = {score.account: score.platform for score in scores}
@@ -65,11 +77,6 @@ def score_topics(
             )
             for (account, topic), parts in grouped.items()
         }
-        counts: dict[Key, int] = defaultdict(int)
-        for (account, platform), count in tagged_counts.items():
-            if model.platform_weight(platform) > 0:
-                counts[(account, labels[account])] += count
-        tagged_counts = dict(counts)
         events = _combined_events(events, labels, model)
 
     spec = model.endorsements
@@ -79,30 +86,41 @@ def score_topics(
         return score is None or bool(score.penalties) or score.absolute < spec.min_giver_score
 
     tallies = count_endorsements(events, spec.max_per_day, spec.cooldown_days, ignored)
-    scorer, topic_scorer = Scorer(model), TopicScorer(model)
-    findings: dict[Key, list[Finding]] = {key: scorer.findings(score.features) for key, score in by_key.items()}
-    keys: set[TopicKey] = set(per_topic) | {key for key in tallies if key[:2] in by_key}
+    topic_scorer = TopicScorer(model)
+    # an account is on a topic through its tagged items or an endorsement that counted: left-out
+    # endorsements (self, flood, flagged giver) never put it there
+    keys: set[TopicKey] = set(per_topic) | {
+        key for key, tally in tallies.items() if tally.counted and key[:2] in by_key
+    }
     topics = [
         topic_scorer.score(
             key[2],
             per_topic.get(key) or AccountFeatures(account=key[0], platform=key[1]),
-            findings[key[:2]],
+            by_key[key[:2]].findings,
             tallies.get(key),
         )
         for key in keys
     ]
     topics.sort(key=lambda item: (item.topic, -round(item.score, RANK_DECIMALS), item.account, item.platform))
-    return topics, tagged_counts
+    return Topics(topics, window, tagged, combine, untopical)
 
 
-def styles_of(
-    scores: Sequence[Score], topics: Sequence[TopicScore], tagged: dict[Key, int], model: Model
-) -> dict[Key, Style]:
+def styles_of(scores: Sequence[Score], topics: Topics, model: Model) -> dict[Key, Style]:
     """Each account's style, from its features, its topics and its absolute score's measures."""
     scorer = Scorer(model)
     shares: dict[Key, list[TopicShare]] = defaultdict(list)
-    for topic in topics:
+    for topic in topics.scores:
         shares[(topic.account, topic.platform)].append(TopicShare(topic.topic, topic.features.items, topic.score))
+    count = int(model.styles["specialist"]["max_topics"])
+    wanted = [
+        (account, platform, group, share.topic)
+        for (account, group), found in shares.items()
+        for share in main_topics(found, count)
+        for platform in (group.split(COMBINED_SEPARATOR) if topics.combine else [group])
+        if not topics.combine or model.platform_weight(platform) > 0  # as the combined score counts them
+    ]
+    frame = pd.DataFrame(wanted, columns=["account", "platform", "group", "topic"])
+    focused = focused_items(topics.window, topics.tagged, frame)
     styles = {}
     for score in scores:
         key = (score.account, score.platform)
@@ -112,7 +130,7 @@ def styles_of(
             engagement_per_item=scorer.engagement_per_item(features),
             shares_per_item=scorer.shares_per_item(features),
             topics=shares[key],
-            untagged_items=max(0, features.items - tagged.get(key, 0)),
+            focused_items=focused.get(key, 0),
         )
         styles[key] = style_of(activity, model.styles)
     return styles

@@ -83,3 +83,25 @@ def test_a_version_1_store_is_upgraded_in_place(kscore, write, db):
     with sqlite3.connect(db) as connection:
         assert connection.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
     assert [row["account"] for row in records(ok(kscore("rank")).stdout)] == ["ana", "bob"]
+
+
+def test_a_failed_upgrade_leaves_the_store_as_it_was(kscore, write, db, monkeypatch):
+    from klout_cli import store
+    from klout_cli.store import SCHEMA, TOPIC_SCHEMA
+
+    version_3 = SCHEMA.replace(",\n    style TEXT NOT NULL DEFAULT ''", "").replace(TOPIC_SCHEMA, "")
+    db.parent.mkdir(parents=True, exist_ok=True)
+    with sqlite3.connect(db) as connection:
+        connection.executescript(version_3)
+        connection.execute("PRAGMA user_version = 3")
+    # the upgrade's last statement fails: none of it may stay behind
+    upgrade = store.MIGRATIONS[3]
+    monkeypatch.setitem(store.MIGRATIONS, 3, upgrade + "INSERT INTO nowhere VALUES (1);\n")
+    assert "no such table: nowhere" in error_line(kscore("rank"))
+    with sqlite3.connect(db) as connection:
+        assert connection.execute("PRAGMA user_version").fetchone()[0] == 3
+        tables = {name for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        assert tables == {"runs", "inputs", "scores"}
+        assert "style" not in {row[1] for row in connection.execute("PRAGMA table_info(scores)")}
+    monkeypatch.setitem(store.MIGRATIONS, 3, upgrade)
+    ok(kscore("compute", write("a.csv", "account,timestamp,likes\nana,2024-03-01,4\n")))  # then upgrades cleanly

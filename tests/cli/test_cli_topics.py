@@ -171,7 +171,7 @@ def test_an_unknown_topic_is_one_line_naming_it_with_a_suggestion(kscore, comput
         "no account has items or endorsements on topic 'pythn' in the files (did you mean: python?)"
     )
     assert error_line(kscore("rank", "--topic", "gardening")) == (
-        "no account has items or endorsements on topic 'gardening' in run 1 (3 topics: see `kscore topics`)"
+        "no account has items or endorsements on topic 'gardening' in run 1 (3 topics: ai, data, python)"
     )
 
 
@@ -405,7 +405,7 @@ def test_explain_shows_the_style_and_the_top_three_topics(kscore, write):
             "score"
         ]
     )
-    assert data["style"]["evidence"] == f"80% of its topic tags are on ai, data; it scores {ai:.1f} on ai"
+    assert data["style"]["evidence"] == f"3 of its 4 items (75%) are on ai, data; it scores {ai:.1f} on ai"
     # best first, three of them: python and rust tie (one endorsement each); by name then
     assert [(item["topic"], item["items"], item["flags"]) for item in data["topics"]] == [
         ("ai", 3, []),
@@ -429,7 +429,7 @@ def test_explain_text_shows_style_and_top_topics(kscore, write, fmt):
     prefix = "- " if fmt == "markdown" else ""
     lines = [line.strip() for line in text.splitlines()]
     style = next(line for line in lines if line.startswith(f"{prefix}style:"))
-    assert style.startswith(f"{prefix}style: specialist (80% of its topic tags are on ai, data; it scores ")
+    assert style.startswith(f"{prefix}style: specialist (3 of its 4 items (75%) are on ai, data; it scores ")
     topics = next(line for line in lines if line.startswith(f"{prefix}top topics:"))
     assert topics.startswith(f"{prefix}top topics: ai ") and "(3 items), data " in topics
     assert "(1 item), python " in topics and "rust" not in topics
@@ -529,3 +529,57 @@ def test_a_version_3_store_is_upgraded_and_its_old_runs_have_no_topic_scores(ksc
     ok(kscore("compute", "t.csv", "--as-of", AS_OF))
     assert pairs(records(ok(kscore("rank", "--topic", "ai", "-f", "csv")).stdout))[0] == ("ana", "twitter")
     assert "no topic scores in run 1" in error_line(kscore("rank", "--run", "1", "--topic", "ai"))
+
+
+# -- review fixes ------------------------------------------------------------------------------
+def test_endorsements_that_do_not_count_never_put_an_account_on_a_topic(kscore, write):
+    # a self-endorsement, one from a giver nobody engages (score 1) and a flood's repeats: ana has
+    # no item on rodents, so none of them puts her there
+    extra = endorse("ana", "ana", "rodents") + endorse("newbie", "ana", "rodents;scams")
+    extra += "".join(endorse("gil", "ana", "ai", f"2024-03-10T0{n}:00:00Z") for n in range(5))
+    name = write("r.csv", TOPICS_CSV + extra)
+    ok(kscore("compute", name, "--as-of", AS_OF))
+    for topic in ("rodents", "scams"):
+        assert error_line(kscore("rank", "--topic", topic)).startswith(
+            f"no account has items or endorsements on topic '{topic}'"
+        )
+    assert {row["topic"] for row in records(ok(kscore("topics")).stdout)} == {"ai", "data", "python"}
+    data = json.loads(ok(kscore("explain", "ana", "--platform", "twitter", "-f", "json")).stdout)
+    assert [topic["topic"] for topic in data["topics"]] == ["ai", "data"]
+
+
+def test_endorsements_of_unscored_accounts_use_up_the_givers_day_with_or_without_combine(kscore, write):
+    # gil endorses five accounts that have no rows, then ana: the sixth of the day is over the cap
+    ghosts = "".join(endorse("gil", f"ghost{n}", "ai", f"2024-03-09T0{n}:00:00Z") for n in range(5))
+    extra = ghosts + endorse("gil", "ana", "ai", "2024-03-09T08:00:00Z")
+    name = write("g.csv", TOPICS_CSV + extra)
+    control = write("c.csv", TOPICS_CSV)
+    for combine in ([], ["--combine"]):
+        endorsed = rows_in(
+            ok(kscore("compute", name, "--as-of", AS_OF, "--no-save", "--topic", "ai", "-f", "json", *combine)).stdout,
+            "json",
+        )
+        plain = rows_in(
+            ok(
+                kscore("compute", control, "--as-of", AS_OF, "--no-save", "--topic", "ai", "-f", "json", *combine)
+            ).stdout,
+            "json",
+        )
+        assert endorsed == plain, combine
+
+
+def test_a_bad_topic_hint_from_files_lists_the_topics(kscore, write):
+    message = error_line(kscore("compute", write("t.csv", TOPICS_CSV), "--no-save", "--topic", "bacon"))
+    assert message == "no account has items or endorsements on topic 'bacon' in the files (3 topics: ai, data, python)"
+
+
+def test_endorse_rows_naming_no_topic_are_counted_in_the_summary(kscore, write):
+    result = ok(
+        kscore("compute", write("t.csv", TOPICS_CSV + endorse("gil", "ana", "")), "--as-of", AS_OF, "--no-save")
+    )
+    assert "1 endorsement naming no topic counted for none" in result.stderr
+
+
+def test_explain_from_files_does_not_point_at_the_store(kscore, write):
+    text = ok(kscore("explain", "ana", write("t.csv", TOPICS_CSV), "--platform", "twitter", "-f", "markdown")).stdout
+    assert "top topics: ai" in text and "kscore topics" not in text

@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from klout_cli.core import AccountFeatures, Model, ModelError, Scorer, parse_model
-from klout_cli.core.styles import Activity, TopicShare, style_of
+from klout_cli.core.styles import Activity, TopicShare, main_topics, style_of
 from klout_cli.core.topics import (
     Endorsement,
     EndorsementTally,
@@ -60,6 +60,8 @@ def points_of(score, signal: str) -> float:  # type: ignore[no-untyped-def]
         ("", "we are #1 in #2024", ()),
         ("", "a#b and x#y", ()),
         ("", "see https://example.com/docs/#section and #docs", ("docs",)),  # a URL's fragment is not a topic
+        ("", 'wiki/Python_(lang)#History x-#y page?q=1#top (#paren) "#quoted" a,#comma', ("comma", "paren", "quoted")),
+        ("", "ＡＩ #ＡＩ", ("ai",)),  # full-width letters are the plain ones
         # case folding: #AI, ai and Ai are one topic
         ("ai;Ai", "#AI #aI", ("ai",)),
         # aliases: ml, #MachineLearning, ArtificialIntelligence are ai
@@ -407,10 +409,10 @@ def activity(
     engagement: float = 20.0,
     shares: float = 2.0,
     topics: tuple[TopicShare, ...] = (),
-    untagged: int = 0,
+    focused: int = 0,
 ) -> Activity:
     """An account's activity: `replies` and `shared` of its `items` are replies and shares, the rest posts;
-    `untagged` of them carry no topic."""
+    `focused` of them carry one of its main topics."""
     return Activity(
         features=AccountFeatures(
             "acct", "twitter", items=items, reply_items=replies, share_items=shared, followers=followers
@@ -418,11 +420,11 @@ def activity(
         engagement_per_item=engagement,
         shares_per_item=shares,
         topics=topics,
-        untagged_items=untagged,
+        focused_items=focused,
     )
 
 
-#: Focused on ai: 9 of its 10 items, scoring 45 there.
+#: Focused on ai and data: 9 of its 10 items carry one of them, and it scores 45 on ai.
 FOCUSED = (TopicShare("ai", 8, 45.0), TopicShare("data", 1, 20.0))
 
 STYLE_CASES = {
@@ -436,9 +438,9 @@ STYLE_CASES = {
     "conversationalist": (activity(replies=5), activity(replies=4)),
     "curator": (activity(shared=5), activity(shared=4)),
     "specialist": (
-        activity(topics=FOCUSED, untagged=1),
+        activity(topics=FOCUSED, focused=9),
         # focused, but its best topic scores below min_topic_score
-        activity(topics=(TopicShare("ai", 8, 29.9), TopicShare("data", 1, 20.0)), untagged=1),
+        activity(topics=(TopicShare("ai", 8, 29.9), TopicShare("data", 1, 20.0)), focused=9),
     ),
     "broadcaster": (activity(replies=2, shared=2, shares=25.0), activity(replies=2, shared=2, shares=24.9)),
     "contributor": (activity(replies=3, shared=3), activity(replies=5, shared=3)),
@@ -453,42 +455,43 @@ def test_each_style_on_a_minimal_case_and_a_near_miss(model: Model, style: str) 
 
 
 def test_more_specialist_near_misses(model: Model) -> None:
-    # untagged items dilute the focus: 9 of 14 tags (64%) is below min_focus (70%)
-    assert style_of(activity(14, topics=FOCUSED, untagged=5), model.styles).name == "contributor"
-    # topics beyond max_topics (2) count against the focus: 4 + 3 of 4 + 3 + 3 + 2 tags (58%)
+    # items on no main topic dilute the focus: 9 of 14 items (64%) is below min_focus (70%)
+    assert style_of(activity(14, topics=FOCUSED, focused=9), model.styles).name == "contributor"
+    # items only on topics beyond max_topics (2) count against the focus: 7 of 12 items (58%)
     spread = (
         TopicShare("ai", 4, 45.0),
         TopicShare("data", 3, 40.0),
         TopicShare("rust", 3, 35.0),
         TopicShare("go", 2, 30.0),
     )
-    assert style_of(activity(12, topics=spread), model.styles).name == "contributor"
-    # the best score is taken among its top topics by items, not from a topic it barely touched
+    assert style_of(activity(12, topics=spread, focused=7), model.styles).name == "contributor"
+    # the best score is taken among its main topics by items, not from a topic it barely touched
     narrow = (TopicShare("ai", 5, 10.0), TopicShare("data", 4, 12.0), TopicShare("rust", 1, 90.0))
-    assert style_of(activity(10, topics=narrow, untagged=0), model.styles).name == "contributor"
+    assert style_of(activity(10, topics=narrow, focused=9), model.styles).name == "contributor"
     # an account with no topics is never a specialist
     assert style_of(activity(10, topics=()), model.styles).name == "contributor"
     # max_topics follows the model: with 3, the spread account above is focused
     wider = replace(model, styles={**model.styles, "specialist": {**model.styles["specialist"], "max_topics": 3.0}})
-    assert style_of(activity(12, topics=spread), wider.styles).name == "specialist"
+    assert style_of(activity(12, topics=spread, focused=10), wider.styles).name == "specialist"
+    assert [item.topic for item in main_topics(spread, 3)] == ["ai", "data", "rust"]
 
 
 @pytest.mark.parametrize(
     ("both", "first"),
     [
         # a conversationalist that is also focused is a conversationalist
-        (activity(replies=6, topics=FOCUSED, untagged=1), "conversationalist"),
+        (activity(replies=6, topics=FOCUSED, focused=9), "conversationalist"),
         # a curator that is also focused is a curator
-        (activity(shared=6, topics=FOCUSED, untagged=1), "curator"),
+        (activity(shared=6, topics=FOCUSED, focused=9), "curator"),
         # a focused broadcaster is a specialist
-        (activity(shares=80.0, topics=FOCUSED, untagged=1), "specialist"),
-        # a celebrity with hardly any items is an observer; one who mostly replies is a celebrity
-        (activity(2, followers=1_000_000, engagement=400.0), "observer"),
+        (activity(shares=80.0, topics=FOCUSED, focused=9), "specialist"),
+        # a celebrity with hardly any items is a celebrity; one who mostly replies too
+        (activity(2, followers=1_000_000, engagement=400.0), "celebrity"),
         (activity(replies=8, followers=1_000_000, engagement=400.0), "celebrity"),
     ],
 )
 def test_styles_are_tried_in_the_models_order(model: Model, both: Activity, first: str) -> None:
-    assert list(model.styles) == ["observer", "celebrity", "conversationalist", "curator", "specialist", "broadcaster"]
+    assert list(model.styles) == ["celebrity", "observer", "conversationalist", "curator", "specialist", "broadcaster"]
     assert style_of(both, model.styles).name == first
 
 
@@ -503,14 +506,14 @@ def test_styles_are_tried_in_the_models_order(model: Model, both: Activity, firs
         ),
         (activity(replies=6), "6 of its 10 items are replies (60%)"),
         (activity(shared=7), "7 of its 10 items are shares of others' content (70%)"),
-        (activity(topics=FOCUSED, untagged=1), "90% of its topic tags are on ai, data; it scores 45.0 on ai"),
+        (activity(topics=FOCUSED, focused=9), "9 of its 10 items (90%) are on ai, data; it scores 45.0 on ai"),
         (
             activity(replies=1, shared=2, shares=31.25),
             "7 of its 10 items are original posts (70%), shared 31.2 times per item",
         ),
         (
             activity(replies=3, shared=3, shares=4.5),
-            "no one kind dominates: 4 posts, 3 replies, 3 shares; shared 4.5 times per item",
+            "no style's thresholds met: 4 posts, 3 replies, 3 shares, shared 4.5 times per item, on 0 topics",
         ),
     ],
 )
@@ -584,6 +587,12 @@ def test_alias_names_are_folded_where_the_model_file_is_read(tmp_path: Path) -> 
     path.write_text("topics:\n  aliases:\n    ML: ml\n    ml: ai\n", encoding="utf-8")
     with pytest.raises(ModelError, match=r"topics\.aliases: a topic is given twice"):
         load_model(str(path))
+
+
+def test_a_celebrity_threshold_of_0_followers_never_divides_by_0(model: Model) -> None:
+    styles = {**model.styles, "celebrity": {**model.styles["celebrity"], "min_followers": 0.0}}
+    assert style_of(activity(followers=None, engagement=400.0), styles).name != "celebrity"
+    assert style_of(activity(followers=0, engagement=400.0), styles).name != "celebrity"
 
 
 def test_alias_chains_are_followed_to_their_end() -> None:

@@ -124,17 +124,19 @@ def test_an_account_is_scored_exactly_on_the_topics_it_has_items_on_or_was_endor
     rows: list[dict[str, Any]],
 ) -> None:
     scored = {(row["account"], row["platform"]) for row in rows}  # every account with a row in the window
-    expected = {
-        (row["account"], row["platform"], topic) for row in rows if row["kind"] in CONTENT for topic in tags(row)
-    }
-    expected |= {
+    tagged = {(row["account"], row["platform"], topic) for row in rows if row["kind"] in CONTENT for topic in tags(row)}
+    endorsed = {
         (row["target"], row["platform"], topic)
         for row in rows
         if row["kind"] == "endorse" and (row["target"], row["platform"]) in scored
         for topic in tags(row)
     }
     found = topic_scores(run(rows))
-    assert set(found) == expected
+    # every topic it has items on; besides those, only topics an endorsement counted for (one
+    # left out by the caps, or from itself or a flagged or low-score giver, never puts it there)
+    assert tagged <= set(found) <= tagged | endorsed
+    for key in set(found) - tagged:
+        assert found[key].features.items == 0 and found[key].endorsements.counted >= 1
     for (account, platform, topic), item in found.items():
         items = [row for row in rows if (row["account"], row["platform"]) == (account, platform)]
         assert item.features.items == sum(1 for row in items if row["kind"] in CONTENT and topic in tags(row))

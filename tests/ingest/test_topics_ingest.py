@@ -7,6 +7,7 @@ import math
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+import pandas as pd
 import pytest
 
 from klout_cli.compute import RunResult, score_rows
@@ -14,7 +15,7 @@ from klout_cli.core import AccountFeatures, Model
 from klout_cli.core.topics import Endorsement
 from klout_cli.ingest.aggregate import Window, window_rows
 from klout_cli.ingest.read import read_sources
-from klout_cli.ingest.topics import endorsements_of, tag_items, tagged_items, topic_features
+from klout_cli.ingest.topics import endorsements_of, focused_items, tag_items, topic_features
 from klout_cli.modelfile import load_model
 from tests.ingest.helpers import csv_text
 
@@ -46,6 +47,14 @@ def run_of(rows: list[dict[str, Any]]) -> RunResult:
     return score_rows(frame, read, load_model(), as_of=AS_OF)
 
 
+def wanting(keys: list[tuple[str, str, str]]) -> pd.DataFrame:
+    """The topics wanted per (account, platform), grouped by platform (a run that does not combine)."""
+    return pd.DataFrame(
+        [(account, platform, platform, topic) for account, platform, topic in keys],
+        columns=["account", "platform", "group", "topic"],
+    )
+
+
 def decay(model: Model, days_ago: float) -> float:
     return float(0.5 ** (days_ago / model.half_life_days))
 
@@ -58,7 +67,9 @@ def test_a_topic_in_the_column_and_as_a_hashtag_counts_once_per_item(model: Mode
     assert ai.items == 1
     assert ai.likes == pytest.approx(10 * decay(model, 1), rel=1e-12)
     window = window_of(rows, model)
-    assert tagged_items(window, tag_items(window, model)) == {("ana", "twitter"): 1}
+    assert focused_items(window, tag_items(window, model), wanting([("ana", "twitter", "ai")])) == {
+        ("ana", "twitter"): 1
+    }
 
 
 def test_an_item_with_two_topics_counts_in_both_and_once_among_tagged_items(model: Model) -> None:
@@ -73,7 +84,13 @@ def test_an_item_with_two_topics_counts_in_both_and_once_among_tagged_items(mode
     tagged = tag_items(window, model)
     assert tagged.names == ["ai", "data", "rust"]
     assert len(tagged.positions) == 3  # one (row, topic) pair per topic an item carries
-    assert tagged_items(window, tagged) == {("ana", "twitter"): 2}
+    # an item carrying two wanted topics counts once
+    assert focused_items(window, tagged, wanting([("ana", "twitter", "ai"), ("ana", "twitter", "data")])) == {
+        ("ana", "twitter"): 1
+    }
+    assert focused_items(window, tagged, wanting([("ana", "twitter", "data"), ("ana", "twitter", "rust")])) == {
+        ("ana", "twitter"): 2
+    }
 
 
 def test_a_topics_features_sum_exactly_its_tagged_items(model: Model) -> None:
@@ -139,7 +156,9 @@ def test_endorse_rows_become_one_endorsement_per_topic(model: Model) -> None:
         row("gil", 1, kind="endorse", target="cy", topics="ff;rt", text="#tbt"),  # only ignored ones: nothing
         row("ana", 1, likes=3, topics="ai"),
     ]
-    found = sorted(endorsements_of(window_of(rows, model), model), key=lambda item: (item.target, item.topic))
+    events, untopical = endorsements_of(window_of(rows, model), model)
+    assert untopical == 2  # cy's: one names no topic, one only ignored ones
+    found = sorted(events, key=lambda item: (item.target, item.topic))
     day = (AS_OF - datetime(1970, 1, 1, tzinfo=timezone.utc)).total_seconds() / 86400
     assert found == [
         Endorsement("gil", "twitter", "ana", "twitter", "ai", pytest.approx(day - 2), pytest.approx(decay(model, 2))),
@@ -152,7 +171,7 @@ def test_endorse_rows_become_one_endorsement_per_topic(model: Model) -> None:
 
 def test_endorse_rows_without_topics_produce_nothing(model: Model) -> None:
     rows = [row("gil", 1, likes=50, shares=9), row("gil", 1, kind="endorse", target="ana"), row("ana", 2, likes=3)]
-    assert endorsements_of(window_of(rows, model), model) == []
+    assert endorsements_of(window_of(rows, model), model) == ([], 1)
     run = run_of(rows)
     assert run.topics == []
 
@@ -165,7 +184,7 @@ def test_endorse_rows_outside_the_window_are_left_out(model: Model) -> None:
         row("gil", 91, kind="endorse", target="ana", topics="ai"),  # before the window
         row("gil", -1, kind="endorse", target="ana", topics="ai"),  # after as-of
     ]
-    assert endorsements_of(window_of(rows, model), model) == []
+    assert endorsements_of(window_of(rows, model), model) == ([], 0)
     (ai,) = run_of(rows).topics
     assert ai.endorsements.received == 0
     # the same endorsement inside the window counts
@@ -175,7 +194,7 @@ def test_endorse_rows_outside_the_window_are_left_out(model: Model) -> None:
     assert endorsed.score == pytest.approx(ai.score + 10 * math.log1p(decay(model, 89)) / math.log1p(50))
 
 
-def test_tagged_items_leave_out_untagged_items_and_interactions(model: Model) -> None:
+def test_focused_items_leave_out_untagged_items_and_interactions(model: Model) -> None:
     rows = [
         row("ana", 1, topics="ai"),
         row("ana", 1, text="#ff only"),  # an ignored topic is no topic
@@ -184,4 +203,14 @@ def test_tagged_items_leave_out_untagged_items_and_interactions(model: Model) ->
         row("bob", 1, topics="data", platform="linkedin"),
     ]
     window = window_of(rows, model)
-    assert tagged_items(window, tag_items(window, model)) == {("ana", "twitter"): 1, ("bob", "linkedin"): 1}
+    wanted = wanting([("ana", "twitter", "ai"), ("bob", "linkedin", "data")])
+    assert focused_items(window, tag_items(window, model), wanted) == {("ana", "twitter"): 1, ("bob", "linkedin"): 1}
+
+
+def test_an_account_tagging_every_item_with_one_topic_is_focused_whatever_else_it_tags(model: Model) -> None:
+    # all 10 posts say #python, each with a different second tag: 10 of 10 items are on its main topics
+    seconds = ["django", "pandas", "numpy", "flask", "pytest", "rust", "go", "sql", "web", "cli"]
+    rows = [row("ana", 1 + day, likes=400, shares=60, text=f"#python and #{tag}") for day, tag in enumerate(seconds)]
+    run = run_of(rows)
+    assert run.styles[("ana", "twitter")].name == "specialist"
+    assert run.styles[("ana", "twitter")].evidence.startswith("10 of its 10 items (100%) are on python")

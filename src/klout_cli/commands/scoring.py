@@ -46,6 +46,8 @@ def _summary(result: RunResult) -> str:
         parts.append("left out " + " and ".join(left_out))
     if window.duplicates:
         parts.append(f"{window.duplicates:,} duplicate items counted once")
+    if result.untopical_endorsements:
+        parts.append(f"{plural(result.untopical_endorsements, 'endorsement')} naming no topic counted for none")
     accounts = len({score.account for _, score in result.ranked})
     parts.append(
         f"{plural(len(result.ranked), 'score')} for {plural(accounts, 'account')} "
@@ -126,8 +128,8 @@ def compute(
         for item in result.read.files:
             if item.unknown_columns:
                 note(f"{item.name}: ignored columns: {', '.join(item.unknown_columns)}")
-    note(_summary(result))
     topic, all_rows, columns = _result_rows(result, topic)  # a bad --topic fails before anything is saved
+    note(_summary(result))
     if not no_save:
         run_id = open_store(db_path).save_run(result.saved(result.rows()))
         note(f"saved run {run_id} to {open_store(db_path).path}")
@@ -189,7 +191,7 @@ def rank(
         topic = resolve(topic, model, store.topic_names(record), f"run {record.id}")
         rows = store.topic_scores(record, topic, platform=platform, min_score=min_score, top=top)
         shown = select(rows, platform=None, min_score=None, top=None)
-        count = len(store.topic_scores(record, topic))
+        count = store.topic_count(record, topic)
         title = _title(count, record.as_of[:10], record.model_name, topic) + f" · run {record.id}"
         emit(shown, topic_columns(record.signals), fmt, title)
         return

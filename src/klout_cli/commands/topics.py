@@ -33,7 +33,8 @@ def resolve(raw: str, model: Model, known: Sequence[str], where: str) -> str:
         if not known:
             raise StoreError(f"no topic scores in {where}: its items carry no topics (or it predates topics)")
         close = difflib.get_close_matches(topic, known, n=3, cutoff=0.6)
-        others = f" ({plural(len(known), 'topic')}: see `kscore topics`)"
+        listed = ", ".join(known[:5]) + (", ..." if len(known) > 5 else "")
+        others = f" ({plural(len(known), 'topic')}: {listed})"
         hint = f" (did you mean: {', '.join(close)}?)" if close else others
         raise StoreError(f"no account has items or endorsements on topic '{topic}' in {where}{hint}")
     return topic
@@ -90,6 +91,8 @@ def topics(
     ]
     if not found:
         names = store.accounts(record)
+        if not store.topic_names(record):
+            raise StoreError(f"no topic scores in run {record.id}: its items carry no topics (or it predates topics)")
         if account in names:
             where = f" on platform '{platform}'" if platform else ""
             raise StoreError(

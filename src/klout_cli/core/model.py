@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -66,8 +67,8 @@ TOPIC_KEYS: tuple[str, ...] = ("aliases", "ignore")
 ENDORSEMENT_KEYS: tuple[str, ...] = ("max_per_day", "cooldown_days", "min_giver_score", "max_points", "cap")
 #: Styles in the order they are tried (the first that fits is the account's), and their thresholds.
 STYLE_KEYS: dict[str, tuple[str, ...]] = {
-    "observer": ("max_items",),
     "celebrity": ("min_followers", "min_engagement_per_item", "max_engagement_per_1k_followers"),
+    "observer": ("max_items",),
     "conversationalist": ("min_reply_share",),
     "curator": ("min_share_share",),
     "specialist": ("max_topics", "min_focus", "min_topic_score"),
@@ -355,8 +356,9 @@ def _network(data: Mapping[str, Any]) -> NetworkSpec:
 
 
 def clean_topic(text: str) -> str:
-    """A topic as kscore keys it: trimmed, without a leading '#', case-folded, single-spaced."""
-    return " ".join(text.strip().lstrip("#").casefold().split())
+    """A topic as kscore keys it: trimmed, without a leading '#', case-folded and NFKC-normalised
+    (full-width letters are the plain ones), single-spaced."""
+    return " ".join(unicodedata.normalize("NFKC", text).strip().lstrip("#").casefold().split())
 
 
 def _topic_name(value: Any, path: str) -> str:

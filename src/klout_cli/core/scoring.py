@@ -58,6 +58,8 @@ class Score:
     features: AccountFeatures
     absolute: float
     """The absolute score; equal to `score` unless the scores were made relative."""
+    findings: tuple[Finding, ...] = ()
+    """The gaming flags that fired (the penalties say what each cost)."""
 
     def subscores(self) -> dict[str, float]:
         """Each signal's normalised value on a 0-100 scale."""
@@ -226,6 +228,7 @@ class Scorer:
             penalties=penalties,
             features=features,
             absolute=total,
+            findings=tuple(findings),
         )
 
 

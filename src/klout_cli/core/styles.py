@@ -1,6 +1,6 @@
 """Styles: how an account exerts influence, from ratios in its activity.
 
-The styles are tried in the model's order (observer, celebrity, conversationalist, curator,
+The styles are tried in the model's order (celebrity, observer, conversationalist, curator,
 specialist, broadcaster); the first whose thresholds the account meets is its style, and one that
 meets none is a `contributor`. Each comes with its evidence in numbers.
 """
@@ -38,8 +38,13 @@ class Activity:
     engagement_per_item: float
     shares_per_item: float
     topics: Sequence[TopicShare]
-    untagged_items: int
-    """Items with no topic: each counts as one tag on no topic when measuring focus."""
+    focused_items: int
+    """Its items that carry one of its main topics (`main_topics` with the specialist's max_topics)."""
+
+
+def main_topics(topics: Sequence[TopicShare], count: int) -> list[TopicShare]:
+    """An account's `count` main topics: most items first, then the higher score, then the name."""
+    return sorted(topics, key=lambda item: (-item.items, -item.score, item.topic))[:count]
 
 
 def _percent(part: float, whole: float) -> str:
@@ -56,7 +61,7 @@ def _observer(activity: Activity, spec: Mapping[str, float]) -> str | None:
 def _celebrity(activity: Activity, spec: Mapping[str, float]) -> str | None:
     followers = activity.features.followers or 0.0
     engagement = activity.engagement_per_item
-    if followers < spec["min_followers"] or engagement < spec["min_engagement_per_item"]:
+    if followers <= 0 or followers < spec["min_followers"] or engagement < spec["min_engagement_per_item"]:
         return None
     per_1k = 1000 * engagement / followers
     if per_1k > spec["max_engagement_per_1k_followers"]:
@@ -68,17 +73,19 @@ def _celebrity(activity: Activity, spec: Mapping[str, float]) -> str | None:
 
 
 def _specialist(activity: Activity, spec: Mapping[str, float]) -> str | None:
-    ranked = sorted(activity.topics, key=lambda item: (-item.items, -item.score, item.topic))
-    top = ranked[: int(spec["max_topics"])]
-    if not top:
+    top = main_topics(activity.topics, int(spec["max_topics"]))
+    items = activity.features.items
+    if not top or not items:
         return None
-    tags = sum(item.items for item in activity.topics) + activity.untagged_items
-    focus = sum(item.items for item in top) / tags if tags else 0.0
+    focus = activity.focused_items / items
     best = max(top, key=lambda item: (item.score, item.topic))
     if focus < spec["min_focus"] or best.score < spec["min_topic_score"]:
         return None
     names = ", ".join(item.topic for item in top)
-    return f"{100 * focus:.0f}% of its topic tags are on {names}; it scores {best.score:.1f} on {best.topic}"
+    return (
+        f"{activity.focused_items} of its {items} items ({100 * focus:.0f}%) are on {names}; "
+        f"it scores {best.score:.1f} on {best.topic}"
+    )
 
 
 def _conversationalist(activity: Activity, spec: Mapping[str, float]) -> str | None:
@@ -113,8 +120,8 @@ def _broadcaster(activity: Activity, spec: Mapping[str, float]) -> str | None:
 
 
 DECIDERS: dict[str, Callable[[Activity, Mapping[str, float]], str | None]] = {
-    "observer": _observer,
     "celebrity": _celebrity,
+    "observer": _observer,
     "specialist": _specialist,
     "conversationalist": _conversationalist,
     "curator": _curator,
@@ -132,6 +139,6 @@ def style_of(activity: Activity, styles: Mapping[str, Mapping[str, float]]) -> S
     posts = features.items - features.reply_items - features.share_items
     return Style(
         CONTRIBUTOR,
-        f"no one kind dominates: {posts} posts, {features.reply_items} replies, {features.share_items} shares; "
-        f"shared {activity.shares_per_item:,.1f} times per item",
+        f"no style's thresholds met: {posts} posts, {features.reply_items} replies, {features.share_items} shares, "
+        f"shared {activity.shares_per_item:,.1f} times per item, on {len(activity.topics)} topics",
     )

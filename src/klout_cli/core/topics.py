@@ -22,9 +22,9 @@ from klout_cli.core.scoring import TOP, Contribution, Penalty, Scorer
 #: Signals measured account-wide (audience, who engages the account): 0 weight in topic scores.
 ACCOUNT_WIDE: tuple[str, ...] = ("reach", "network_impact")
 ENDORSEMENTS = "endorsements"
-#: A hashtag: '#' not inside a word, an HTML entity or a URL (C#, &#39;, example.com/#part), with
-#: at least one letter.
-HASHTAG = re.compile(r"(?<![\w&#/])#(\w*[^\W\d_]\w*)")
+#: A hashtag: '#' at the start, after a space or after opening or separating punctuation (so not
+#: in C#, &#39; or a URL's #fragment), with at least one letter.
+HASHTAG = re.compile(r"(?:^|(?<=[\s(\[{\"'“‘«,;:]))#(\w*[^\W\d_]\w*)")
 TOPIC_SEPARATOR = ";"
 
 

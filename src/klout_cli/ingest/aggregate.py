@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from klout_cli.core import ACTIONS, AccountFeatures, Model
+from klout_cli.core.topics import raw_topics
 from klout_cli.ingest.schema import AUDIENCE, CONTENT_KINDS, COUNTS
 
 KEYS = ["account", "platform"]
@@ -42,7 +43,8 @@ def drop_duplicates(rows: pd.DataFrame) -> pd.DataFrame:
     """The same item seen twice (overlapping exports) counts once, with its highest counts.
 
     Counts only grow, so the highest is the latest export's; its topics are all the copies'
-    topics. The result does not depend on the order of rows or files.
+    topics and hashtags (one text is kept, so the others' hashtags move to its topics). The
+    result does not depend on the order of rows or files.
     """
     has_id = rows["post_id"] != ""
     if not has_id.any():
@@ -57,7 +59,11 @@ def drop_duplicates(rows: pd.DataFrame) -> pd.DataFrame:
         **{name: "max" for name in (*COUNTS, *AUDIENCE, "text")},
         "topics": _all_topics,
     }
-    merged = identified[repeated].groupby(group_keys, sort=False, as_index=False).agg(aggregations)
+    copies = identified[repeated].copy()
+    copies["topics"] = [
+        ";".join(raw_topics(topics, text)) for topics, text in zip(copies["topics"].tolist(), copies["text"].tolist())
+    ]
+    merged = copies.groupby(group_keys, sort=False, as_index=False).agg(aggregations)
     return pd.concat([rows[~has_id], identified[~repeated], merged[rows.columns]], ignore_index=True)
 
 

@@ -54,11 +54,27 @@ def tag_items(window: Window, model: Model) -> Tagged:
     return Tagged(np.repeat(inside[positions], lengths), codes.astype(np.int64), [str(name) for name in names])
 
 
-def tagged_items(window: Window, tagged: Tagged) -> dict[tuple[str, str], int]:
-    """Content items with at least one topic, per (account, platform)."""
-    rows = window.rows.iloc[np.unique(tagged.positions)]
-    counted = rows.groupby(["account", "platform"], sort=False).size()
-    return {(str(account), str(platform)): int(count) for (account, platform), count in counted.items()}
+def focused_items(window: Window, tagged: Tagged, wanted: pd.DataFrame) -> dict[tuple[str, str], int]:
+    """Items per (account, platform) that carry one of the topics `wanted` lists for them.
+
+    `wanted` has columns account, platform, topic and group: an item counts once for its
+    (account, group) however many wanted topics it carries (group: the platform, or the
+    combined label its platform belongs to).
+    """
+    if not len(tagged.positions) or wanted.empty:
+        return {}
+    rows = window.rows.iloc[tagged.positions]
+    pairs = pd.DataFrame(
+        {
+            "position": tagged.positions,
+            "account": rows["account"].to_numpy(),
+            "platform": rows["platform"].to_numpy(),
+            "topic": np.asarray(tagged.names, dtype=object)[tagged.codes],
+        }
+    )
+    matched = pairs.merge(wanted, on=["account", "platform", "topic"])
+    counted = matched.drop_duplicates(["account", "group", "position"]).groupby(["account", "group"]).size()
+    return {(str(account), str(group)): int(count) for (account, group), count in counted.items()}
 
 
 def topic_features(window: Window, model: Model, tagged: Tagged) -> dict[TopicKey, AccountFeatures]:
@@ -78,27 +94,29 @@ def topic_features(window: Window, model: Model, tagged: Tagged) -> dict[TopicKe
     return {(features.account, features.platform, tagged.names[key % topics]): features for key, features in found}
 
 
-def endorsements_of(window: Window, model: Model) -> list[Endorsement]:
-    """One `Endorsement` per endorse row in the window and topic it names."""
+def endorsements_of(window: Window, model: Model) -> tuple[list[Endorsement], int]:
+    """One `Endorsement` per endorse row in the window and topic it names, and how many endorse
+    rows name no topic (they can count for none)."""
     rows = window.rows
     chosen = (rows["kind"] == "endorse").to_numpy() & (rows["target"] != "").to_numpy()
     if not chosen.any():
-        return []
+        return [], 0
     picked = rows[chosen]
     age = window.age[chosen]
     weights = np.power(0.5, age / model.half_life_days)
     moments = (picked["timestamp"] - pd.Timestamp(0, tz="UTC")).dt.total_seconds().to_numpy() / DAY_SECONDS
     spec = model.topics
-    return [
-        Endorsement(giver, platform, target, platform, topic, moment, weight)
-        for giver, platform, target, topics, text, moment, weight in zip(
-            picked["account"].tolist(),
-            picked["platform"].tolist(),
-            picked["target"].tolist(),
-            picked["topics"].tolist(),
-            picked["text"].tolist(),
-            moments.tolist(),
-            weights.tolist(),
-        )
-        for topic in topics_of(topics, text, spec)
-    ]
+    found, untopical = [], 0
+    for giver, platform, target, topics, text, moment, weight in zip(
+        picked["account"].tolist(),
+        picked["platform"].tolist(),
+        picked["target"].tolist(),
+        picked["topics"].tolist(),
+        picked["text"].tolist(),
+        moments.tolist(),
+        weights.tolist(),
+    ):
+        named = topics_of(topics, text, spec)
+        untopical += not named
+        found += [Endorsement(giver, platform, target, platform, topic, moment, weight) for topic in named]
+    return found, untopical
