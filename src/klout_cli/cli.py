@@ -66,6 +66,7 @@ for command in (
     info.check,
     info.schema,
     info.runs,
+    info.presets,
     lab.demo,
     model.model,
 ):

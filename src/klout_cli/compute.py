@@ -24,7 +24,7 @@ from klout_cli.core.styles import Style
 from klout_cli.core.topics import TopicScore
 from klout_cli.ingest.aggregate import WindowReport, features_of, top_items, window_rows
 from klout_cli.ingest.network import network_features
-from klout_cli.ingest.read import ReadReport, read_sources
+from klout_cli.ingest.read import Reading, ReadReport, read_sources
 from klout_cli.modelfile import LoadedModel
 from klout_cli.rows import Row, score_row, topic_row
 from klout_cli.store import NewRun
@@ -170,8 +170,9 @@ def compute_run(
     combine: bool = False,
     skip_bad_rows: bool = False,
     stdin: BinaryIO | None = None,
+    reading: Reading | None = None,
 ) -> RunResult:
-    rows, read = read_sources(inputs, skip=skip_bad_rows, stdin=stdin)
+    rows, read = read_sources(inputs, skip=skip_bad_rows, stdin=stdin, reading=reading or Reading())
     return score_rows(rows, read, loaded, as_of=as_of, relative=relative, combine=combine)
 
 

@@ -14,6 +14,7 @@ import yaml
 
 from klout_cli.core import Model, ModelError, parse_model
 from klout_cli.core.model import clean_topic
+from klout_cli.ingest.mapping import ColumnMap, MapError, parse_model_columns
 
 DEFAULT_NAME = "built-in default (weights.yaml)"
 
@@ -26,6 +27,8 @@ class LoadedModel:
     source: str
     text: str
     effective: Mapping[str, Any]
+    columns: ColumnMap | None = None
+    """The model's `columns:` section: how to read files that are not in kscore's schema."""
 
     @property
     def digest(self) -> str:
@@ -75,17 +78,23 @@ def _merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, An
     return merged
 
 
-def _read(path: str) -> str:
+def _read(path: str, what: str = "model") -> str:
     try:
         return Path(path).read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        raise ModelError(f"{path}: no such model file (write one with `kscore model init {path}`)") from None
+        hint = f" (write one with `kscore model init {path}`)" if what == "model" else ""
+        raise ModelError(f"{path}: no such {what} file{hint}") from None
     except IsADirectoryError:
-        raise ModelError(f"{path}: is a directory, not a model file") from None
+        raise ModelError(f"{path}: is a directory, not a {what} file") from None
     except UnicodeDecodeError:
-        raise ModelError(f"{path}: not a text file (a model is YAML text)") from None
+        raise ModelError(f"{path}: not a text file (a {what} is YAML text)") from None
     except OSError as error:
         raise ModelError(f"{path}: cannot read: {error.strerror}") from None
+
+
+def read_yaml(path: str, what: str) -> Any:
+    """A YAML file (a column map, say) as plain data, with the same strict loader as models."""
+    return _parse_yaml(_read(path, what), path)
 
 
 def load_model(path: str | None = None, text: str | None = None) -> LoadedModel:
@@ -121,9 +130,16 @@ def load_model(path: str | None = None, text: str | None = None) -> LoadedModel:
         if len(cleaned) < len(aliases):
             raise ModelError(f"{path}: topics.aliases: a topic is given twice (topics match case-insensitively)")
         data = {**data, "topics": {**topics, "aliases": cleaned}}
+    columns = None
+    if "columns" in data:
+        data = dict(data)
+        try:
+            columns = parse_model_columns(data.pop("columns"))
+        except MapError as error:
+            raise ModelError(f"{path}: {error}") from None
     merged = _merge(base, data)
     try:
         model = parse_model(merged)
     except ModelError as error:
         raise ModelError(f"{path}: {error}") from None
-    return LoadedModel(model, path, text, merged)
+    return LoadedModel(model, path, text, merged, columns)

@@ -91,6 +91,37 @@ as_of_option = click.option(
     default=None,
     help="Score as of this moment (a date means its end; no zone means UTC). Default: the latest timestamp read.",
 )
+reading_options = combine_decorators(
+    click.option(
+        "--preset",
+        default=None,
+        metavar="NAME",
+        help="Read every FILE with this preset (default: by its header; see `kscore presets`).",
+    ),
+    click.option(
+        "--map",
+        "map_path",
+        type=click.Path(dir_okay=False),
+        default=None,
+        metavar="FILE",
+        help="Read every FILE with this column map (YAML, as `kscore presets NAME` prints).",
+    ),
+    click.option(
+        "--account",
+        "row_account",
+        default=None,
+        metavar="NAME",
+        help="The account of every row (single-account exports).",
+    ),
+    click.option(
+        "--accounts",
+        "accounts_path",
+        type=click.Path(dir_okay=False),
+        default=None,
+        metavar="FILE",
+        help="Audience numbers exports lack: a CSV of account, platform, followers, following[, timestamp].",
+    ),
+)
 scoring_options = combine_decorators(
     model_option,
     as_of_option,
@@ -103,6 +134,7 @@ scoring_options = combine_decorators(
         show_default=True,
         help="On a bad row: stop with an error, or skip it and count it.",
     ),
+    reading_options,
 )
 db_option = click.option(
     "--db",
@@ -177,6 +209,59 @@ def load_model_option(path: str | None, inputs: Sequence[str] = ()) -> Any:
             raise click.UsageError("standard input can feed the model or a FILE, not both")
         return load_model(path, stdin_bytes().read().decode("utf-8-sig", errors="replace"))
     return load_model(path)
+
+
+def reading_of(flags: dict[str, Any], loaded: Any = None) -> Any:
+    """How to read the FILEs, from the reading options (and the model's `columns:` section)."""
+    from klout_cli.ingest.read import Reading
+
+    preset = flags.get("preset")
+    if preset is not None:
+        from klout_cli.ingest.presets import presets
+
+        known = presets()
+        preset = preset.strip().lower()
+        if preset not in known:
+            raise click.BadParameter(f"'{preset}' is not a preset ({', '.join(known)})", param_hint="--preset")
+    map_path = flags.get("map_path")
+    column_map = load_map(map_path) if map_path else getattr(loaded, "columns", None)
+    if preset is not None and map_path:
+        raise click.UsageError("give --preset or --map, not both")
+    account = flags.get("row_account")
+    return Reading(
+        preset=preset if not map_path else None,
+        column_map=None if preset is not None else column_map,
+        account=account.strip() if account else None,
+        accounts=flags.get("accounts_path"),
+    )
+
+
+def reading_notes(read: Any) -> None:
+    """On stderr: files read through a preset or map (and not as UTF-8), rows left out as empty."""
+    formats: dict[str, int] = {}
+    for item in read.files:
+        if item.format not in ("kscore", "accounts"):
+            how = item.format + ("" if item.encoding == "utf-8" else f", decoded as {item.encoding}")
+            formats[how] = formats.get(how, 0) + 1
+    if formats:
+        note("read " + "; ".join(f"{plural(count, 'file')} as {how}" for how, count in formats.items()))
+    empty = sum(item.empty_rows for item in read.files if item.format != "accounts")
+    if empty:
+        note(f"left out {plural(empty, 'row')} with nothing in any mapped column (all NA or -)")
+    unmatched = sum(item.empty_rows for item in read.files if item.format == "accounts")
+    if unmatched:
+        note(f"left out {plural(unmatched, 'accounts-file row')} naming no account and platform of the activity")
+
+
+def load_map(path: str) -> Any:
+    from klout_cli.ingest.mapping import MapError, parse_map
+    from klout_cli.modelfile import read_yaml
+
+    data = read_yaml(path, "map")
+    try:
+        return parse_map(data, Path(path).stem)
+    except MapError as error:
+        raise MapError(f"{path}: {error}") from None
 
 
 def open_store(db_path: Path | None) -> Store:

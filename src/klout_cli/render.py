@@ -81,7 +81,19 @@ DROP_FIRST = (
     "platform",
 )
 #: Long text columns give way (wrapping onto more lines) before any column is dropped.
-SHRINKABLE = {"why", "moved_most", "inputs", "problem", "meaning", "ignored_columns", "model", "top"}
+SHRINKABLE = {
+    "why",
+    "moved_most",
+    "inputs",
+    "problem",
+    "meaning",
+    "ignored_columns",
+    "model",
+    "top",
+    "description",
+    "found_by",
+    "columns",
+}
 SHRUNK_WIDTH = 24
 COLUMN_GAP = 3
 

@@ -113,7 +113,7 @@ def test_skipping_counts_bad_rows_by_reason_and_keeps_the_rest(tmp_path: Path) -
         (b"", "file is empty"),
         (b"\n\n", "file is empty"),
         (b"account,timestamp\n", "no rows after the header"),
-        (b"acct,time\nx,y\n", "1: missing required columns 'account', 'timestamp' (found: acct, time"),
+        (b"acct,time\nx,y\n", "1: unknown header: the canonical columns 'account', 'timestamp' are not there"),
         (b"account,when\nx,y\n", "1: missing required column 'timestamp'"),
         (b"account,Account,timestamp\n", "1: column 'account' appears twice"),
         (b"\x7fELF\x00\x00binary", "binary data (a NUL byte at offset 4)"),

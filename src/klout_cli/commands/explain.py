@@ -32,6 +32,8 @@ from klout_cli.options import (
     open_store,
     output_options,
     platform_option,
+    reading_of,
+    reading_options,
     stdin_bytes,
 )
 from klout_cli.rows import platform_matches
@@ -45,14 +47,19 @@ def _model_label(loaded: Any) -> str:
 
 
 def _from_files(
-    account: str, inputs: tuple[str, ...], platform: str | None, model_path: str | None, as_of: datetime | None
+    account: str,
+    inputs: tuple[str, ...],
+    platform: str | None,
+    model_path: str | None,
+    as_of: datetime | None,
+    flags: dict[str, Any],
 ) -> dict[str, Any]:
     from klout_cli.compute import score_rows
     from klout_cli.ingest.read import read_sources
     from klout_cli.modelfile import load_model
 
     check_inputs(inputs)
-    rows, read = read_sources(inputs, stdin=stdin_bytes())
+    rows, read = read_sources(inputs, stdin=stdin_bytes(), reading=reading_of(flags))
     result = score_rows(rows, read, load_model(), as_of=as_of)
     everyone = list(zip(result.rows(), result.breakdowns()))
     entries = [entry for entry in everyone if entry[0]["account"] == account]
@@ -123,6 +130,7 @@ def _from_run(
     help="Also show the account under this model, side by side.",
 )
 @as_of_option
+@reading_options
 @click.option(
     "-f",
     "--format",
@@ -141,6 +149,7 @@ def explain(
     as_of: datetime | None,
     fmt: str | None,
     db_path: Path | None,
+    **flags: Any,
 ) -> None:
     """Explain one account's score point by point: signals, penalties, top items, the median.
 
@@ -159,8 +168,10 @@ def explain(
         raise click.UsageError("give either FILEs to score or --run ID, not both")
     if as_of is not None and not inputs:
         raise click.UsageError("--as-of applies only with FILEs (a saved run has its own as-of)")
+    if any(value is not None for value in flags.values()) and not inputs:
+        raise click.UsageError("--preset, --map, --account and --accounts apply only with FILEs")
     if inputs:
-        data = _from_files(account, inputs, platform, model_path, as_of)
+        data = _from_files(account, inputs, platform, model_path, as_of, flags)
     else:
         data = _from_run(account, run_id, platform, model_path, db_path)
     emit_explanation(data, fmt)

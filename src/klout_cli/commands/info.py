@@ -3,36 +3,51 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
 from klout_cli.core import KscoreError, StoreError
-from klout_cli.options import check_inputs, choose_format, db_option, emit, open_store, output_options, stdin_bytes
+from klout_cli.options import (
+    check_inputs,
+    choose_format,
+    db_option,
+    emit,
+    open_store,
+    output_options,
+    reading_of,
+    reading_options,
+    stdin_bytes,
+)
 from klout_cli.rows import Row
 
 
 @click.command()
 @click.argument("inputs", nargs=-1, required=True, metavar="FILE...")
+@reading_options
 @output_options
-def check(inputs: tuple[str, ...], fmt: str | None) -> None:
-    """Validate activity CSVs without scoring: rows, accounts, dates and the first problem.
+def check(inputs: tuple[str, ...], fmt: str | None, **flags: Any) -> None:
+    """Validate activity CSVs without scoring: format, rows, accounts, dates and the first problem.
 
-    Exits 1 when any file has a problem.
+    Each FILE is read in kscore's schema or through the preset its header matches (see
+    `kscore presets`). Exits 1 when any file has a problem.
 
     \b
     Examples:
       kscore check exports/*.csv
+      kscore check tweet_activity_metrics_*.csv      # X Analytics exports, found by their header
       cat activity.csv | kscore check -
     """
     from klout_cli.ingest.read import read_sources
 
     check_inputs(inputs)
     stdin = stdin_bytes()
+    reading = reading_of(flags)
     rows: list[Row] = []
     failed = 0
     for name in inputs:
         try:
-            frame, report = read_sources([name], stdin=stdin)
+            frame, report = read_sources([name], stdin=stdin, reading=reading)
         except KscoreError as error:
             failed += 1
             rows.append({"file": "<stdin>" if name == "-" else name, "status": "error", "problem": str(error)})
@@ -41,6 +56,8 @@ def check(inputs: tuple[str, ...], fmt: str | None) -> None:
             {
                 "file": report.files[0].name,
                 "status": "ok",
+                "format": report.files[0].format
+                + ("" if report.files[0].encoding == "utf-8" else f" ({report.files[0].encoding})"),
                 "rows": len(frame),
                 "accounts": int(frame["account"].nunique()),
                 "platforms": ", ".join(sorted(frame["platform"].unique())),
@@ -50,7 +67,18 @@ def check(inputs: tuple[str, ...], fmt: str | None) -> None:
                 "problem": "",
             }
         )
-    columns = ["file", "status", "rows", "accounts", "platforms", "first", "last", "ignored_columns", "problem"]
+    columns = [
+        "file",
+        "status",
+        "format",
+        "rows",
+        "accounts",
+        "platforms",
+        "first",
+        "last",
+        "ignored_columns",
+        "problem",
+    ]
     emit(rows, columns, fmt)
     if failed:
         raise click.ClickException(f"{failed} of {len(inputs)} file(s) have problems (see the problem column)")
@@ -106,3 +134,39 @@ def runs(fmt: str | None, db_path: Path | None) -> None:
         for record in records
     ]
     emit(rows, ["id", "created", "as_of", "model", "inputs", "accounts", "rows", "options"], fmt)
+
+
+@click.command()
+@click.argument("name", required=False)
+@output_options
+def presets(name: str | None, fmt: str | None) -> None:
+    """The exports kscore reads as they are: each preset, the header it is found by, its columns.
+
+    With NAME, print that preset's column map (YAML): copy it, point its columns at yours and
+    pass it with --map to read a file no preset matches.
+
+    \b
+    Examples:
+      kscore presets
+      kscore presets x-analytics > my-map.yaml
+    """
+    from klout_cli.ingest.presets import preset_text
+    from klout_cli.ingest.presets import presets as shipped
+
+    known = shipped()
+    if name is not None:
+        chosen = name.strip().lower()
+        if chosen not in known:
+            raise click.BadParameter(f"'{name}' is not a preset ({', '.join(known)})", param_hint="NAME")
+        click.echo(preset_text(chosen), nl=False)
+        return
+    rows = [
+        {
+            "preset": preset.name,
+            "description": preset.description,
+            "found_by": ", ".join(preset.detect),
+            "columns": ", ".join(f"{canonical} <- {source.describe()}" for canonical, source in preset.columns.items()),
+        }
+        for preset in known.values()
+    ]
+    emit(rows, ["preset", "description", "found_by", "columns"], fmt)

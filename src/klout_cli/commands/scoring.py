@@ -20,6 +20,8 @@ from klout_cli.options import (
     open_store,
     output_options,
     plural,
+    reading_notes,
+    reading_of,
     scoring_options,
     stdin_bytes,
 )
@@ -30,6 +32,7 @@ if TYPE_CHECKING:
 
 
 def _skipped_note(result: RunResult) -> None:
+    reading_notes(result.read)
     if result.read.rows_skipped:
         note(f"skipped {plural(result.read.rows_skipped, 'bad row')}: {result.read.skipped_reasons()}")
 
@@ -69,6 +72,7 @@ def _run_scoring(inputs: Sequence[str], model_path: str | None, as_of: datetime 
         combine=flags["combine"],
         skip_bad_rows=flags["on_error"] == "skip",
         stdin=stdin_bytes(),
+        reading=reading_of(flags, loaded),
     )
 
 
@@ -179,9 +183,12 @@ def rank(
         title = _title(len(all_rows), f"{result.window.as_of:%Y-%m-%d}", result.model.model.name, topic)
         emit(shown, columns, fmt, title)
         return
-    scoring_flags = [name for name, value in flags.items() if value not in (False, "fail")]
+    scoring_flags = [name for name, value in flags.items() if value not in (False, "fail", None)]
     if model_path or as_of or scoring_flags:
-        raise click.UsageError("--model, --as-of, --relative, --combine and --on-error apply only with FILEs")
+        raise click.UsageError(
+            "--model, --as-of, --relative, --combine, --on-error and the reading options "
+            "(--preset, --map, --account, --accounts) apply only with FILEs"
+        )
     store = open_store(db_path)
     record = store.run(run_id)
     if topic is not None:

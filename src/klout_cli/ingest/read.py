@@ -13,7 +13,7 @@ import io
 import warnings
 import zlib
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -22,6 +22,8 @@ import numpy as np
 import pandas as pd
 
 from klout_cli.core import InputError
+from klout_cli.ingest.mapping import ColumnMap
+from klout_cli.ingest.remap import apply_map
 from klout_cli.ingest.schema import AUDIENCE, COUNTS, KINDS, NAMES, NEEDS_TARGET, REQUIRED
 
 STDIN = "-"
@@ -40,6 +42,11 @@ class FileReport:
     sha256: str
     rows: int
     unknown_columns: list[str] = field(default_factory=list)
+    format: str = "kscore"
+    """How it was read: `kscore` (the canonical schema), a preset's name, or `map NAME`."""
+    encoding: str = "utf-8"
+    empty_rows: int = 0
+    """Rows with nothing in any mapped column (all `NA`, say): left out like blank lines."""
 
 
 @dataclass
@@ -60,8 +67,8 @@ class ReadReport:
         return "; ".join(f"{count:,} with {reason}" for reason, count in sorted(self.skipped.items()))
 
 
-def _load_text(name: str, stdin: BinaryIO | None) -> tuple[str, str, str]:
-    """(label for messages, sha256 of the bytes as given, decoded text)."""
+def _load_bytes(name: str, stdin: BinaryIO | None) -> tuple[str, str, bytes]:
+    """(label for messages, sha256 of the bytes as given, the bytes ungzipped)."""
     if name == STDIN:
         label = "<stdin>"
         data = stdin.read() if stdin is not None else b""
@@ -84,14 +91,24 @@ def _load_text(name: str, stdin: BinaryIO | None) -> tuple[str, str, str]:
     nul = data.find(b"\x00", 0, 65536)
     if nul >= 0:
         raise InputError(f"{label}: binary data (a NUL byte at offset {nul}), not a CSV text file")
+    return label, digest, data
+
+
+def _decode(data: bytes, label: str, wanted: Callable[[list[str]], ColumnMap | None]) -> tuple[str, str]:
+    """(text, encoding): UTF-8 (with or without BOM), else the encoding the file's map declares."""
     try:
-        text = data.decode("utf-8-sig")
+        return data.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError as error:
+        first = data.split(b"\n", 1)[0].decode("latin-1")
+        header = [cell.strip().lower() for cell in next(csv.reader([first]), [])]
+        chosen = wanted(header)
+        if chosen is not None and chosen.encoding:
+            return data.decode(chosen.encoding, errors="replace"), chosen.encoding
         line = data.count(b"\n", 0, error.start) + 1
         raise InputError(
-            f"{label}:{line}: not UTF-8 text (byte 0x{data[error.start]:02x}); save the file as UTF-8"
+            f"{label}:{line}: not UTF-8 text (byte 0x{data[error.start]:02x}); save the file as UTF-8 "
+            "(or read it with a column map that names its encoding)"
         ) from None
-    return label, digest, text
 
 
 def _records(text: str) -> Iterator[tuple[int, list[str]]]:
@@ -193,23 +210,38 @@ class _Checks:
         return counts
 
 
-def _parse_times(cleaned: pd.Series) -> pd.Series:
-    """ISO 8601 to UTC at microsecond resolution (pandas picks the unit from the column's values)."""
-    stamps = pd.to_datetime(cleaned, format="ISO8601", utc=True, errors="coerce")
+def _parse_times(cleaned: pd.Series, time_format: str = "ISO8601") -> pd.Series:
+    """Dates to UTC at microsecond resolution (pandas picks the unit from the column's values);
+    no zone means UTC."""
+    stamps = pd.to_datetime(cleaned, format=time_format, utc=True, errors="coerce")
     if str(stamps.dtype).startswith("datetime64[ns"):
         stamps = stamps.dt.floor("us")
     return stamps.dt.as_unit("us")
 
 
-def _timestamps(cleaned: pd.Series, raw: pd.Series, checks: _Checks) -> pd.Series:
-    """Parse and check timestamps; the verdict on a value never depends on the other rows."""
-    stamps = _parse_times(cleaned)
+def _parsed(cleaned: pd.Series, time_format: str) -> pd.Series:
+    stamps = _parse_times(cleaned, time_format)
     failed = (cleaned != "") & stamps.isna()
     if failed.any():
         # a column holding nanoseconds cannot hold far dates: parse the failures on their own
-        stamps = stamps.where(~failed, _parse_times(cleaned[failed]))
+        stamps = stamps.where(~failed, _parse_times(cleaned[failed], time_format))
+    return stamps
+
+
+def _timestamps(cleaned: pd.Series, raw: pd.Series, checks: _Checks, formats: Sequence[str] = ()) -> pd.Series:
+    """Parse and check timestamps: ISO 8601, else the first of `formats` that reads every value
+    (else the one that reads the most, and the others are errors)."""
+    candidates = ["ISO8601", *formats]
+    best, stamps = candidates[0], _parsed(cleaned, candidates[0])
+    for time_format in candidates[1:]:
+        if not ((cleaned != "") & stamps.isna()).any():
+            break
+        other = _parsed(cleaned, time_format)
+        if other.notna().sum() > stamps.notna().sum():
+            best, stamps = time_format, other
+    like = "an ISO 8601 date" if best == "ISO8601" else f"a date like {best}"
     checks.add(cleaned == "", "timestamp", "is empty", raw, "empty")
-    checks.add((cleaned != "") & stamps.isna(), "timestamp", "'{value}' is not an ISO 8601 date", raw, "not a date")
+    checks.add((cleaned != "") & stamps.isna(), "timestamp", "'{value}' is not " + like, raw, "not a date")
     plausible = stamps.isna() | ((stamps >= EARLIEST) & (stamps < LATEST))
     checks.add(~plausible, "timestamp", "'{value}' is not between 1900 and 2199", raw, "out of range")
     return stamps.where(plausible)
@@ -230,7 +262,15 @@ def _counts(raw: pd.Series, column: str, checks: _Checks, *, missing: float) -> 
     return numbers.where(~empty, missing)
 
 
-def validate(frame: pd.DataFrame, label: str, text: str, *, skip: bool, report: ReadReport) -> pd.DataFrame:
+def validate(
+    frame: pd.DataFrame,
+    label: str,
+    text: str,
+    *,
+    skip: bool,
+    report: ReadReport,
+    time_formats: Sequence[str] = (),
+) -> pd.DataFrame:
     """Check every cell; return typed canonical columns (bad rows dropped when skipping)."""
     size = len(frame)
     checks = _Checks(size)
@@ -241,7 +281,7 @@ def validate(frame: pd.DataFrame, label: str, text: str, *, skip: bool, report: 
     out["account"] = account
 
     raw_time = frame["timestamp"].str.strip()
-    out["timestamp"] = _timestamps(raw_time, frame["timestamp"], checks)
+    out["timestamp"] = _timestamps(raw_time, frame["timestamp"], checks, time_formats)
 
     blank = pd.Series("", index=frame.index, dtype=object)
     platform = frame["platform"].str.strip().str.lower() if "platform" in frame else blank
@@ -280,33 +320,167 @@ def validate(frame: pd.DataFrame, label: str, text: str, *, skip: bool, report: 
     return out
 
 
-def read_sources(
-    names: Sequence[str], *, skip: bool = False, stdin: BinaryIO | None = None
-) -> tuple[pd.DataFrame, ReadReport]:
-    """Read and validate every input; returns one frame in the canonical schema."""
-    report = ReadReport()
-    frames = []
-    for name in names:
-        label, digest, text = _load_text(name, stdin)
-        header = _header(text, label)
-        seen: set[str] = set()
-        for column in header:
-            if column in seen:
-                raise InputError(f"{label}:1: column '{column}' appears twice (names match case-insensitively)")
-            seen.add(column)
-        missing = [column for column in REQUIRED if column not in seen]
-        if missing:
-            found = ", ".join(column for column in header if column) or "nothing"
-            raise InputError(
-                f"{label}:1: missing required column{'s' if len(missing) > 1 else ''} "
-                f"{', '.join(repr(c) for c in missing)} "
-                f"(found: {found}; see `kscore schema`)"
-            )
-        frame = _parse_frame(text, label, header)
-        if frame.empty:
-            raise InputError(f"{label}: no rows after the header")
+def _unknown_header(label: str, header: Sequence[str]) -> InputError:
+    from klout_cli.ingest.presets import nearest
+
+    preset, lacking = nearest(header)
+    canonical = ", ".join(f"'{column}'" for column in REQUIRED if column not in header)
+    shown = ", ".join(f"'{column}'" for column in lacking)
+    return InputError(
+        f"{label}:1: unknown header: the canonical columns {canonical} are not there and no preset matches "
+        f"(nearest: {preset.name}, which needs {shown} too); to read it, write a column map: "
+        f"`kscore presets {preset.name} > my-map.yaml`, point its columns at yours, then pass --map my-map.yaml"
+    )
+
+
+def _choose_map(
+    header: Sequence[str], label: str, preset: str | None, column_map: ColumnMap | None, account: str | None
+) -> ColumnMap | None:
+    """The map to read a file with: the user's, the preset asked for, none for the canonical
+    schema (its account may come from --account), else the preset its header matches."""
+    from klout_cli.ingest.presets import detect, presets
+
+    if column_map is not None:
+        return column_map
+    if preset is not None:
+        return presets()[preset]
+    if all(column in header for column in REQUIRED):
+        return None
+    found = detect(header)
+    if found is None and account and all(column in header for column in REQUIRED if column != "account"):
+        return None  # kscore's schema but for the account, which --account gives
+    if found is None and any(column in header for column in REQUIRED):
+        missing = [column for column in REQUIRED if column not in header]
+        shown = ", ".join(column for column in header if column)
+        raise InputError(
+            f"{label}:1: missing required column{'s' if len(missing) > 1 else ''} "
+            f"{', '.join(repr(c) for c in missing)} (found: {shown}; see `kscore schema`, or `kscore presets`)"
+        )
+    if found is None:
+        raise _unknown_header(label, header)
+    return found
+
+
+def _read_one(
+    name: str,
+    stdin: BinaryIO | None,
+    report: ReadReport,
+    *,
+    skip: bool,
+    preset: str | None,
+    column_map: ColumnMap | None,
+    account: str | None,
+) -> pd.DataFrame:
+    label, digest, data = _load_bytes(name, stdin)
+
+    def wanted(header: list[str]) -> ColumnMap | None:
+        try:
+            return _choose_map(header, label, preset, column_map, account)
+        except InputError:
+            return None
+
+    text, encoding = _decode(data, label, wanted)
+    header = _header(text, label)
+    seen: set[str] = set()
+    for column in header:
+        if column in seen:
+            raise InputError(f"{label}:1: column '{column}' appears twice (names match case-insensitively)")
+        seen.add(column)
+    chosen = _choose_map(header, label, preset, column_map, account)
+    frame = _parse_frame(text, label, header)
+    if frame.empty:
+        raise InputError(f"{label}: no rows after the header")
+    empty = 0
+    if chosen is None:
         unknown = [column for column in header if column not in NAMES]
-        report.files.append(FileReport(label, digest, len(frame), unknown))
-        frames.append(validate(frame, label, text, skip=skip, report=report))
+        if account is not None:
+            frame["account"] = account
+        mapped, how = frame, "kscore"
+        formats: Sequence[str] = ()
+    else:
+        file_name = "" if name == STDIN else Path(name).name
+        mapped, unknown, blank = apply_map(chosen, frame, label, file_name, account)
+        empty = int(blank.sum())
+        mapped = mapped[~blank]  # a row with nothing in any mapped column is a blank line
+        formats = chosen.time_formats
+        how = chosen.name if column_map is None else f"map {chosen.name}"
+    report.files.append(FileReport(label, digest, len(frame), unknown, how, encoding, empty))
+    return validate(mapped, label, text, skip=skip, report=report, time_formats=formats)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """How to read the inputs: a preset or map to force, an account to name, an audience file."""
+
+    preset: str | None = None
+    column_map: ColumnMap | None = None
+    account: str | None = None
+    accounts: str | None = None
+    """A side file of audience numbers: account, platform, followers, following[, timestamp]."""
+
+
+AUDIENCE_COLUMNS = ("account", "platform", "followers", "following", "timestamp")
+
+
+def read_audience(name: str, latest: pd.Timestamp, report: ReadReport) -> pd.DataFrame:
+    """The --accounts file as `profile` rows: audience snapshots; a row without a timestamp counts
+    as taken at the latest activity read."""
+    label, digest, data = _load_bytes(name, None)
+    text, _ = _decode(data, label, lambda header: None)
+    header = _header(text, label)
+    lacking = [column for column in ("account", "platform") if column not in header]
+    if lacking:
+        raise InputError(
+            f"{label}:1: an accounts file needs the columns account, platform, followers, following "
+            f"(missing: {', '.join(lacking)})"
+        )
+    unknown = [column for column in header if column not in AUDIENCE_COLUMNS]
+    if unknown:
+        raise InputError(
+            f"{label}:1: column '{unknown[0]}' is not one of an accounts file's: {', '.join(AUDIENCE_COLUMNS)}"
+        )
+    frame = _parse_frame(text, label, header)
+    stamp = latest.isoformat() if pd.notna(latest) else ""
+    frame["timestamp"] = (
+        frame["timestamp"].where(frame["timestamp"].str.strip() != "", stamp) if ("timestamp" in frame) else stamp
+    )
+    frame["kind"] = "profile"
+    report.files.append(FileReport(label, digest, len(frame), [], "accounts"))
+    return validate(frame, label, text, skip=False, report=report)
+
+
+def read_sources(
+    names: Sequence[str],
+    *,
+    skip: bool = False,
+    stdin: BinaryIO | None = None,
+    reading: Reading = Reading(),
+) -> tuple[pd.DataFrame, ReadReport]:
+    """Read and validate every input; returns one frame in the canonical schema.
+
+    Each file is read as the canonical schema when its header has it, else through the preset
+    its header matches; `reading` may force a preset or a map, name every row's account and add
+    an audience file.
+    """
+    report = ReadReport()
+    frames = [
+        _read_one(
+            name,
+            stdin,
+            report,
+            skip=skip,
+            preset=reading.preset,
+            column_map=reading.column_map,
+            account=reading.account,
+        )
+        for name in names
+    ]
     combined = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=list(NAMES))
+    if reading.accounts is not None:
+        audience = read_audience(reading.accounts, combined["timestamp"].max(), report)
+        # only the accounts the activity has: an audience alone is no influence to score
+        known = pd.MultiIndex.from_frame(combined[["account", "platform"]])
+        matched = pd.MultiIndex.from_frame(audience[["account", "platform"]]).isin(known)
+        report.files[-1].empty_rows = int((~matched).sum())
+        combined = pd.concat([combined, audience[matched]], ignore_index=True)
     return combined, report

@@ -16,7 +16,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("account", True, "who did this (handle or id)"),
     Column("timestamp", True, "ISO 8601 date or datetime; no zone = UTC"),
     Column("platform", False, "twitter, linkedin, ...; default 'default'"),
-    Column("kind", False, "post (default), reply, share, like, mention, follow, endorse"),
+    Column("kind", False, "post (default), reply, share, like, mention, follow, endorse, profile"),
     Column("post_id", False, "unique id of the item; the same id seen twice counts once"),
     Column("target", False, "the account this activity is aimed at (replied to, shared, liked, ...)"),
     Column("likes", False, "likes the item received; whole number >= 0; default 0"),
@@ -40,7 +40,7 @@ TEXT: tuple[str, ...] = ("platform", "kind", "post_id", "target", "topics", "tex
 CONTENT_KINDS: tuple[str, ...] = ("post", "reply", "share")
 #: Kinds that are interactions from `account` to `target` (share and reply are both).
 INTERACTION_KINDS: tuple[str, ...] = ("like", "share", "reply", "mention", "follow", "endorse")
-KINDS: tuple[str, ...] = ("post", "reply", "share", "like", "mention", "follow", "endorse")
+KINDS: tuple[str, ...] = ("post", "reply", "share", "like", "mention", "follow", "endorse", "profile")
 #: Kinds that only make sense aimed at someone.
 NEEDS_TARGET: tuple[str, ...] = ("like", "mention", "follow", "endorse")
 
@@ -48,5 +48,6 @@ SEMANTICS = (
     "Rows of kind post, reply and share are content the account made; their counts are what "
     "that content received. Rows of kind like, share, reply, mention, follow and endorse with "
     "a target are interactions from account to target: they record who engaged with whom and "
-    "are never added to the target's counts, which its own rows already carry."
+    "are never added to the target's counts, which its own rows already carry. A row of kind "
+    "profile is an audience snapshot (followers, following at that time) and nothing else."
 )
