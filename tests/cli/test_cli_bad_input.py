@@ -71,7 +71,8 @@ BAD_INPUTS = [
     (
         "missing-required-column",
         "account,likes\nalice,3\n",
-        "{label}:1: missing required column 'timestamp' (found: account, likes; see `kscore schema`, or `kscore presets`)",
+        "{label}:1: missing required column 'timestamp' (found: account, likes; "
+        "see `kscore schema`, or `kscore presets`)",
     ),
     ("empty-file", "", "{label}: file is empty"),
     ("header-only", "account,timestamp,likes\n", "{label}: no rows after the header"),
@@ -83,7 +84,8 @@ BAD_INPUTS = [
     (
         "not-utf8",
         b"account,timestamp,text\nalice,2024-03-01,ok\nbob,2024-03-01,caf\xe9\n",
-        "{label}:3: not UTF-8 text (byte 0xe9); save the file as UTF-8 (or read it with a column map that names its encoding)",
+        "{label}:3: not UTF-8 text (byte 0xe9); save the file as UTF-8 "
+        "(or read it with a column map that names its encoding)",
     ),
     (
         "duplicate-header-by-case",
