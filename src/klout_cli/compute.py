@@ -22,7 +22,7 @@ from klout_cli.core import (
 from klout_cli.core.features import COMBINED_SEPARATOR
 from klout_cli.core.styles import Style
 from klout_cli.core.topics import TopicScore
-from klout_cli.ingest.aggregate import WindowReport, features_of, top_items, window_rows
+from klout_cli.ingest.aggregate import WindowReport, features_of, fill_audience, top_items, window_rows
 from klout_cli.ingest.network import network_features
 from klout_cli.ingest.read import Reading, ReadReport, read_sources
 from klout_cli.modelfile import LoadedModel
@@ -85,6 +85,8 @@ class RunResult:
     styles: dict[tuple[str, str], Style]
     untopical_endorsements: int = 0
     """Endorse rows that name no topic (so count for none)."""
+    unmatched_audience: int = 0
+    """Rows of the --accounts file naming no (account, platform) of the activity."""
 
     def _key(self, score: Score) -> tuple[str, str]:
         return score.account, score.platform
@@ -189,7 +191,11 @@ def score_rows(
     if rows.empty:
         raise InputError(f"no valid rows to score: all {read.rows_read:,} were skipped ({read.skipped_reasons()})")
     window = window_rows(rows, loaded.model, as_of)
-    features = network_features(window, features_of(window, loaded.model), loaded.model)
+    features = features_of(window, loaded.model)
+    unmatched = 0
+    if read.audience is not None:
+        features, unmatched = fill_audience(features, read.audience, window.report.as_of, loaded.model)
+    features = network_features(window, features, loaded.model)
     report = window.report
     if not features:
         raise InputError(
@@ -226,4 +232,5 @@ def score_rows(
         topics.scores,
         styles,
         topics.untopical_endorsements,
+        unmatched,
     )

@@ -116,7 +116,7 @@ reading_options = combine_decorators(
     click.option(
         "--accounts",
         "accounts_path",
-        type=click.Path(dir_okay=False),
+        type=click.Path(dir_okay=False, allow_dash=True),
         default=None,
         metavar="FILE",
         help="Audience numbers exports lack: a CSV of account, platform, followers, following[, timestamp].",
@@ -211,10 +211,12 @@ def load_model_option(path: str | None, inputs: Sequence[str] = ()) -> Any:
     return load_model(path)
 
 
-def reading_of(flags: dict[str, Any], loaded: Any = None) -> Any:
+def reading_of(flags: dict[str, Any], loaded: Any = None, inputs: Sequence[str] = ()) -> Any:
     """How to read the FILEs, from the reading options (and the model's `columns:` section)."""
     from klout_cli.ingest.read import Reading
 
+    if flags.get("accounts_path") == "-" and "-" in inputs:
+        raise click.UsageError("standard input can feed --accounts or a FILE, not both")
     preset = flags.get("preset")
     if preset is not None:
         from klout_cli.ingest.presets import presets
@@ -228,6 +230,8 @@ def reading_of(flags: dict[str, Any], loaded: Any = None) -> Any:
     if preset is not None and map_path:
         raise click.UsageError("give --preset or --map, not both")
     account = flags.get("row_account")
+    if account is not None and not account.strip():
+        raise click.BadParameter("an account name cannot be empty", param_hint="--account")
     return Reading(
         preset=preset if not map_path else None,
         column_map=None if preset is not None else column_map,
@@ -240,17 +244,17 @@ def reading_notes(read: Any) -> None:
     """On stderr: files read through a preset or map (and not as UTF-8), rows left out as empty."""
     formats: dict[str, int] = {}
     for item in read.files:
-        if item.format not in ("kscore", "accounts"):
+        if item.format != "kscore":
             how = item.format + ("" if item.encoding == "utf-8" else f", decoded as {item.encoding}")
             formats[how] = formats.get(how, 0) + 1
     if formats:
         note("read " + "; ".join(f"{plural(count, 'file')} as {how}" for how, count in formats.items()))
-    empty = sum(item.empty_rows for item in read.files if item.format != "accounts")
+    for item in read.files:
+        if item.absent:
+            note(f"{item.name}: no column for {', '.join(item.absent)}: counted as 0 (see --map)")
+    empty = sum(item.empty_rows for item in read.files)
     if empty:
         note(f"left out {plural(empty, 'row')} with nothing in any mapped column (all NA or -)")
-    unmatched = sum(item.empty_rows for item in read.files if item.format == "accounts")
-    if unmatched:
-        note(f"left out {plural(unmatched, 'accounts-file row')} naming no account and platform of the activity")
 
 
 def load_map(path: str) -> Any:

@@ -59,7 +59,7 @@ def _from_files(
     from klout_cli.modelfile import load_model
 
     check_inputs(inputs)
-    rows, read = read_sources(inputs, stdin=stdin_bytes(), reading=reading_of(flags))
+    rows, read = read_sources(inputs, stdin=stdin_bytes(), reading=reading_of(flags, inputs=inputs))
     result = score_rows(rows, read, load_model(), as_of=as_of)
     everyone = list(zip(result.rows(), result.breakdowns()))
     entries = [entry for entry in everyone if entry[0]["account"] == account]

@@ -38,13 +38,33 @@ def check(inputs: tuple[str, ...], fmt: str | None, **flags: Any) -> None:
       kscore check tweet_activity_metrics_*.csv      # X Analytics exports, found by their header
       cat activity.csv | kscore check -
     """
-    from klout_cli.ingest.read import read_sources
+    from dataclasses import replace
+
+    from klout_cli.ingest.read import read_audience, read_sources
 
     check_inputs(inputs)
     stdin = stdin_bytes()
-    reading = reading_of(flags)
+    reading = reading_of(flags, inputs=inputs)
     rows: list[Row] = []
     failed = 0
+    if reading.accounts is not None:  # the audience file on its own row
+        try:
+            audience = read_audience(reading.accounts, stdin)
+            rows.append(
+                {
+                    "file": "<stdin>" if reading.accounts == "-" else reading.accounts,
+                    "status": "ok",
+                    "format": "accounts",
+                    "rows": len(audience),
+                    "accounts": int(audience["account"].nunique()),
+                    "platforms": ", ".join(sorted(audience["platform"].unique())),
+                    "problem": "",
+                }
+            )
+        except KscoreError as error:
+            failed += 1
+            rows.append({"file": reading.accounts, "status": "error", "problem": str(error)})
+        reading = replace(reading, accounts=None)
     for name in inputs:
         try:
             frame, report = read_sources([name], stdin=stdin, reading=reading)
@@ -165,8 +185,20 @@ def presets(name: str | None, fmt: str | None) -> None:
             "preset": preset.name,
             "description": preset.description,
             "found_by": ", ".join(preset.detect),
-            "columns": ", ".join(f"{canonical} <- {source.describe()}" for canonical, source in preset.columns.items()),
+            "columns": ", ".join(f"{canonical} <- {source.describe()}" for canonical, source in preset.columns.items())
+            + _kinds(preset),
         }
         for preset in known.values()
     ]
     emit(rows, ["preset", "description", "found_by", "columns"], fmt)
+
+
+def _kinds(preset: Any) -> str:
+    """How a preset decides each row's kind, in words."""
+    if preset.default_kind is None:
+        return ""
+    words = [f"; kind {preset.default_kind}"]
+    for rule in preset.rules:
+        test = f"is {rule.equals}" if rule.equals else f"~ /{rule.matches.pattern}/" if rule.matches else "is set"
+        words.append(f", {rule.kind} where '{rule.column}' {test}")
+    return "".join(words)

@@ -33,6 +33,11 @@ if TYPE_CHECKING:
 
 def _skipped_note(result: RunResult) -> None:
     reading_notes(result.read)
+    if result.unmatched_audience:
+        note(
+            f"--accounts: {plural(result.unmatched_audience, 'row')} name no account and platform of the activity "
+            "(left out)"
+        )
     if result.read.rows_skipped:
         note(f"skipped {plural(result.read.rows_skipped, 'bad row')}: {result.read.skipped_reasons()}")
 
@@ -72,7 +77,7 @@ def _run_scoring(inputs: Sequence[str], model_path: str | None, as_of: datetime 
         combine=flags["combine"],
         skip_bad_rows=flags["on_error"] == "skip",
         stdin=stdin_bytes(),
-        reading=reading_of(flags, loaded),
+        reading=reading_of(flags, loaded, inputs),
     )
 
 
@@ -116,8 +121,9 @@ def compute(
 ) -> None:
     """Score every account in activity CSVs, print the ranking and save the run.
 
-    FILE is a CSV in the canonical schema (see `kscore schema`); `-` reads standard input and
-    .gz files are read transparently. Several files are scored as one input.
+    FILE is a CSV in kscore's schema (see `kscore schema`) or an export a preset reads (found by
+    its header; see `kscore presets`), or any CSV with --map; `-` reads standard input and .gz
+    files are read transparently. Several files, of any formats, are scored as one input.
 
     \b
     Examples:

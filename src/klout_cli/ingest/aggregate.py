@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -255,6 +255,40 @@ def features_by(
             )
         )
     return result
+
+
+def fill_audience(
+    features: list[AccountFeatures], audience: pd.DataFrame, as_of: datetime, model: Model
+) -> tuple[list[AccountFeatures], int]:
+    """Audience numbers from an --accounts file for the accounts whose activity has none.
+
+    An undated row counts as taken at as-of; a dated one counts inside the window up to as-of.
+    The latest wins (ties: the larger). Returns the features and how many rows of the file name
+    no (account, platform) of the activity.
+    """
+    moment = pd.Timestamp(as_of)
+    keys = set(zip(audience["account"], audience["platform"]))
+    known = {(item.account, item.platform) for item in features}
+    unmatched = int(sum(1 for pair in zip(audience["account"], audience["platform"]) if pair not in known))
+    stamps = audience["timestamp"]
+    inside = stamps.isna() | ((stamps <= moment) & (stamps >= moment - pd.Timedelta(days=model.window_days)))
+    usable = audience[inside].assign(timestamp=stamps[inside].fillna(moment))
+    latest: dict[tuple[str, str], dict[str, float | None]] = {}
+    for name in AUDIENCE:
+        known_values = usable[usable[name].notna()].sort_values(["timestamp", name])
+        for account, platform, value in zip(known_values["account"], known_values["platform"], known_values[name]):
+            latest.setdefault((account, platform), {})[name] = float(value)  # the last is the latest, then largest
+    filled = []
+    for item in features:
+        found = latest.get((item.account, item.platform)) if (item.account, item.platform) in keys else None
+        if found:
+            item = replace(
+                item,
+                followers=item.followers if item.followers is not None else found.get("followers"),
+                following=item.following if item.following is not None else found.get("following"),
+            )
+        filled.append(item)
+    return filled, unmatched
 
 
 def top_items(window: Window, model: Model, per_account: int = 3) -> dict[tuple[str, str], list[dict[str, Any]]]:

@@ -24,6 +24,7 @@ import difflib
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from typing import Any
 
 from klout_cli.core import InputError
@@ -39,10 +40,9 @@ MAP_KEYS = (
     "time_format",
     "missing",
     "encoding",
-    "examples",
 )
 SOURCE_KEYS = ("column", "pattern", "file", "value", "html")
-RULE_KEYS = ("column", "equals", "kind", "target")
+RULE_KEYS = ("column", "equals", "matches", "kind", "target", "counts")
 TAG = re.compile(r"<[^>]*>")
 
 
@@ -76,12 +76,16 @@ class Source:
 
 @dataclass(frozen=True)
 class Rule:
-    """Rows whose `column` is not empty (or equals `equals`) are of `kind`, aimed at `target`'s account."""
+    """Rows whose `column` is not empty (or equals `equals`, or matches `matches`) are of `kind`,
+    aimed at the account in `target` (or in the regex's first group); `counts: false` zeroes what
+    such a row says it received (a native retweet carries the original's counts)."""
 
     column: str
     equals: str | None
     kind: str
     target: str | None
+    matches: re.Pattern[str] | None = None
+    counts: bool = True
 
 
 @dataclass(frozen=True)
@@ -97,21 +101,11 @@ class ColumnMap:
     missing: frozenset[str] = frozenset()
     encoding: str | None = None
     """The file's encoding when it is not UTF-8 (UTF-8 is always tried first)."""
-    examples: tuple[str, ...] = ()
 
     def used_columns(self) -> set[str]:
         used = {name for source in self.columns.values() for name in source.columns}
         used |= {rule.column for rule in self.rules} | {rule.target for rule in self.rules if rule.target}
         return used
-
-    def needs_account(self, header: Sequence[str], file_name: str) -> bool:
-        """True when nothing in the file or its name can say whose rows these are."""
-        source = self.columns.get("account")
-        if source is None:
-            return True
-        if any(name in header for name in source.columns) or source.value is not None:
-            return False
-        return source.file is None or source.file.search(file_name) is None
 
 
 def _shown(value: Any) -> str:
@@ -124,13 +118,13 @@ def _text(value: Any, path: str) -> str:
     return str(value).strip()
 
 
-def _regex(value: Any, path: str) -> re.Pattern[str]:
+def _regex(value: Any, path: str, *, group: bool = True) -> re.Pattern[str]:
     text = _text(value, path)
     try:
         pattern = re.compile(text)
     except re.error as error:
         raise MapError(f"{path}: not a valid regular expression ({error})") from None
-    if pattern.groups < 1:
+    if group and pattern.groups < 1:
         raise MapError(f"{path}: needs a group in parentheses: the part to keep, e.g. 'status/(\\d+)'")
     return pattern
 
@@ -198,12 +192,19 @@ def _kind(value: Any) -> tuple[str | None, tuple[Rule, ...]]:
         kind = _text(rule["kind"], f"{path}.kind").lower()
         if kind not in KINDS:
             raise MapError(f"{path}.kind: '{kind}' is not a kind ({', '.join(KINDS)})")
+        if "equals" in rule and "matches" in rule:
+            raise MapError(f"{path}: give equals or matches, not both")
+        counts = rule.get("counts", True)
+        if not isinstance(counts, bool):
+            raise MapError(f"{path}.counts: must be true or false, got {_shown(counts)}")
         rules.append(
             Rule(
                 column=_text(rule["column"], f"{path}.column").lower(),
                 equals=_text(rule["equals"], f"{path}.equals") if "equals" in rule else None,
                 kind=kind,
                 target=_text(rule["target"], f"{path}.target").lower() if "target" in rule else None,
+                matches=_regex(rule["matches"], f"{path}.matches", group=False) if "matches" in rule else None,
+                counts=counts,
             )
         )
     return default, tuple(rules)
@@ -227,6 +228,8 @@ def parse_map(data: Any, name: str) -> ColumnMap:
     columns: dict[str, Source] = {}
     for key, value in columns_data.items():
         canonical = str(key).strip().lower()
+        if canonical in columns:
+            raise MapError(f"columns.{key}: given twice (column names match case-insensitively)")
         if canonical not in NAMES:
             close = difflib.get_close_matches(canonical, NAMES, n=1, cutoff=0.6)
             hint = f" (did you mean '{close[0]}'?)" if close else " (see `kscore schema`)"
@@ -241,9 +244,14 @@ def parse_map(data: Any, name: str) -> ColumnMap:
     encoding = _text(data["encoding"], "encoding") if "encoding" in data else None
     if encoding is not None:
         try:
-            codecs.lookup(encoding)
+            info = codecs.lookup(encoding)
         except LookupError:
-            raise MapError(f"encoding: '{encoding}' is not an encoding Python knows (e.g. cp1252, latin-1)") from None
+            raise MapError(f"encoding: '{encoding}' is not an encoding Python knows (e.g. cp1252, mac_roman)") from None
+        if not getattr(info, "_is_text_encoding", True) or info.name.startswith(("utf-16", "utf-32")):
+            raise MapError(f"encoding: '{encoding}' is not a text encoding kscore reads (e.g. cp1252, mac_roman)")
+    formats = _strings(data.get("time_format"), "time_format")
+    for index, time_format in enumerate(formats):
+        _check_format(time_format, f"time_format[{index}]")
     return ColumnMap(
         name=_text(data.get("name", name), "name"),
         description=str(data.get("description", "")).strip(),
@@ -252,11 +260,19 @@ def parse_map(data: Any, name: str) -> ColumnMap:
         columns=columns,
         default_kind=default,
         rules=rules,
-        time_formats=_strings(data.get("time_format"), "time_format"),
+        time_formats=formats,
         missing=frozenset(_strings(data.get("missing"), "missing")),
         encoding=encoding,
-        examples=_strings(data.get("examples"), "examples"),
     )
+
+
+def _check_format(time_format: str, path: str) -> None:
+    """A strptime format that can read what it writes (refuses bad directives such as %Q or %s)."""
+    moment = datetime(2024, 3, 9, 17, 5, 6, tzinfo=timezone.utc)
+    try:
+        datetime.strptime(moment.strftime(time_format), time_format)
+    except ValueError as error:
+        raise MapError(f"{path}: '{time_format}' is not a date format ({error}; e.g. '%d/%m/%Y %H:%M')") from None
 
 
 #: Keys of a model's `columns:` section that are not canonical columns.
@@ -269,4 +285,4 @@ def parse_model_columns(data: Any) -> ColumnMap:
         raise MapError("columns: must map canonical columns to yours (e.g. likes: favourites_count)")
     options = {key: data[key] for key in MODEL_COLUMN_KEYS if key in data}
     columns = {key: value for key, value in data.items() if key not in MODEL_COLUMN_KEYS}
-    return parse_map({"name": "the model's columns", "columns": columns, **options}, "the model's columns")
+    return parse_map({"name": "model-columns", "columns": columns, **options}, "model-columns")

@@ -13,7 +13,7 @@ import io
 import warnings
 import zlib
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -23,7 +23,7 @@ import pandas as pd
 
 from klout_cli.core import InputError
 from klout_cli.ingest.mapping import ColumnMap
-from klout_cli.ingest.remap import apply_map
+from klout_cli.ingest.remap import absent_counts, apply_map
 from klout_cli.ingest.schema import AUDIENCE, COUNTS, KINDS, NAMES, NEEDS_TARGET, REQUIRED
 
 STDIN = "-"
@@ -47,12 +47,16 @@ class FileReport:
     encoding: str = "utf-8"
     empty_rows: int = 0
     """Rows with nothing in any mapped column (all `NA`, say): left out like blank lines."""
+    absent: list[str] = field(default_factory=list)
+    """Counts the map reads from columns this file lacks (so they are 0)."""
 
 
 @dataclass
 class ReadReport:
     files: list[FileReport] = field(default_factory=list)
     skipped: Counter[str] = field(default_factory=Counter)
+    audience: pd.DataFrame | None = None
+    """The --accounts file: audience numbers for accounts whose activity lacks them."""
 
     @property
     def rows_read(self) -> int:
@@ -173,15 +177,18 @@ def _parse_frame(text: str, label: str, header: list[str]) -> pd.DataFrame:
 class _Checks:
     """Collects the cells that fail; the first failure of each row is its reason."""
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, names: Mapping[str, str] | None = None) -> None:
         self.size = size
+        self.names = names or {}
         self.found: list[tuple[np.ndarray, str, str, pd.Series, str]] = []
 
     def add(self, mask: pd.Series, column: str, problem: str, values: pd.Series, reason: str) -> None:
         """`problem` is a template with {value} ("'{value}' is not a count"); `reason` its summary."""
         array = mask.to_numpy(dtype=bool)
         if array.any():
-            self.found.append((array, column, problem, values, reason))
+            # a column read through a map is named as the file names it: column 'like_count' (likes)
+            shown = f"'{self.names[column]}' ({column})" if column in self.names else f"'{column}'"
+            self.found.append((array, shown, problem, values, reason))
 
     def bad_rows(self) -> np.ndarray:
         bad = np.zeros(self.size, dtype=bool)
@@ -195,7 +202,7 @@ class _Checks:
         record = int(np.argmax(bad))
         for array, column, problem, values, _ in self.found:
             if array[record]:
-                message = f"column '{column}': " + problem.format(value=values.iloc[record])
+                message = f"column {column}: " + problem.format(value=values.iloc[record])
                 return record, message, int(bad.sum())
         raise AssertionError("first() called with no bad rows")
 
@@ -205,7 +212,7 @@ class _Checks:
         for array, column, _, _, reason in self.found:
             fresh = array & ~claimed
             if fresh.any():
-                counts[f"column '{column}' {reason}"] += int(fresh.sum())
+                counts[f"column {column} {reason}"] += int(fresh.sum())
             claimed |= array
         return counts
 
@@ -270,10 +277,15 @@ def validate(
     skip: bool,
     report: ReadReport,
     time_formats: Sequence[str] = (),
+    hint: str = SKIP_HINT,
+    names: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
-    """Check every cell; return typed canonical columns (bad rows dropped when skipping)."""
+    """Check every cell; return typed canonical columns (bad rows dropped when skipping).
+
+    `names` gives the file's own name of a column read through a map, for the messages.
+    """
     size = len(frame)
-    checks = _Checks(size)
+    checks = _Checks(size, names)
     out = pd.DataFrame(index=frame.index)
 
     account = frame["account"].str.strip()
@@ -314,7 +326,8 @@ def validate(
         if not skip:
             record, message, bad = checks.first()
             more = f" (and {bad - 1} more bad row{'s' if bad > 2 else ''})" if bad > 1 else ""
-            raise InputError(f"{label}:{_record_line(text, record)}: {message}{more}{SKIP_HINT}")
+            line = _record_line(text, int(frame.index[record]))  # the record's number in the file
+            raise InputError(f"{label}:{line}: {message}{more}{hint}")
         report.skipped.update(checks.reasons())
         out = out[~checks.bad_rows()]
     return out
@@ -326,10 +339,15 @@ def _unknown_header(label: str, header: Sequence[str]) -> InputError:
     preset, lacking = nearest(header)
     canonical = ", ".join(f"'{column}'" for column in REQUIRED if column not in header)
     shown = ", ".join(f"'{column}'" for column in lacking)
+    close = (
+        f"nearest: {preset.name}, which needs {shown} too"
+        if len(lacking) < len(preset.detect)
+        else "none is close: see `kscore presets`"
+    )
     return InputError(
         f"{label}:1: unknown header: the canonical columns {canonical} are not there and no preset matches "
-        f"(nearest: {preset.name}, which needs {shown} too); to read it, write a column map: "
-        f"`kscore presets {preset.name} > my-map.yaml`, point its columns at yours, then pass --map my-map.yaml"
+        f"({close}); to read it, write a column map: `kscore presets {preset.name} > my-map.yaml`, "
+        "point its columns at yours, then pass --map my-map.yaml"
     )
 
 
@@ -340,12 +358,18 @@ def _choose_map(
     schema (its account may come from --account), else the preset its header matches."""
     from klout_cli.ingest.presets import detect, presets
 
+    if preset is not None:
+        forced = presets()[preset]
+        lacking = [column for column in forced.detect if column not in header]
+        if lacking:
+            raise InputError(
+                f"{label}:1: not a {preset} export: its header lacks {', '.join(repr(c) for c in lacking)}"
+            )
+        return forced
+    if all(column in header for column in REQUIRED):
+        return None  # kscore's own schema: read as it is, whatever map was given
     if column_map is not None:
         return column_map
-    if preset is not None:
-        return presets()[preset]
-    if all(column in header for column in REQUIRED):
-        return None
     found = detect(header)
     if found is None and account and all(column in header for column in REQUIRED if column != "account"):
         return None  # kscore's schema but for the account, which --account gives
@@ -354,11 +378,21 @@ def _choose_map(
         shown = ", ".join(column for column in header if column)
         raise InputError(
             f"{label}:1: missing required column{'s' if len(missing) > 1 else ''} "
-            f"{', '.join(repr(c) for c in missing)} (found: {shown}; see `kscore schema`, or `kscore presets`)"
+            f"{', '.join(repr(c) for c in missing)} (found: {shown}; see `kscore schema`"
+            f"{_nearest_hint(header)})"
         )
     if found is None:
         raise _unknown_header(label, header)
     return found
+
+
+def _nearest_hint(header: Sequence[str]) -> str:
+    from klout_cli.ingest.presets import nearest
+
+    preset, lacking = nearest(header)
+    if len(lacking) == len(preset.detect):
+        return ", or `kscore presets`"
+    return f"; or is it a {preset.name} export? It needs {', '.join(repr(c) for c in lacking)} too"
 
 
 def _read_one(
@@ -397,15 +431,26 @@ def _read_one(
             frame["account"] = account
         mapped, how = frame, "kscore"
         formats: Sequence[str] = ()
+        absent: list[str] = []
+        names: dict[str, str] = {}
     else:
         file_name = "" if name == STDIN else Path(name).name
         mapped, unknown, blank = apply_map(chosen, frame, label, file_name, account)
         empty = int(blank.sum())
         mapped = mapped[~blank]  # a row with nothing in any mapped column is a blank line
+        if mapped.empty:
+            raise InputError(f"{label}: no rows with data (every row is empty in the columns {chosen.name} reads)")
         formats = chosen.time_formats
-        how = chosen.name if column_map is None else f"map {chosen.name}"
-    report.files.append(FileReport(label, digest, len(frame), unknown, how, encoding, empty))
-    return validate(mapped, label, text, skip=skip, report=report, time_formats=formats)
+        how = chosen.name if chosen is not column_map else f"map {chosen.name}"
+        absent = absent_counts(chosen, header)
+        names = {
+            canonical: present
+            for canonical, source in chosen.columns.items()
+            for present in [next((name for name in source.columns if name in header), None)]
+            if present is not None and present != canonical
+        }
+    report.files.append(FileReport(label, digest, len(frame), unknown, how, encoding, empty, absent))
+    return validate(mapped, label, text, skip=skip, report=report, time_formats=formats, names=names)
 
 
 @dataclass(frozen=True)
@@ -422,10 +467,9 @@ class Reading:
 AUDIENCE_COLUMNS = ("account", "platform", "followers", "following", "timestamp")
 
 
-def read_audience(name: str, latest: pd.Timestamp, report: ReadReport) -> pd.DataFrame:
-    """The --accounts file as `profile` rows: audience snapshots; a row without a timestamp counts
-    as taken at the latest activity read."""
-    label, digest, data = _load_bytes(name, None)
+def read_audience(name: str, stdin: BinaryIO | None) -> pd.DataFrame:
+    """The --accounts file: account, platform, followers, following and timestamp (NaT: undated)."""
+    label, _, data = _load_bytes(name, stdin)
     text, _ = _decode(data, label, lambda header: None)
     header = _header(text, label)
     lacking = [column for column in ("account", "platform") if column not in header]
@@ -440,13 +484,13 @@ def read_audience(name: str, latest: pd.Timestamp, report: ReadReport) -> pd.Dat
             f"{label}:1: column '{unknown[0]}' is not one of an accounts file's: {', '.join(AUDIENCE_COLUMNS)}"
         )
     frame = _parse_frame(text, label, header)
-    stamp = latest.isoformat() if pd.notna(latest) else ""
-    frame["timestamp"] = (
-        frame["timestamp"].where(frame["timestamp"].str.strip() != "", stamp) if ("timestamp" in frame) else stamp
-    )
-    frame["kind"] = "profile"
-    report.files.append(FileReport(label, digest, len(frame), [], "accounts"))
-    return validate(frame, label, text, skip=False, report=report)
+    if frame.empty:
+        raise InputError(f"{label}: no rows after the header")
+    undated = frame["timestamp"].str.strip() == "" if "timestamp" in frame else pd.Series(True, index=frame.index)
+    frame["timestamp"] = frame["timestamp"].where(~undated, "2000-01-01") if "timestamp" in frame else "2000-01-01"
+    checked = validate(frame, label, text, skip=False, report=ReadReport(), hint="")
+    checked["timestamp"] = checked["timestamp"].where(~undated)
+    return checked[["account", "platform", "followers", "following", "timestamp"]]
 
 
 def read_sources(
@@ -477,10 +521,5 @@ def read_sources(
     ]
     combined = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=list(NAMES))
     if reading.accounts is not None:
-        audience = read_audience(reading.accounts, combined["timestamp"].max(), report)
-        # only the accounts the activity has: an audience alone is no influence to score
-        known = pd.MultiIndex.from_frame(combined[["account", "platform"]])
-        matched = pd.MultiIndex.from_frame(audience[["account", "platform"]]).isin(known)
-        report.files[-1].empty_rows = int((~matched).sum())
-        combined = pd.concat([combined, audience[matched]], ignore_index=True)
+        report.audience = read_audience(reading.accounts, stdin)
     return combined, report

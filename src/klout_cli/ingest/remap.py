@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import html
+import re
 
 import pandas as pd
 
 from klout_cli.core import InputError
 from klout_cli.ingest.mapping import TAG, ColumnMap, Source
-from klout_cli.ingest.schema import REQUIRED
+from klout_cli.ingest.schema import AUDIENCE, COUNTS, REQUIRED
+
+BREAK = re.compile(r"<(?:br|p|/p|div|/div|li)\b[^>]*>", re.IGNORECASE)
 
 
 def _cleaned(frame: pd.DataFrame, column: str, missing: frozenset[str]) -> pd.Series:
@@ -18,6 +21,13 @@ def _cleaned(frame: pd.DataFrame, column: str, missing: frozenset[str]) -> pd.Se
     return values
 
 
+def _plain(cell: str) -> str:
+    """HTML as text: block breaks become spaces, other tags go (`#<span>ai</span>` is `#ai`)."""
+    if "<" not in cell and "&" not in cell:
+        return cell
+    return html.unescape(TAG.sub("", BREAK.sub(" ", cell)))
+
+
 def _resolve(source: Source, frame: pd.DataFrame, file_name: str, missing: frozenset[str]) -> pd.Series | None:
     """The column's values, or None when the file offers nothing for it."""
     found: pd.Series | None = None
@@ -25,9 +35,9 @@ def _resolve(source: Source, frame: pd.DataFrame, file_name: str, missing: froze
     if present is not None:
         found = _cleaned(frame, present, missing)
         if source.html:
-            found = found.map(lambda cell: html.unescape(TAG.sub(" ", cell)) if "<" in cell or "&" in cell else cell)
+            found = found.map(_plain)
         if source.pattern is not None:
-            found = found.str.extract(source.pattern, expand=False).fillna("")
+            found = found.str.extract(source.pattern, expand=True).iloc[:, 0].fillna("")  # the first group
     fallback = None
     if source.file is not None:
         match = source.file.search(file_name)
@@ -69,19 +79,51 @@ def apply_map(
                     f"{label}: cannot tell whose rows these are (the {column_map.name} map {looked}): "
                     "pass --account NAME"
                 )
-            raise InputError(f"{label}:1: the {column_map.name} map wants {required} from {where}; the file has none")
+            raise InputError(f"{label}:1: the {column_map.name} map reads {required} from {where}; the file has none")
     if column_map.default_kind is not None:
         kind = pd.Series(column_map.default_kind, index=frame.index, dtype=object)
         target = out["target"] if "target" in out else pd.Series("", index=frame.index, dtype=object)
-        for rule in reversed(column_map.rules):  # the first rule that matches a row decides it
+        silent = pd.Series(False, index=frame.index)
+        decided = pd.Series(False, index=frame.index)
+        for rule in column_map.rules:  # the first rule that matches a row decides it
             if rule.column not in frame.columns:
                 continue
             cells = _cleaned(frame, rule.column, column_map.missing).str.strip()
-            hit = cells.str.lower() == rule.equals.lower() if rule.equals is not None else cells != ""
+            caught = None
+            if rule.equals is not None:
+                hit = cells.str.lower() == rule.equals.lower()
+            elif rule.matches is not None and rule.matches.groups:
+                caught = cells.str.extract(rule.matches, expand=True).iloc[:, 0]
+                hit = caught.notna()
+            elif rule.matches is not None:
+                hit = cells.str.contains(rule.matches, na=False)
+            else:
+                hit = cells != ""
+            hit &= ~decided
+            decided |= hit
             kind = kind.where(~hit, rule.kind)
             if rule.target is not None and rule.target in frame.columns:
                 target = target.where(~hit, _cleaned(frame, rule.target, column_map.missing).str.strip())
+            elif caught is not None:
+                target = target.where(~hit, caught.fillna(""))
+            if not rule.counts:
+                silent |= hit
         out["kind"] = kind
         out["target"] = target
+        for name in COUNTS:
+            if name in out:
+                out[name] = out[name].where(~silent, "")
     used = column_map.used_columns()
     return out, [column for column in frame.columns if column not in used], blank
+
+
+def absent_counts(column_map: ColumnMap, header: list[str]) -> list[str]:
+    """Counts and audience columns the map reads from columns this file does not have."""
+    return [
+        f"{canonical} ({' or '.join(repr(name) for name in source.columns)})"
+        for canonical, source in column_map.columns.items()
+        if canonical in (*COUNTS, *AUDIENCE)
+        and source.columns
+        and source.value is None
+        and not any(name in header for name in source.columns)
+    ]
