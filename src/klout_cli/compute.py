@@ -87,6 +87,8 @@ class RunResult:
     """Endorse rows that name no topic (so count for none)."""
     unmatched_audience: int = 0
     """Rows of the --accounts file naming no (account, platform) of the activity."""
+    outside_audience: int = 0
+    """Rows of the --accounts file dated outside the window (so not used)."""
 
     def _key(self, score: Score) -> tuple[str, str]:
         return score.account, score.platform
@@ -192,9 +194,9 @@ def score_rows(
         raise InputError(f"no valid rows to score: all {read.rows_read:,} were skipped ({read.skipped_reasons()})")
     window = window_rows(rows, loaded.model, as_of)
     features = features_of(window, loaded.model)
-    unmatched = 0
+    unmatched = outside = 0
     if read.audience is not None:
-        features, unmatched = fill_audience(features, read.audience, window.report.as_of, loaded.model)
+        features, unmatched, outside = fill_audience(features, read.audience, window.report.as_of, loaded.model)
     features = network_features(window, features, loaded.model)
     report = window.report
     if not features:
@@ -233,4 +235,5 @@ def score_rows(
         styles,
         topics.untopical_endorsements,
         unmatched,
+        outside,
     )

@@ -218,6 +218,9 @@ def reading_of(flags: dict[str, Any], loaded: Any = None, inputs: Sequence[str] 
     if flags.get("accounts_path") == "-" and "-" in inputs:
         raise click.UsageError("standard input can feed --accounts or a FILE, not both")
     preset = flags.get("preset")
+    map_path = flags.get("map_path")
+    if preset is not None and map_path:
+        raise click.UsageError("give --preset or --map, not both")
     if preset is not None:
         from klout_cli.ingest.presets import presets
 
@@ -225,16 +228,13 @@ def reading_of(flags: dict[str, Any], loaded: Any = None, inputs: Sequence[str] 
         preset = preset.strip().lower()
         if preset not in known:
             raise click.BadParameter(f"'{preset}' is not a preset ({', '.join(known)})", param_hint="--preset")
-    map_path = flags.get("map_path")
-    column_map = load_map(map_path) if map_path else getattr(loaded, "columns", None)
-    if preset is not None and map_path:
-        raise click.UsageError("give --preset or --map, not both")
     account = flags.get("row_account")
     if account is not None and not account.strip():
         raise click.BadParameter("an account name cannot be empty", param_hint="--account")
     return Reading(
-        preset=preset if not map_path else None,
-        column_map=None if preset is not None else column_map,
+        preset=preset,
+        column_map=load_map(map_path) if map_path else None,
+        model_map=getattr(loaded, "columns", None),
         account=account.strip() if account else None,
         accounts=flags.get("accounts_path"),
     )

@@ -38,6 +38,8 @@ def _skipped_note(result: RunResult) -> None:
             f"--accounts: {plural(result.unmatched_audience, 'row')} name no account and platform of the activity "
             "(left out)"
         )
+    if result.outside_audience:
+        note(f"--accounts: {plural(result.outside_audience, 'row')} dated outside the window up to as-of (left out)")
     if result.read.rows_skipped:
         note(f"skipped {plural(result.read.rows_skipped, 'bad row')}: {result.read.skipped_reasons()}")
 

@@ -259,12 +259,12 @@ def features_by(
 
 def fill_audience(
     features: list[AccountFeatures], audience: pd.DataFrame, as_of: datetime, model: Model
-) -> tuple[list[AccountFeatures], int]:
+) -> tuple[list[AccountFeatures], int, int]:
     """Audience numbers from an --accounts file for the accounts whose activity has none.
 
     An undated row counts as taken at as-of; a dated one counts inside the window up to as-of.
-    The latest wins (ties: the larger). Returns the features and how many rows of the file name
-    no (account, platform) of the activity.
+    The latest wins (ties: the larger). Returns the features, how many rows of the file name no
+    (account, platform) of the activity, and how many of the others are dated outside the window.
     """
     moment = pd.Timestamp(as_of)
     keys = set(zip(audience["account"], audience["platform"]))
@@ -272,6 +272,8 @@ def fill_audience(
     unmatched = int(sum(1 for pair in zip(audience["account"], audience["platform"]) if pair not in known))
     stamps = audience["timestamp"]
     inside = stamps.isna() | ((stamps <= moment) & (stamps >= moment - pd.Timedelta(days=model.window_days)))
+    pairs = pd.Series(list(zip(audience["account"], audience["platform"])), index=audience.index)
+    outside = int((~inside & pairs.isin(known)).sum())
     usable = audience[inside].assign(timestamp=stamps[inside].fillna(moment))
     latest: dict[tuple[str, str], dict[str, float | None]] = {}
     for name in AUDIENCE:
@@ -288,7 +290,7 @@ def fill_audience(
                 following=item.following if item.following is not None else found.get("following"),
             )
         filled.append(item)
-    return filled, unmatched
+    return filled, unmatched, outside
 
 
 def top_items(window: Window, model: Model, per_account: int = 3) -> dict[tuple[str, str], list[dict[str, Any]]]:

@@ -220,7 +220,7 @@ def _strings(value: Any, path: str) -> tuple[str, ...]:
 def parse_map(data: Any, name: str) -> ColumnMap:
     """Validate a column map (a preset file, a --map file or a model's `columns:`)."""
     if not isinstance(data, Mapping):
-        raise MapError(f"{name}: a column map must be a mapping (see `kscore presets x-analytics`)")
+        raise MapError("a column map must be a mapping of keys to values (see `kscore presets x-analytics`)")
     _unknown(data, MAP_KEYS, "")
     columns_data = data.get("columns")
     if not isinstance(columns_data, Mapping) or not columns_data:

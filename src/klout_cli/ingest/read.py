@@ -352,7 +352,12 @@ def _unknown_header(label: str, header: Sequence[str]) -> InputError:
 
 
 def _choose_map(
-    header: Sequence[str], label: str, preset: str | None, column_map: ColumnMap | None, account: str | None
+    header: Sequence[str],
+    label: str,
+    preset: str | None,
+    column_map: ColumnMap | None,
+    account: str | None,
+    model_map: ColumnMap | None = None,
 ) -> ColumnMap | None:
     """The map to read a file with: the user's, the preset asked for, none for the canonical
     schema (its account may come from --account), else the preset its header matches."""
@@ -366,10 +371,12 @@ def _choose_map(
                 f"{label}:1: not a {preset} export: its header lacks {', '.join(repr(c) for c in lacking)}"
             )
         return forced
-    if all(column in header for column in REQUIRED):
-        return None  # kscore's own schema: read as it is, whatever map was given
     if column_map is not None:
-        return column_map
+        return column_map  # --map: asked for, so every file
+    if all(column in header for column in REQUIRED):
+        return None  # kscore's own schema: read as it is, whatever the model's columns say
+    if model_map is not None:
+        return model_map
     found = detect(header)
     if found is None and account and all(column in header for column in REQUIRED if column != "account"):
         return None  # kscore's schema but for the account, which --account gives
@@ -404,12 +411,13 @@ def _read_one(
     preset: str | None,
     column_map: ColumnMap | None,
     account: str | None,
+    model_map: ColumnMap | None = None,
 ) -> pd.DataFrame:
     label, digest, data = _load_bytes(name, stdin)
 
     def wanted(header: list[str]) -> ColumnMap | None:
         try:
-            return _choose_map(header, label, preset, column_map, account)
+            return _choose_map(header, label, preset, column_map, account, model_map)
         except InputError:
             return None
 
@@ -420,7 +428,7 @@ def _read_one(
         if column in seen:
             raise InputError(f"{label}:1: column '{column}' appears twice (names match case-insensitively)")
         seen.add(column)
-    chosen = _choose_map(header, label, preset, column_map, account)
+    chosen = _choose_map(header, label, preset, column_map, account, model_map)
     frame = _parse_frame(text, label, header)
     if frame.empty:
         raise InputError(f"{label}: no rows after the header")
@@ -441,7 +449,7 @@ def _read_one(
         if mapped.empty:
             raise InputError(f"{label}: no rows with data (every row is empty in the columns {chosen.name} reads)")
         formats = chosen.time_formats
-        how = chosen.name if chosen is not column_map else f"map {chosen.name}"
+        how = f"map {chosen.name}" if chosen is column_map or chosen is model_map else chosen.name
         absent = absent_counts(chosen, header)
         names = {
             canonical: present
@@ -459,6 +467,9 @@ class Reading:
 
     preset: str | None = None
     column_map: ColumnMap | None = None
+    """--map: read every FILE with it."""
+    model_map: ColumnMap | None = None
+    """The model's `columns:` section: read every FILE not in kscore's schema with it."""
     account: str | None = None
     accounts: str | None = None
     """A side file of audience numbers: account, platform, followers, following[, timestamp]."""
@@ -516,6 +527,7 @@ def read_sources(
             preset=reading.preset,
             column_map=reading.column_map,
             account=reading.account,
+            model_map=reading.model_map,
         )
         for name in names
     ]

@@ -69,6 +69,8 @@ def apply_map(
                 blank &= _cleaned(frame, name, column_map.missing).str.strip() == ""
     if account is not None:
         out["account"] = account
+    elif "account" in out and not blank.all() and (out["account"][~blank].str.strip() == "").all():
+        del out["account"]  # found in no row: say so below, not row by row
     for required in REQUIRED:
         if required not in out:
             wanted = column_map.columns.get(required)
