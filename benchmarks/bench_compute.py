@@ -2,6 +2,7 @@
 
     python benchmarks/bench_compute.py                  # 10k and 100k rows
     python benchmarks/bench_compute.py --sizes 1000000  # choose sizes
+    python benchmarks/bench_compute.py --big            # ... and 10 million rows
 
 Data is generated deterministically (numpy, fixed seed) in the canonical schema. Each
 measurement runs in a fresh child process so its peak memory (max RSS) is its own. The
@@ -12,6 +13,7 @@ weighted engagement: the least any scorer must do. Printed ratios are kscore / b
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import resource
 import subprocess
@@ -114,8 +116,28 @@ def run_baseline(path: str) -> dict[str, float]:
     return {"total": time.perf_counter() - start, "accounts": len(grouped)}
 
 
+def run_duckdb(path: str) -> dict[str, float]:
+    """The same aggregate in DuckDB (if installed): decayed weighted engagement and distinct targets."""
+    import duckdb
+
+    start = time.perf_counter()
+    query = f"""
+        WITH rows AS (
+            SELECT account, platform, target,
+                   likes + 3 * shares + 2 * replies + 0.5 * clicks AS weighted,
+                   epoch(max(CAST(timestamp AS TIMESTAMPTZ)) OVER () - CAST(timestamp AS TIMESTAMPTZ)) / 86400 AS age
+            FROM read_csv('{path}', all_varchar = false)
+        )
+        SELECT account, platform, sum(weighted * pow(0.5, age / 30)), count(DISTINCT target)
+        FROM rows WHERE age <= 90 GROUP BY account, platform
+    """
+    found = duckdb.connect().execute(query).fetchall()
+    return {"total": time.perf_counter() - start, "accounts": len(found)}
+
+
 def child(kind: str, path: str) -> None:
-    figures = run_kscore(path) if kind == "kscore" else run_baseline(path)
+    runs = {"kscore": run_kscore, "baseline": run_baseline, "duckdb": run_duckdb}
+    figures = runs[kind](path)
     figures["max_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps(figures))
 
@@ -133,14 +155,19 @@ def measure(kind: str, path: Path) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--big", action="store_true", help="add 10 million rows (minutes, several GB)")
     parser.add_argument("--child", nargs=2, metavar=("KIND", "PATH"), help=argparse.SUPPRESS)
     options = parser.parse_args()
     if options.child:
         child(*options.child)
         return
+    has_duckdb = importlib.util.find_spec("duckdb") is not None
+    if not has_duckdb:
+        print("(duckdb is not installed: `pip install duckdb` to add it as a baseline)")
     print(f"{'rows':>10} {'engine':>9} {'in-process s':>13} {'wall s':>8} {'peak MB':>8}  detail")
+    sizes = [*options.sizes, *([10_000_000] if options.big else [])]
     with tempfile.TemporaryDirectory() as folder:
-        for size in options.sizes:
+        for size in sizes:
             path = Path(folder) / f"activity-{size}.csv"
             generate(size, path)
             mb = path.stat().st_size / 1e6
@@ -156,7 +183,14 @@ def main() -> None:
                   f"({ours['topic_scores']:,.0f} topic scores)")  # fmt: skip
             memory = ours["max_rss_mb"] / baseline["max_rss_mb"]
             print(f"{'':>10} {'ratio':>9} {ours_total / baseline['total']:>13.2f} "
-                  f"{ours['wall'] / baseline['wall']:>8.2f} {memory:>8.2f}")  # fmt: skip
+                  f"{ours['wall'] / baseline['wall']:>8.2f} {memory:>8.2f}  kscore / pandas")  # fmt: skip
+            if has_duckdb:
+                duck = measure("duckdb", path)
+                print(f"{size:>10,} {'duckdb':>9} {duck['total']:>13.3f} {duck['wall']:>8.2f} "
+                      f"{duck['max_rss_mb']:>8.0f}  the same aggregate, plus distinct targets")  # fmt: skip
+                print(f"{'':>10} {'ratio':>9} {ours_total / duck['total']:>13.2f} "
+                      f"{ours['wall'] / duck['wall']:>8.2f} {ours['max_rss_mb'] / duck['max_rss_mb']:>8.2f}  "
+                      "kscore / duckdb")  # fmt: skip
 
 
 if __name__ == "__main__":
