@@ -251,7 +251,7 @@ def reading_notes(read: Any) -> None:
         note("read " + "; ".join(f"{plural(count, 'file')} as {how}" for how, count in formats.items()))
     for item in read.files:
         if item.absent:
-            note(f"{item.name}: no column for {', '.join(item.absent)}: counted as 0 (see --map)")
+            note(f"{item.name}: no column for {', '.join(item.absent)}: counts read 0, audience unknown (see --map)")
     empty = sum(item.empty_rows for item in read.files)
     if empty:
         note(f"left out {plural(empty, 'row')} with nothing in any mapped column (all NA or -)")

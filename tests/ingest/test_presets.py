@@ -453,13 +453,18 @@ def test_a_forced_preset_needs_its_header(kscore, write) -> None:
     name = write("partial.csv", PARTIAL_BASIC)
     assert "unknown header" in error_line(kscore("compute", name, "--no-save"))
     message = error_line(kscore("compute", name, "--preset", "tweets-basic", "--account", "ann", "--no-save"))
-    assert message == "partial.csv:1: not a tweets-basic export: its header lacks 'replies', 'retweets', 'user'"
+    assert (
+        message
+        == "partial.csv:1: not an export the tweets-basic preset reads: its header lacks 'replies', 'retweets', 'user'"
+    )
 
 
 def test_preset_option_applies_even_to_a_canonical_file(kscore, write) -> None:
     name = write("canonical.csv", CANONICAL)
     message = error_line(kscore("compute", name, "--preset", "x-analytics", "--no-save"))
-    assert message.startswith("canonical.csv:1: not a x-analytics export: its header lacks 'tweet id'")
+    assert message.startswith(
+        "canonical.csv:1: not an export the x-analytics preset reads: its header lacks 'tweet id'"
+    )
 
 
 @pytest.mark.parametrize("command", ["compute", "check", "rank"])
@@ -742,8 +747,9 @@ def test_a_map_names_count_columns_the_file_lacks(kscore, write) -> None:
     name = write("export.csv", "user,when,hearts\nann,2024-01-01,5\n")
     write("m.yaml", "columns: {account: user, timestamp: when, likes: favs, shares: [boosts, reblogs]}\n")
     result = ok(kscore("compute", name, "--map", "m.yaml", "--no-save", "-f", "csv"))
-    assert "export.csv: no column for likes ('favs'), shares ('boosts' or 'reblogs'): counted as 0 (see --map)" in (
-        result.stderr
+    assert (
+        "export.csv: no column for likes ('favs'), shares ('boosts' or 'reblogs'): "
+        "counts read 0, audience unknown (see --map)" in (result.stderr)
     )
     assert records(result.stdout)[0]["engagement"] == "0.0"
 
@@ -787,7 +793,7 @@ def test_a_models_columns_read_the_file(kscore, write) -> None:
     write("m.yaml", MODEL)
     assert "unknown header" in error_line(kscore("compute", name, "--no-save"))
     result = ok(kscore("compute", name, "--model", "m.yaml", "--no-save", "-f", "csv"))
-    assert "read 1 file as map model-columns" in result.stderr
+    assert "read 1 file as the model's columns:" in result.stderr
     assert "as of 2024-03-02 00:00 UTC" in result.stderr
     rows = {row["account"]: row for row in records(result.stdout)}
     assert list(rows) == ["ann", "bob"]
@@ -823,7 +829,10 @@ def test_map_option_wins_over_the_models_columns(kscore, write) -> None:
             "{account: user, timestamp: {column: when, pattern: 'x'}}",
             "columns.timestamp.pattern: needs a group in parentheses",
         ),
-        ("{account: user, timestamp: when, encoding: nope}", "encoding: 'nope' is not an encoding Python knows"),
+        (
+            "{account: user, timestamp: when, encoding: nope}",
+            "columns.encoding: 'nope' is not an encoding Python knows",
+        ),
     ],
 )
 def test_a_bad_columns_section_fails_model_check(kscore, write, columns: str, message: str) -> None:
@@ -904,7 +913,7 @@ def test_accounts_rows_for_no_account_of_the_activity_are_left_out(kscore, write
     assert [(row["account"], row["platform"], row["followers"]) for row in records(result.stdout)] == [
         ("alice", "twitter", "5000")  # platform names fold case; zed is not scored
     ]
-    assert "--accounts: 2 rows name no account and platform of the activity (left out)" in result.stderr
+    assert "--accounts: 2 rows naming no account and platform of the activity left out" in result.stderr
 
 
 def test_check_shows_the_accounts_file_on_its_own_row(kscore, write) -> None:
@@ -1079,3 +1088,33 @@ def test_every_preset_is_found_by_its_own_header_only() -> None:
         assert "timestamp" in preset.columns
         assert detect(list(preset.detect)) is preset
         assert [other for other in PRESETS if set(presets()[other].detect) <= set(preset.detect)] == [name]
+
+
+# -- final-read fixes ---------------------------------------------------------------------------
+def test_an_accounts_file_with_a_column_twice_is_one_line(kscore, write) -> None:
+    name = write("export.csv", MODEL_EXPORT)
+    write("acc.csv", "account,platform,followers,Followers\nann,default,1,2\n")
+    write("m.yaml", MODEL)
+    message = error_line(kscore("compute", name, "--model", "m.yaml", "--accounts", "acc.csv", "--no-save"))
+    assert message == "acc.csv:1: column 'followers' appears twice (names match case-insensitively)"
+
+
+def test_check_counts_the_accounts_file_among_the_files(kscore, write) -> None:
+    name = write("t.csv", "account,timestamp,likes\nann,2024-01-01,3\n")
+    write("bad.csv", "account,platform,followers\nann,default,x\n")
+    result = kscore("check", name, "--accounts", "bad.csv", "-f", "csv")
+    assert result.exit_code == 1
+    assert "1 of 2 file(s) have problems" in result.stderr
+
+
+def test_a_preset_export_is_read_by_its_preset_even_when_the_model_has_columns(kscore, write) -> None:
+    preset_file = write("tb.csv", "created_at,text,url,replies,retweets,favorites,user\n"
+                        "10/16/17 22:59,hi,https://twitter.com/ann/status/1,1,2,3,ann\n")  # fmt: skip
+    custom = write("mine.csv", MODEL_EXPORT)
+    write("m.yaml", MODEL)
+    result = ok(kscore("compute", preset_file, custom, "--model", "m.yaml", "--no-save", "-f", "csv"))
+    assert sorted(row["account"] for row in records(result.stdout)) == [
+        "ann",
+        "bob",
+    ]  # the 2017 tweet is before the window
+    assert "1 file as tweets-basic" in result.stderr and "1 file as the model's columns:" in result.stderr

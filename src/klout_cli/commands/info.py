@@ -63,7 +63,13 @@ def check(inputs: tuple[str, ...], fmt: str | None, **flags: Any) -> None:
             )
         except KscoreError as error:
             failed += 1
-            rows.append({"file": reading.accounts, "status": "error", "problem": str(error)})
+            rows.append(
+                {
+                    "file": "<stdin>" if reading.accounts == "-" else reading.accounts,
+                    "status": "error",
+                    "problem": str(error),
+                }
+            )
         reading = replace(reading, accounts=None)
     for name in inputs:
         try:
@@ -101,7 +107,10 @@ def check(inputs: tuple[str, ...], fmt: str | None, **flags: Any) -> None:
     ]
     emit(rows, columns, fmt)
     if failed:
-        raise click.ClickException(f"{failed} of {len(inputs)} file(s) have problems (see the problem column)")
+        raise click.ClickException(
+            f"{failed} of {len(inputs) + bool(flags.get('accounts_path'))} file(s) have problems "
+            "(see the problem column)"
+        )
 
 
 @click.command()

@@ -35,8 +35,8 @@ def _skipped_note(result: RunResult) -> None:
     reading_notes(result.read)
     if result.unmatched_audience:
         note(
-            f"--accounts: {plural(result.unmatched_audience, 'row')} name no account and platform of the activity "
-            "(left out)"
+            f"--accounts: {plural(result.unmatched_audience, 'row')} naming no account and platform of the activity "
+            "left out"
         )
     if result.outside_audience:
         note(f"--accounts: {plural(result.outside_audience, 'row')} dated outside the window up to as-of (left out)")

@@ -285,4 +285,8 @@ def parse_model_columns(data: Any) -> ColumnMap:
         raise MapError("columns: must map canonical columns to yours (e.g. likes: favourites_count)")
     options = {key: data[key] for key in MODEL_COLUMN_KEYS if key in data}
     columns = {key: value for key, value in data.items() if key not in MODEL_COLUMN_KEYS}
-    return parse_map({"name": "model-columns", "columns": columns, **options}, "model-columns")
+    try:
+        return parse_map({"name": "model-columns", "columns": columns, **options}, "model-columns")
+    except MapError as error:
+        text = str(error)
+        raise MapError(text if text.startswith("columns") else f"columns.{text}") from None

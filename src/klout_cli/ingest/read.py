@@ -333,6 +333,14 @@ def validate(
     return out
 
 
+def _no_duplicates(header: Sequence[str], label: str) -> None:
+    seen: set[str] = set()
+    for column in header:
+        if column in seen:
+            raise InputError(f"{label}:1: column '{column}' appears twice (names match case-insensitively)")
+        seen.add(column)
+
+
 def _unknown_header(label: str, header: Sequence[str]) -> InputError:
     from klout_cli.ingest.presets import nearest
 
@@ -368,18 +376,19 @@ def _choose_map(
         lacking = [column for column in forced.detect if column not in header]
         if lacking:
             raise InputError(
-                f"{label}:1: not a {preset} export: its header lacks {', '.join(repr(c) for c in lacking)}"
+                f"{label}:1: not an export the {preset} preset reads: its header lacks "
+                f"{', '.join(repr(c) for c in lacking)}"
             )
         return forced
     if column_map is not None:
         return column_map  # --map: asked for, so every file
     if all(column in header for column in REQUIRED):
         return None  # kscore's own schema: read as it is, whatever the model's columns say
-    if model_map is not None:
-        return model_map
     found = detect(header)
     if found is None and account and all(column in header for column in REQUIRED if column != "account"):
         return None  # kscore's schema but for the account, which --account gives
+    if found is None and model_map is not None:
+        return model_map  # neither kscore's schema nor a preset's export: the model says how
     if found is None and any(column in header for column in REQUIRED):
         missing = [column for column in REQUIRED if column not in header]
         shown = ", ".join(column for column in header if column)
@@ -423,11 +432,7 @@ def _read_one(
 
     text, encoding = _decode(data, label, wanted)
     header = _header(text, label)
-    seen: set[str] = set()
-    for column in header:
-        if column in seen:
-            raise InputError(f"{label}:1: column '{column}' appears twice (names match case-insensitively)")
-        seen.add(column)
+    _no_duplicates(header, label)
     chosen = _choose_map(header, label, preset, column_map, account, model_map)
     frame = _parse_frame(text, label, header)
     if frame.empty:
@@ -449,7 +454,13 @@ def _read_one(
         if mapped.empty:
             raise InputError(f"{label}: no rows with data (every row is empty in the columns {chosen.name} reads)")
         formats = chosen.time_formats
-        how = f"map {chosen.name}" if chosen is column_map or chosen is model_map else chosen.name
+        how = (
+            f"map {chosen.name}"
+            if chosen is column_map
+            else "the model's columns:"
+            if chosen is model_map
+            else chosen.name
+        )
         absent = absent_counts(chosen, header)
         names = {
             canonical: present
@@ -483,6 +494,7 @@ def read_audience(name: str, stdin: BinaryIO | None) -> pd.DataFrame:
     label, _, data = _load_bytes(name, stdin)
     text, _ = _decode(data, label, lambda header: None)
     header = _header(text, label)
+    _no_duplicates(header, label)
     lacking = [column for column in ("account", "platform") if column not in header]
     if lacking:
         raise InputError(
