@@ -150,19 +150,30 @@ def test_an_account_is_scored_exactly_on_the_topics_it_has_items_on_or_was_endor
         assert item.endorsements.received == len(endorse_rows)
 
 
+def draw_topic(
+    rows: list[dict[str, Any]], data: st.DataObject
+) -> tuple[tuple[str, str, str], list[dict[str, Any]]] | None:
+    """An (account, platform, topic) with tagged items, and the rows with a few of its items on other topics added."""
+    tagged = sorted(
+        {(row["account"], row["platform"], topic) for row in rows if row["kind"] in CONTENT for topic in tags(row)}
+    )
+    if not tagged:
+        return None
+    account, platform, topic = key = data.draw(st.sampled_from(tagged))
+    return key, rows + data.draw(st.lists(off_topic_item(account, platform, topic), min_size=1, max_size=4))
+
+
 @given(rows_strategy, st.data())
 def test_removing_all_of_an_accounts_items_on_a_topic_never_raises_its_score_there(
     rows: list[dict[str, Any]], data: st.DataObject
 ) -> None:
     # All of them, on purpose: removing only some can raise the score, by design, since the core
     # rewards engagement per item (dropping an item nobody engaged with lifts the average).
-    tagged = sorted(
-        {(row["account"], row["platform"], topic) for row in rows if row["kind"] in CONTENT for topic in tags(row)}
-    )
-    if not tagged:
+    drawn = draw_topic(rows, data)
+    if drawn is None:
         return
-    account, platform, topic = key = data.draw(st.sampled_from(tagged))
-    rows = rows + data.draw(st.lists(off_topic_item(account, platform, topic), min_size=1, max_size=4))
+    (account, platform, topic) = key = drawn[0]
+    rows = drawn[1]
     kept = [
         row
         for row in rows
@@ -189,13 +200,11 @@ def test_removing_all_of_an_accounts_items_on_a_topic_never_raises_its_score_the
 def test_removing_an_accounts_items_not_on_a_topic_leaves_its_score_there_unchanged(
     rows: list[dict[str, Any]], data: st.DataObject
 ) -> None:
-    tagged = sorted(
-        {(row["account"], row["platform"], topic) for row in rows if row["kind"] in CONTENT for topic in tags(row)}
-    )
-    if not tagged:
+    drawn = draw_topic(rows, data)
+    if drawn is None:
         return
-    account, platform, topic = key = data.draw(st.sampled_from(tagged))
-    rows = rows + data.draw(st.lists(off_topic_item(account, platform, topic), min_size=1, max_size=4))
+    (account, platform, topic) = key = drawn[0]
+    rows = drawn[1]
     kept = [
         row
         for row in rows
