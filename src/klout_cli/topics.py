@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
-from klout_cli.core import Model, Score, Scorer, combine_platforms
+from klout_cli.core import Model, Score, combine_platforms
 from klout_cli.core.features import COMBINED_SEPARATOR, AccountFeatures
 from klout_cli.core.scoring import RANK_DECIMALS
 from klout_cli.core.styles import Activity, Style, TopicShare, main_topics, style_of
@@ -107,7 +107,6 @@ def score_topics(window: Window, scores: Sequence[Score], model: Model, *, combi
 
 def styles_of(scores: Sequence[Score], topics: Topics, model: Model) -> dict[Key, Style]:
     """Each account's style, from its features, its topics and its absolute score's measures."""
-    scorer = Scorer(model)
     shares: dict[Key, list[TopicShare]] = defaultdict(list)
     for topic in topics.scores:
         shares[(topic.account, topic.platform)].append(TopicShare(topic.topic, topic.features.items, topic.score))
@@ -125,10 +124,10 @@ def styles_of(scores: Sequence[Score], topics: Topics, model: Model) -> dict[Key
     for score in scores:
         key = (score.account, score.platform)
         features = score.features
-        activity = Activity(
+        activity = Activity(  # engagement and shares per item, as the score measured them
             features=features,
-            engagement_per_item=scorer.engagement_per_item(features),
-            shares_per_item=scorer.shares_per_item(features),
+            engagement_per_item=score.raw("engagement"),
+            shares_per_item=score.raw("amplification"),
             topics=shares[key],
             focused_items=focused.get(key, 0),
         )

@@ -61,6 +61,10 @@ class Score:
     findings: tuple[Finding, ...] = ()
     """The gaming flags that fired (the penalties say what each cost)."""
 
+    def raw(self, signal: str) -> float:
+        """A signal's raw measure, as the score measured it."""
+        return next(part.raw for part in self.contributions if part.signal == signal)
+
     def subscores(self) -> dict[str, float]:
         """Each signal's normalised value on a 0-100 scale."""
         return {part.signal: 100.0 * part.normalized for part in self.contributions}
@@ -134,9 +138,6 @@ class Scorer:
 
     def engagement_per_item(self, features: AccountFeatures) -> float:
         return self._engagement(features)[0]
-
-    def shares_per_item(self, features: AccountFeatures) -> float:
-        return self._amplification(features)[0]
 
     # -- normalising and scoring ----------------------------------------------------------
     @staticmethod

@@ -61,6 +61,10 @@ class Source:
     value: str | None = None
     html: bool = False
 
+    def present_in(self, header: Sequence[str]) -> str | None:
+        """The first of its columns the file has, if any."""
+        return next((name for name in self.columns if name in header), None)
+
     def describe(self) -> str:
         parts = []
         if self.columns:

@@ -462,12 +462,8 @@ def _read_one(
             else chosen.name
         )
         absent = absent_counts(chosen, header)
-        names = {
-            canonical: present
-            for canonical, source in chosen.columns.items()
-            for present in [next((name for name in source.columns if name in header), None)]
-            if present is not None and present != canonical
-        }
+        found = {canonical: source.present_in(header) for canonical, source in chosen.columns.items()}
+        names = {canonical: name for canonical, name in found.items() if name is not None and name != canonical}
     report.files.append(FileReport(label, digest, len(frame), unknown, how, encoding, empty, absent))
     return validate(mapped, label, text, skip=skip, report=report, time_formats=formats, names=names)
 

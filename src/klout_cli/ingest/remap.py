@@ -31,7 +31,7 @@ def _plain(cell: str) -> str:
 def _resolve(source: Source, frame: pd.DataFrame, file_name: str, missing: frozenset[str]) -> pd.Series | None:
     """The column's values, or None when the file offers nothing for it."""
     found: pd.Series | None = None
-    present = next((name for name in source.columns if name in frame.columns), None)
+    present = source.present_in(frame.columns)
     if present is not None:
         found = _cleaned(frame, present, missing)
         if source.html:
@@ -127,5 +127,5 @@ def absent_counts(column_map: ColumnMap, header: list[str]) -> list[str]:
         if canonical in (*COUNTS, *AUDIENCE)
         and source.columns
         and source.value is None
-        and not any(name in header for name in source.columns)
+        and source.present_in(header) is None
     ]
