@@ -163,6 +163,20 @@ def draw_topic(
     return key, rows + data.draw(st.lists(off_topic_item(account, platform, topic), min_size=1, max_size=4))
 
 
+def without_items(rows: list[dict[str, Any]], key: tuple[str, str, str], *, on_topic: bool) -> list[dict[str, Any]]:
+    """The rows without the account's items on the topic (`on_topic`), or without its items on others."""
+    account, platform, topic = key
+    return [
+        row
+        for row in rows
+        if not (
+            row["kind"] in CONTENT
+            and (row["account"], row["platform"]) == (account, platform)
+            and (topic in tags(row)) == on_topic
+        )
+    ]
+
+
 @given(rows_strategy, st.data())
 def test_removing_all_of_an_accounts_items_on_a_topic_never_raises_its_score_there(
     rows: list[dict[str, Any]], data: st.DataObject
@@ -172,15 +186,8 @@ def test_removing_all_of_an_accounts_items_on_a_topic_never_raises_its_score_the
     drawn = draw_topic(rows, data)
     if drawn is None:
         return
-    (account, platform, topic) = key = drawn[0]
-    rows = drawn[1]
-    kept = [
-        row
-        for row in rows
-        if not (
-            row["kind"] in CONTENT and (row["account"], row["platform"]) == (account, platform) and topic in tags(row)
-        )
-    ]
+    key, rows = drawn
+    kept = without_items(rows, key, on_topic=True)
     if not kept:
         return
     before = topic_scores(run(rows))[key]
@@ -203,17 +210,9 @@ def test_removing_an_accounts_items_not_on_a_topic_leaves_its_score_there_unchan
     drawn = draw_topic(rows, data)
     if drawn is None:
         return
-    (account, platform, topic) = key = drawn[0]
-    rows = drawn[1]
-    kept = [
-        row
-        for row in rows
-        if not (
-            row["kind"] in CONTENT
-            and (row["account"], row["platform"]) == (account, platform)
-            and topic not in tags(row)
-        )
-    ]
+    key, rows = drawn
+    account, platform, _ = key
+    kept = without_items(rows, key, on_topic=False)
     before, after = run(rows), run(kept)
     # Only when the account's flags (and the share of its engagement they void) are the same, and
     # the same endorsements count: the removed items may have been replies and shares that

@@ -88,6 +88,21 @@ def _title(count: int, as_of: str, model: str, topic: str | None = None) -> str:
     return f"kscore · {plural(count, 'score')}{about} · as of {as_of} · model: {model}"
 
 
+def _show(
+    result: RunResult,
+    shown: tuple[str | None, list[Row], list[str]],
+    fmt: str | None,
+    *,
+    top: int | None,
+    min_score: float | None,
+    platform: str | None,
+) -> None:
+    """Print a scored input's rows (from `_result_rows`), filtered and titled."""
+    topic, all_rows, columns = shown
+    chosen = select(all_rows, platform=platform, min_score=min_score, top=top, combined=result.combine)
+    emit(chosen, columns, fmt, _title(len(all_rows), f"{result.window.as_of:%Y-%m-%d}", result.model.model.name, topic))
+
+
 def _result_rows(result: RunResult, topic: str | None) -> tuple[str | None, list[Row], list[str]]:
     """(topic, rows, columns) to show: the overall scores, or the scores on one topic."""
     signals = [spec.name for spec in result.model.model.signals]
@@ -140,14 +155,12 @@ def compute(
         for item in result.read.files:
             if item.unknown_columns:
                 note(f"{item.name}: ignored columns: {', '.join(item.unknown_columns)}")
-    topic, all_rows, columns = _result_rows(result, topic)  # a bad --topic fails before anything is saved
+    shown = _result_rows(result, topic)  # a bad --topic fails before anything is saved
     note(_summary(result))
     if not no_save:
         run_id = open_store(db_path).save_run(result.saved(result.rows()))
         note(f"saved run {run_id} to {open_store(db_path).path}")
-    shown = select(all_rows, platform=platform, min_score=min_score, top=top, combined=result.combine)
-    as_of_text = f"{result.window.as_of:%Y-%m-%d}"
-    emit(shown, columns, fmt, _title(len(all_rows), as_of_text, result.model.model.name, topic))
+    _show(result, shown, fmt, top=top, min_score=min_score, platform=platform)
 
 
 @click.command()
@@ -186,10 +199,7 @@ def rank(
             raise click.UsageError("give either FILEs to score or --run ID, not both")
         result = _run_scoring(inputs, model_path, as_of, **flags)
         _skipped_note(result)
-        topic, all_rows, columns = _result_rows(result, topic)
-        shown = select(all_rows, platform=platform, min_score=min_score, top=top, combined=result.combine)
-        title = _title(len(all_rows), f"{result.window.as_of:%Y-%m-%d}", result.model.model.name, topic)
-        emit(shown, columns, fmt, title)
+        _show(result, _result_rows(result, topic), fmt, top=top, min_score=min_score, platform=platform)
         return
     scoring_flags = [name for name, value in flags.items() if value not in (False, "fail", None)]
     if model_path or as_of or scoring_flags:

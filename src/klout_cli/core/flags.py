@@ -94,10 +94,10 @@ def _pod(features: AccountFeatures, spec: FlagSpec, engaged: Engagement) -> str 
         return None
     if features.ring_share < spec.thresholds["min_share"]:
         return None
-    # and the ring's part of all the engagement on record (interaction rows, or the counts the
-    # items received if more): a few reciprocal likes under thousands are friends, not a pod
+    # and the ring's part of all the engagement on record (interaction rows, or what the items
+    # received in all if more, so items nobody reacted to never dilute it): a few reciprocal
+    # likes under thousands are friends, not a pod
     ring = features.ring_share * features.incoming
-    # (what the items received in all: items nobody reacted to never dilute it)
     on_record = ring / max(features.incoming, engaged.received, 1e-12)
     if on_record < spec.thresholds["min_share_of_all_engagement"]:
         return None
