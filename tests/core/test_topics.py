@@ -26,14 +26,7 @@ from klout_cli.modelfile import load_model
 from tests.core.strategies import features
 from tests.core.test_flags import WEEKS, honest
 from tests.core.test_model import DELETE, edited
-
-
-def total(score) -> float:  # type: ignore[no-untyped-def]
-    return (
-        score.base
-        + math.fsum(part.points for part in score.contributions)
-        + math.fsum(part.points for part in score.penalties)
-    )
+from tests.core.test_scoring import breakdown_total as total
 
 
 def points_of(score, signal: str) -> float:  # type: ignore[no-untyped-def]
