@@ -19,8 +19,9 @@ TARGET = Path(__file__).resolve().parent.parent / "docs" / "cli.md"
 
 def commands(group: click.Group, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
     found = [path]
-    for name in sorted(group.commands):
-        command = group.commands[name]
+    ctx = click.Context(group)
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
         if isinstance(command, click.Group):
             found.extend(commands(command, (*path, name)))
         else:

@@ -7,13 +7,12 @@ pandas and yaml are imported inside the commands that need them, so `kscore --he
 from __future__ import annotations
 
 import errno
+import importlib
 from typing import Any
 
 import click
 
 from klout_cli import __version__
-from klout_cli.commands import explain, info, lab, model, scoring, topics
-from klout_cli.core import KscoreError
 
 
 # -- errors -> exit codes ------------------------------------------------------------------
@@ -23,8 +22,6 @@ class KscoreGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except KscoreError as error:
-            raise click.ClickException(str(error)) from None
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
         except OSError as error:
@@ -34,6 +31,10 @@ class KscoreGroup(click.Group):
                 raise
             raise click.ClickException(f"{error.strerror or error}") from None
         except Exception as error:
+            from klout_cli.core.errors import KscoreError  # imported here: the core is not needed to start
+
+            if isinstance(error, KscoreError):
+                raise click.ClickException(str(error)) from None
             if ctx.params.get("debug"):
                 raise
             raise click.ClickException(
@@ -42,7 +43,71 @@ class KscoreGroup(click.Group):
 
 
 # -- commands -------------------------------------------------------------------------------
-@click.group(cls=KscoreGroup, context_settings={"help_option_names": ["-h", "--help"]})
+#: name -> (module, summary). A command's module is imported only when the command runs, so
+#: `kscore --help` imports none and `kscore rank` only its own; the summary is the first line
+#: of the command's help, shown by `kscore --help` (a test keeps the two the same).
+COMMANDS: dict[str, tuple[str, str]] = {
+    "check": (
+        "klout_cli.commands.info",
+        "Validate activity CSVs without scoring: format, rows, accounts, dates and the first problem.",
+    ),
+    "compute": (
+        "klout_cli.commands.scoring",
+        "Score every account in activity CSVs, print the ranking and save the run.",
+    ),
+    "demo": ("klout_cli.commands.lab", "Generate a realistic population with planted gamers, and its ground truth."),
+    "explain": (
+        "klout_cli.commands.explain",
+        "Explain one account's score point by point: signals, penalties, top items, the median.",
+    ),
+    "history": (
+        "klout_cli.commands.explain",
+        "An account's score in every saved run, with the change and what moved it most.",
+    ),
+    "model": ("klout_cli.commands.model", "Write and check weighting models (weights.yaml)."),
+    "movers": (
+        "klout_cli.commands.explain",
+        "Biggest risers and fallers between two saved runs, and accounts new or gone.",
+    ),
+    "presets": (
+        "klout_cli.commands.info",
+        "The exports kscore reads as they are: each preset, the header it is found by, its columns.",
+    ),
+    "rank": (
+        "klout_cli.commands.scoring",
+        "Rank accounts from the latest saved run (or --run ID), or score FILEs without saving.",
+    ),
+    "runs": ("klout_cli.commands.info", "List saved runs: id, time, as-of, model, inputs and accounts."),
+    "schema": ("klout_cli.commands.info", "Print the canonical activity columns kscore reads."),
+    "topics": (
+        "klout_cli.commands.topics",
+        "Topics of a saved run: every topic with its leaders, or one ACCOUNT's topics and why.",
+    ),
+}
+
+
+class LazyGroup(KscoreGroup):
+    """The top group: its commands are imported on first use, not when the program starts."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMANDS:
+            command = getattr(importlib.import_module(COMMANDS[cmd_name][0]), cmd_name)
+            self.add_command(command, cmd_name)
+        return self.commands.get(cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """--help's list of commands, from the summaries above (so it imports no command)."""
+        names = self.list_commands(ctx)
+        limit = formatter.width - 6 - max(len(name) for name in names)
+        rows = [(name, click.Command(name, help=COMMANDS[name][1]).get_short_help_str(limit)) for name in names]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="kscore")
 @click.option("--debug", is_flag=True, help="Show a traceback on unexpected errors.")
 def cli(debug: bool) -> None:
@@ -54,24 +119,6 @@ def cli(debug: bool) -> None:
       kscore rank --top 50 --format csv
       kscore model init my-weights.yaml
     """
-
-
-for command in (
-    scoring.compute,
-    scoring.rank,
-    explain.explain,
-    explain.history,
-    explain.movers,
-    topics.topics,
-    info.check,
-    info.schema,
-    info.runs,
-    info.presets,
-    lab.demo,
-    model.model,
-):
-    cli.add_command(command)
-model.model.add_command(lab.evaluate)
 
 
 def main() -> None:

@@ -7,14 +7,22 @@ from collections.abc import Iterator
 import click
 import pytest
 
+from klout_cli.cli import COMMANDS as SUMMARIES
 from klout_cli.cli import cli
 from tests.cli.helpers import ok
+
+
+def subcommands(group: click.Group) -> dict[str, click.Command]:
+    """A group's commands by name, loading lazy ones as `kscore NAME` would."""
+    ctx = click.Context(group)
+    found = {name: group.get_command(ctx, name) for name in group.list_commands(ctx)}
+    return {name: command for name, command in found.items() if command is not None}
 
 
 def walk(command: click.Command, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], click.Command]]:
     yield path, command
     if isinstance(command, click.Group):
-        for name, sub in sorted(command.commands.items()):
+        for name, sub in sorted(subcommands(command).items()):
             yield from walk(sub, (*path, name))
 
 
@@ -71,11 +79,42 @@ def test_help_has_summary_and_examples(kscore, path, command):
 )
 def test_group_help_lists_subcommands_with_summaries(kscore, path, command):
     result = ok(kscore(*path, "--help"))
-    for name, sub in command.commands.items():
+    for name, sub in subcommands(command).items():
         line = next(line for line in result.stdout.splitlines() if line.strip().startswith(name + " "))
         assert sub.get_short_help_str(limit=45)[:20] in line
+
+
+def test_the_top_help_shows_each_commands_own_summary(kscore):
+    """`kscore --help` lists commands from summaries kept in cli.py (so it imports none): they are
+    the first line of each command's own help, and every command is listed."""
+    assert set(SUMMARIES) == set(subcommands(cli))
+    for name, (module, summary) in SUMMARIES.items():
+        command = subcommands(cli)[name]
+        assert command.callback is not None and command.callback.__module__ == module
+        assert summary == " ".join((command.help or "").strip().split("\n\n")[0].split())
 
 
 def test_version(kscore):
     result = ok(kscore("--version"))
     assert result.stdout.startswith("kscore, version ")
+
+
+def test_top_help_imports_no_command():
+    """`kscore --help` starts fast: it loads click and the group, not the commands or the core."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys\n"
+        "from klout_cli.cli import cli\n"
+        "try:\n"
+        "    cli.main(args=['--help'], prog_name='kscore', standalone_mode=False)\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('klout_cli.commands', 'klout_cli.core', 'rich'))),"
+        " file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "Commands:" in done.stdout and "compute" in done.stdout
+    assert done.stderr.strip() == "[]"

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from klout_cli.commands.lab import evaluate
 from klout_cli.core import ModelError
 from klout_cli.options import emit, load_model_option, note, output_options
 
@@ -81,3 +82,6 @@ def model_check(path: str, fmt: str | None) -> None:
     note("actions: " + ", ".join(f"{name} {weight:g}" for name, weight in current.actions.items()))
     note("platforms: " + ", ".join(f"{name} {weight:g}" for name, weight in current.platforms.items()))
     emit(rows, ["signal", "weight", "share", "transform", "cap"], fmt)
+
+
+model.add_command(evaluate)
