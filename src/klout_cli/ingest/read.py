@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from klout_cli.core import InputError
+from klout_cli.ingest.arrow import read_typed
 from klout_cli.ingest.mapping import ColumnMap
 from klout_cli.ingest.remap import absent_counts, apply_map
 from klout_cli.ingest.schema import AUDIENCE, COUNTS, KINDS, NAMES, NEEDS_TARGET, REQUIRED
@@ -255,9 +256,13 @@ def _timestamps(cleaned: pd.Series, raw: pd.Series, checks: _Checks, formats: Se
 
 
 def _counts(raw: pd.Series, column: str, checks: _Checks, *, missing: float) -> pd.Series:
-    cleaned = raw.str.strip()
-    empty = cleaned == ""
-    numbers = pd.to_numeric(cleaned.where(~empty, None), errors="coerce").astype("float64")
+    """Check a count column: text as the file has it, or numbers the fast reader parsed (NaN: empty)."""
+    if pd.api.types.is_float_dtype(raw.dtype):
+        numbers, empty = raw, raw.isna()
+    else:
+        cleaned = raw.str.strip()
+        empty = cleaned == ""
+        numbers = pd.to_numeric(cleaned.where(~empty, None), errors="coerce").astype("float64")
     not_number = ~empty & (numbers.isna() | ~np.isfinite(numbers.fillna(0)))
     checks.add(not_number, column, "'{value}' is not a count", raw, "not a count")
     valid = ~empty & ~not_number
@@ -279,10 +284,12 @@ def validate(
     time_formats: Sequence[str] = (),
     hint: str = SKIP_HINT,
     names: Mapping[str, str] | None = None,
+    typed: bool = False,
 ) -> pd.DataFrame:
     """Check every cell; return typed canonical columns (bad rows dropped when skipping).
 
-    `names` gives the file's own name of a column read through a map, for the messages.
+    `names` gives the file's own name of a column read through a map, for the messages. A
+    `typed` frame comes from the fast reader: a bad cell raises `_NotClean` instead.
     """
     size = len(frame)
     checks = _Checks(size, names)
@@ -323,6 +330,8 @@ def validate(
         out[name] = frame.get(name, blank)
 
     if checks.found:
+        if typed:
+            raise _NotClean  # the careful reader reads it again, and names the problem
         if not skip:
             record, message, bad = checks.first()
             more = f" (and {bad - 1} more bad row{'s' if bad > 2 else ''})" if bad > 1 else ""
@@ -331,6 +340,10 @@ def validate(
         report.skipped.update(checks.reasons())
         out = out[~checks.bad_rows()]
     return out
+
+
+class _NotClean(Exception):
+    """The fast reader's rows have a bad cell: read the file carefully to name it."""
 
 
 def _no_duplicates(header: Sequence[str], label: str) -> None:
@@ -411,6 +424,19 @@ def _nearest_hint(header: Sequence[str]) -> str:
     return f"; or is it a {preset.name} export? It needs {', '.join(repr(c) for c in lacking)} too"
 
 
+def _read_fast(data: bytes, header: list[str], label: str, account: str | None) -> pd.DataFrame | None:
+    """A clean file in kscore's schema, read by pyarrow and checked; None to read it carefully."""
+    frame = read_typed(data, header)
+    if frame is None or frame.empty:
+        return None
+    if account is not None:
+        frame["account"] = account
+    try:
+        return validate(frame, label, "", skip=False, report=ReadReport(), typed=True)
+    except _NotClean:
+        return None
+
+
 def _read_one(
     name: str,
     stdin: BinaryIO | None,
@@ -434,6 +460,12 @@ def _read_one(
     header = _header(text, label)
     _no_duplicates(header, label)
     chosen = _choose_map(header, label, preset, column_map, account, model_map)
+    if chosen is None:
+        fast = _read_fast(data, header, label, account)
+        if fast is not None:
+            unknown = [column for column in header if column not in NAMES]
+            report.files.append(FileReport(label, digest, len(fast), unknown, "kscore", encoding))
+            return fast
     frame = _parse_frame(text, label, header)
     if frame.empty:
         raise InputError(f"{label}: no rows after the header")
