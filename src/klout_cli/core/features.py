@@ -15,7 +15,7 @@ from klout_cli.core.model import ACTIONS, Model
 COMBINED_SEPARATOR = "+"
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class AccountFeatures:
     """What one account did on one platform (or, combined, on all) inside the window."""
 

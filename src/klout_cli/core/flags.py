@@ -13,7 +13,7 @@ from klout_cli.core.features import AccountFeatures
 from klout_cli.core.model import ACTIONS, FlagSpec, Model
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Finding:
     """A flag that fired, and why in numbers."""
 
@@ -39,7 +39,7 @@ VOIDS: dict[str, tuple[tuple[str, ...], Callable[[AccountFeatures], float]]] = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Engagement:
     """The account's engagement as the detectors see it (weighted by the model's actions)."""
 

@@ -21,7 +21,7 @@ TOP = 100.0
 RANK_DECIMALS = 2
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Contribution:
     """One signal's part of a score."""
 
@@ -36,7 +36,7 @@ class Contribution:
     """The raw measure in plain words."""
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Penalty:
     """Points taken off, with the reason (network and gaming penalties arrive with #4)."""
 
@@ -45,7 +45,7 @@ class Penalty:
     points: float
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Score:
     """An account's 1-100 score and its exact breakdown."""
 
@@ -74,6 +74,17 @@ class Score:
         return tuple(penalty.name for penalty in self.penalties)
 
 
+def _normalizer(spec: SignalSpec) -> Callable[[float], float]:
+    """`Scorer.normalize` for one signal, its constants worked out once (the same arithmetic)."""
+    cap = spec.cap
+    if spec.transform == "log":
+        log_cap = math.log1p(cap)
+        return lambda raw: 0.0 if raw <= 0 else min(1.0, math.log1p(raw) / log_cap)
+    if spec.transform == "sqrt":
+        return lambda raw: 0.0 if raw <= 0 else min(1.0, math.sqrt(raw / cap))
+    return lambda raw: 0.0 if raw <= 0 else min(1.0, raw / cap)
+
+
 def _plural(count: float, word: str) -> str:
     return f"{count:,.0f} {word}" + ("" if round(count) == 1 else "s")
 
@@ -95,6 +106,9 @@ class Scorer:
             "true_reach": self._true_reach,
             "network_impact": self._network_impact,
         }
+        # built once per model, so scoring an account does no lookups by name
+        self._plan = [(spec, self.measures[spec.name], _normalizer(spec), spec.weight) for spec in model.signals]
+        self._actions = [(action, model.actions[action]) for action in ACTIONS]
 
     # -- raw measures: (value, the value in plain words) -------------------------------------
     def _per_item(self, features: AccountFeatures) -> float:
@@ -106,7 +120,7 @@ class Scorer:
         return features.followers, _plural(features.followers, "follower")
 
     def _engagement(self, features: AccountFeatures) -> tuple[float, str]:
-        weighted = math.fsum(self.model.actions[action] * features.received(action) for action in ACTIONS)
+        weighted = math.fsum([weight * getattr(features, action) for action, weight in self._actions])
         denominator = self._per_item(features)
         value = weighted / denominator if denominator > 0 else 0.0
         return value, f"{value:,.1f} weighted engagements per item over {_plural(features.items, 'item')}"
@@ -117,8 +131,9 @@ class Scorer:
         return value, f"{value:,.1f} shares per item over {_plural(features.items, 'item')}"
 
     def _activity(self, features: AccountFeatures) -> tuple[float, str]:
-        active = [week for week in range(len(self.week_weights)) if features.active_weeks >> week & 1]
-        value = math.fsum(self.week_weights[week] for week in active) / self.all_weeks
+        mask = features.active_weeks
+        active = [weight for week, weight in enumerate(self.week_weights) if mask >> week & 1]
+        value = math.fsum(active) / self.all_weeks
         return value, (
             f"engaged items in {len(active)} of the last {len(self.week_weights)} weeks (recent weeks count more)"
         )
@@ -143,19 +158,11 @@ class Scorer:
     @staticmethod
     def normalize(raw: float, spec: SignalSpec) -> float:
         """Map a raw measure into [0, 1]; every transform saturates at the cap."""
-        if raw <= 0:
-            return 0.0
-        if spec.transform == "log":
-            value = math.log1p(raw) / math.log1p(spec.cap)
-        elif spec.transform == "sqrt":
-            value = math.sqrt(raw / spec.cap)
-        else:
-            value = raw / spec.cap
-        return min(1.0, value)
+        return _normalizer(spec)(raw)
 
     def _above(self, raws: Mapping[str, float]) -> float:
         """Points above the base that these raw measures earn, before penalties."""
-        achieved = math.fsum(spec.weight * self.normalize(raws[spec.name], spec) for spec in self.model.signals)
+        achieved = math.fsum([weight * normalize(raws[spec.name]) for spec, _, normalize, weight in self._plan])
         return self._scaled(achieved)
 
     def _scaled(self, achieved: float) -> float:
@@ -197,28 +204,28 @@ class Scorer:
         """Score an account; `findings` are its flags when they were found elsewhere (topic scores
         take the account's flags), else they are detected from `features`."""
         measured = []
-        for spec in self.model.signals:
-            raw, detail = self.measures[spec.name](features)
-            measured.append((spec, raw, self.normalize(raw, spec), detail))
-        parts = [spec.weight * normalized for spec, _, normalized, _ in measured]
+        parts = []
+        for spec, measure, normalize, weight in self._plan:
+            raw, detail = measure(features)
+            normalized = normalize(raw)
+            measured.append((spec.name, raw, normalized, weight, detail))
+            parts.append(weight * normalized)
         achieved = math.fsum(parts)
         above = self._scaled(achieved)
         contributions = tuple(
-            Contribution(
-                signal=spec.name,
-                raw=raw,
-                normalized=normalized,
-                weight=spec.weight,
-                points=above * part / achieved if achieved > 0 else 0.0,
-                detail=detail,
-            )
-            for (spec, raw, normalized, detail), part in zip(measured, parts)
+            [
+                Contribution(name, raw, normalized, weight, above * part / achieved if achieved > 0 else 0.0, detail)
+                for (name, raw, normalized, weight, detail), part in zip(measured, parts)
+            ]
         )
-        earned = math.fsum(part.points for part in contributions)
+        earned = math.fsum([part.points for part in contributions])
         if findings is None:
             findings = self.findings(features)
-        penalties = self._penalties({part.signal: part.raw for part in contributions}, earned, findings)
-        points_total = earned + math.fsum(p.points for p in penalties)
+        if findings:
+            penalties = self._penalties({part.signal: part.raw for part in contributions}, earned, findings)
+            points_total = earned + math.fsum([p.points for p in penalties])
+        else:
+            penalties, points_total = (), earned + 0.0
         total = min(TOP, max(BASE, BASE + points_total))
         return Score(
             account=features.account,

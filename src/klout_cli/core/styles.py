@@ -15,13 +15,13 @@ from klout_cli.core.features import AccountFeatures
 CONTRIBUTOR = "contributor"
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Style:
     name: str
     evidence: str
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class TopicShare:
     """One of an account's topics, as its style sees it."""
 
@@ -30,7 +30,7 @@ class TopicShare:
     score: float
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Activity:
     """What a style is decided from."""
 

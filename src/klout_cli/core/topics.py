@@ -81,7 +81,7 @@ class Endorsement:
         return math.floor(self.moment)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class EndorsementTally:
     """What happened to the endorsements of one account on one topic."""
 
@@ -192,7 +192,7 @@ _TALLY_FIELDS = ("counted", "weight", "over_daily_cap", "repeated", "self_endors
 
 
 # -- topic scores ---------------------------------------------------------------------------
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class TopicScore:
     """An account's 1-100 score on one topic, with its exact breakdown."""
 
