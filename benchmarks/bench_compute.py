@@ -1,8 +1,9 @@
-"""Time and memory of `kscore compute` against a plain-pandas baseline, measured in one run.
+"""Time and memory of `kscore compute` against plain pandas and DuckDB, measured in one run.
 
-    python benchmarks/bench_compute.py                  # 10k and 100k rows
-    python benchmarks/bench_compute.py --sizes 1000000  # choose sizes
+    python benchmarks/bench_compute.py                  # 100k and 1M rows
+    python benchmarks/bench_compute.py --sizes 10000    # choose sizes
     python benchmarks/bench_compute.py --big            # ... and 10 million rows
+    python benchmarks/bench_compute.py --accounts 200000  # ... and 1M rows among 200k accounts
 
 Data is generated deterministically (numpy, fixed seed) in the canonical schema. Each
 measurement runs in a fresh child process so its peak memory (max RSS) is its own. The
@@ -26,12 +27,13 @@ SEED = 7
 AS_OF = "2024-06-30T00:00:00+00:00"
 
 
-def generate(rows: int, path: Path) -> None:
+def generate(rows: int, path: Path, accounts: int = 0) -> None:
+    """`rows` rows among `accounts` accounts (default: 50 rows an account), Zipf-distributed."""
     import numpy as np
     import pandas as pd
 
     rng = np.random.default_rng(SEED)
-    accounts = max(10, rows // 50)
+    accounts = max(10, accounts or rows // 50)
     kinds = np.array(["post", "post", "post", "reply", "share", "like", "mention"])
     kind = kinds[rng.integers(0, len(kinds), rows)]
     content = np.isin(kind, ["post", "reply", "share"])
@@ -64,41 +66,34 @@ def generate(rows: int, path: Path) -> None:
 
 
 def run_kscore(path: str) -> dict[str, float]:
-    """The stages `kscore compute --no-save` runs, timed one by one."""
-    from klout_cli.core import Scorer, rank_scores
-    from klout_cli.ingest.aggregate import features_of, window_rows
-    from klout_cli.ingest.network import network_features
-    from klout_cli.ingest.read import read_sources
+    """`kscore compute` (no printing), each stage timed through the progress reporter's calls."""
+    from klout_cli.compute import compute_run
     from klout_cli.modelfile import load_model
-    from klout_cli.topics import score_topics, styles_of
+    from klout_cli.progress import Reporter
+    from klout_cli.store import Store
 
-    model = load_model().model
-    start = time.perf_counter()
-    rows, _ = read_sources([path])
-    read = time.perf_counter()
-    window = window_rows(rows, model)
-    features = features_of(window, model)
-    built = time.perf_counter()
-    features = network_features(window, features, model)
-    network = time.perf_counter()
-    scorer = Scorer(model)
-    scores = [scorer.score(item) for item in features]
-    ranked = rank_scores(scores)
-    end = time.perf_counter()
-    topics = score_topics(window, scores, model, combine=False)
-    styles_of(scores, topics, model)
-    topical = time.perf_counter()
-    interactions = int((window.rows["target"] != "").sum())
-    return {
-        "read": read - start,
-        "aggregate": built - read,
-        "network": network - built,
-        "score": end - network,
-        "topics": topical - end,
-        "accounts": len(ranked),
-        "topic_scores": len(topics.scores),
-        "interactions": interactions,
-    }
+    class Stages(Reporter):
+        def __init__(self) -> None:
+            self.starts = [("read", time.perf_counter())]
+
+        def stage(self, name: str) -> None:
+            self.starts.append((name, time.perf_counter()))
+
+    loaded = load_model()
+    stages = Stages()
+    result = compute_run([path], loaded, progress=stages)
+    stages.stage("save")
+    with tempfile.TemporaryDirectory() as folder:
+        Store(Path(folder) / "runs.db").save_run(result.saved(result.rows()))
+    stages.stage("end")
+    names = {"read": "read", "aggregating": "aggregate", "trust network": "network", "scoring": "score"}
+    figures: dict[str, float] = {}
+    for (name, start), (_, end) in zip(stages.starts, stages.starts[1:]):
+        figures[names.get(name, name)] = end - start
+    figures["topics"] = figures.pop("topics")  # topics, styles and ranking
+    figures["accounts"] = len(result.ranked)
+    figures["topic_scores"] = len(result.topics)
+    return figures
 
 
 def run_baseline(path: str) -> dict[str, float]:
@@ -154,49 +149,55 @@ def measure(kind: str, path: Path) -> dict[str, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--big", action="store_true", help="add 10 million rows (minutes, several GB)")
+    parser.add_argument(
+        "--accounts", type=int, nargs="+", default=[], help="also 1M rows among this many accounts (cost per account)"
+    )
     parser.add_argument("--child", nargs=2, metavar=("KIND", "PATH"), help=argparse.SUPPRESS)
-    parser.add_argument("--generate", nargs=2, metavar=("ROWS", "PATH"), help=argparse.SUPPRESS)
+    parser.add_argument("--generate", nargs=3, metavar=("ROWS", "ACCOUNTS", "PATH"), help=argparse.SUPPRESS)
     options = parser.parse_args()
     if options.child:
         child(*options.child)
         return
     if options.generate:
-        generate(int(options.generate[0]), Path(options.generate[1]))
+        generate(int(options.generate[0]), Path(options.generate[2]), int(options.generate[1]))
         return
     has_duckdb = importlib.util.find_spec("duckdb") is not None
     if not has_duckdb:
         print("(duckdb is not installed: `pip install duckdb` to add it as a baseline)")
-    print(f"{'rows':>10} {'engine':>9} {'in-process s':>13} {'wall s':>8} {'peak MB':>8}  detail")
-    sizes = [*options.sizes, *([10_000_000] if options.big else [])]
+    print(f"{'rows':>10} {'accounts':>9} {'engine':>8} {'in-process s':>13} {'wall s':>8} {'peak MB':>8}  detail")
+    cases = [(size, size // 50) for size in [*options.sizes, *([10_000_000] if options.big else [])]]
+    cases += [(1_000_000, accounts) for accounts in options.accounts]
     with tempfile.TemporaryDirectory() as folder:
-        for size in sizes:
-            path = Path(folder) / f"activity-{size}.csv"
+        for size, accounts in cases:
+            path = Path(folder) / f"activity-{size}-{accounts}.csv"
             # generated in a child too: Linux keeps a process's peak memory across exec, so a parent
             # that built the data itself would pass its peak on to every measurement
-            subprocess.run([sys.executable, __file__, "--generate", str(size), str(path)], check=True)
+            subprocess.run([sys.executable, __file__, "--generate", str(size), str(accounts), str(path)], check=True)
             mb = path.stat().st_size / 1e6
+            label = f"{size:>10,} {accounts:>9,}"
             baseline = measure("baseline", path)
             ours = measure("kscore", path)
-            ours_total = ours["read"] + ours["aggregate"] + ours["network"] + ours["score"] + ours["topics"]
-            print(f"{size:>10,} {'baseline':>9} {baseline['total']:>13.3f} {baseline['wall']:>8.2f} "
-                  f"{baseline['max_rss_mb']:>8.0f}  pandas read + decayed groupby ({mb:.0f} MB file)")  # fmt: skip
-            print(f"{size:>10,} {'kscore':>9} {ours_total:>13.3f} {ours['wall']:>8.2f} {ours['max_rss_mb']:>8.0f}  "
-                  f"read {ours['read']:.3f} + aggregate {ours['aggregate']:.3f} + network {ours['network']:.3f} "
-                  f"({ours['interactions']:,.0f} interactions) + score {ours['score']:.3f} "
-                  f"for {ours['accounts']:,.0f} accounts + topics and styles {ours['topics']:.3f} "
-                  f"({ours['topic_scores']:,.0f} topic scores)")  # fmt: skip
+            ours_total = sum(ours[name] for name in STAGES)
+            print(f"{label} {'pandas':>8} {baseline['total']:>13.3f} {baseline['wall']:>8.2f} "
+                  f"{baseline['max_rss_mb']:>8.0f}  read + decayed groupby ({mb:.0f} MB file)")  # fmt: skip
+            stages = " + ".join(f"{name} {ours[name]:.2f}" for name in STAGES)
+            print(f"{label} {'kscore':>8} {ours_total:>13.3f} {ours['wall']:>8.2f} {ours['max_rss_mb']:>8.0f}  "
+                  f"{stages} ({ours['accounts']:,.0f} scores, {ours['topic_scores']:,.0f} topic scores)")  # fmt: skip
             memory = ours["max_rss_mb"] / baseline["max_rss_mb"]
-            print(f"{'':>10} {'ratio':>9} {ours_total / baseline['total']:>13.2f} "
+            print(f"{'':>20} {'ratio':>8} {ours_total / baseline['total']:>13.2f} "
                   f"{ours['wall'] / baseline['wall']:>8.2f} {memory:>8.2f}  kscore / pandas")  # fmt: skip
             if has_duckdb:
                 duck = measure("duckdb", path)
-                print(f"{size:>10,} {'duckdb':>9} {duck['total']:>13.3f} {duck['wall']:>8.2f} "
+                print(f"{label} {'duckdb':>8} {duck['total']:>13.3f} {duck['wall']:>8.2f} "
                       f"{duck['max_rss_mb']:>8.0f}  the same aggregate, plus distinct targets")  # fmt: skip
-                print(f"{'':>10} {'ratio':>9} {ours_total / duck['total']:>13.2f} "
+                print(f"{'':>20} {'ratio':>8} {ours_total / duck['total']:>13.2f} "
                       f"{ours['wall'] / duck['wall']:>8.2f} {ours['max_rss_mb'] / duck['max_rss_mb']:>8.2f}  "
                       "kscore / duckdb")  # fmt: skip
+
+
+STAGES = ("read", "aggregate", "network", "score", "topics", "save")
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from typing import Any, BinaryIO
@@ -26,12 +26,14 @@ from klout_cli.ingest.aggregate import WindowReport, features_of, fill_audience,
 from klout_cli.ingest.network import network_features
 from klout_cli.ingest.read import Reading, ReadReport, read_sources
 from klout_cli.modelfile import LoadedModel
+from klout_cli.progress import Reporter
 from klout_cli.rows import Row, score_row, topic_row
 from klout_cli.store import NewRun
 from klout_cli.topics import score_topics, styles_of
 
 Items = dict[tuple[str, str], list[dict[str, Any]]]
 TOP_ITEMS = 3
+QUIET = Reporter()
 
 
 #: Topics an account's breakdown (and explain) names: its best ones.
@@ -175,9 +177,13 @@ def compute_run(
     skip_bad_rows: bool = False,
     stdin: BinaryIO | None = None,
     reading: Reading | None = None,
+    progress: Reporter | None = None,
 ) -> RunResult:
-    rows, read = read_sources(inputs, skip=skip_bad_rows, stdin=stdin, reading=reading or Reading())
-    return score_rows(rows, read, loaded, as_of=as_of, relative=relative, combine=combine)
+    progress = progress or QUIET
+    rows, read = read_sources(
+        inputs, skip=skip_bad_rows, stdin=stdin, reading=reading or Reading(), on_read=progress.read
+    )
+    return score_rows(rows, read, loaded, as_of=as_of, relative=relative, combine=combine, stage=progress.stage)
 
 
 def score_rows(
@@ -188,15 +194,19 @@ def score_rows(
     as_of: datetime | None = None,
     relative: bool = False,
     combine: bool = False,
+    stage: Callable[[str], None] = QUIET.stage,
 ) -> RunResult:
-    """Score rows already read (so one read can be scored under several models)."""
+    """Score rows already read (so one read can be scored under several models); `stage` hears
+    of each step as it starts, for a progress bar."""
     if rows.empty:
         raise InputError(f"no valid rows to score: all {read.rows_read:,} were skipped ({read.skipped_reasons()})")
+    stage("aggregating")
     window = window_rows(rows, loaded.model, as_of)
     features = features_of(window, loaded.model)
     unmatched = outside = 0
     if read.audience is not None:
         features, unmatched, outside = fill_audience(features, read.audience, window.report.as_of, loaded.model)
+    stage("trust network")
     features = network_features(window, features, loaded.model)
     report = window.report
     if not features:
@@ -217,8 +227,10 @@ def score_rows(
             )
             for account, parts in by_account.items()
         }
+    stage("scoring")
     scorer = Scorer(loaded.model)
     scores = [scorer.score(item) for item in features]
+    stage("topics")
     topics = score_topics(window, scores, loaded.model, combine=combine)
     styles = styles_of(scores, topics, loaded.model)
     if relative:

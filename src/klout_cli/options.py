@@ -135,6 +135,11 @@ scoring_options = combine_decorators(
         help="On a bad row: stop with an error, or skip it and count it.",
     ),
     reading_options,
+    click.option(
+        "--progress/--no-progress",
+        default=None,
+        help="A progress bar on stderr. Default: when stderr is a terminal and the FILEs are over 20 MB.",
+    ),
 )
 db_option = click.option(
     "--db",

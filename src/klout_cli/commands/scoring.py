@@ -25,6 +25,7 @@ from klout_cli.options import (
     scoring_options,
     stdin_bytes,
 )
+from klout_cli.progress import Reporter, reporting
 from klout_cli.rows import Row, columns_for, select, topic_columns
 
 if TYPE_CHECKING:
@@ -66,7 +67,9 @@ def _summary(result: RunResult) -> str:
     return "; ".join(parts)
 
 
-def _run_scoring(inputs: Sequence[str], model_path: str | None, as_of: datetime | None, **flags: Any) -> RunResult:
+def _run_scoring(
+    inputs: Sequence[str], model_path: str | None, as_of: datetime | None, progress: Reporter, **flags: Any
+) -> RunResult:
     from klout_cli.compute import compute_run
 
     check_inputs(inputs)
@@ -80,6 +83,7 @@ def _run_scoring(inputs: Sequence[str], model_path: str | None, as_of: datetime 
         skip_bad_rows=flags["on_error"] == "skip",
         stdin=stdin_bytes(),
         reading=reading_of(flags, loaded, inputs),
+        progress=progress,
     )
 
 
@@ -134,6 +138,7 @@ def compute(
     db_path: Path | None,
     no_save: bool,
     verbose: bool,
+    progress: bool | None,
     **flags: Any,
 ) -> None:
     """Score every account in activity CSVs, print the ranking and save the run.
@@ -149,16 +154,20 @@ def compute(
       kscore compute exports/*.csv --topic ai --top 10
       cat activity.csv | kscore compute - --no-save --format json
     """
-    result = _run_scoring(inputs, model_path, as_of, **flags)
+    run_id = None
+    with reporting(inputs, progress) as bar:
+        result = _run_scoring(inputs, model_path, as_of, bar, **flags)
+        shown = _result_rows(result, topic)  # a bad --topic fails before anything is saved
+        if not no_save:
+            bar.stage("saving the run")
+            run_id = open_store(db_path).save_run(result.saved(result.rows()))
     _skipped_note(result)
     if verbose:
         for item in result.read.files:
             if item.unknown_columns:
                 note(f"{item.name}: ignored columns: {', '.join(item.unknown_columns)}")
-    shown = _result_rows(result, topic)  # a bad --topic fails before anything is saved
     note(_summary(result))
-    if not no_save:
-        run_id = open_store(db_path).save_run(result.saved(result.rows()))
+    if run_id is not None:
         note(f"saved run {run_id} to {open_store(db_path).path}")
     _show(result, shown, fmt, top=top, min_score=min_score, platform=platform)
 
@@ -182,6 +191,7 @@ def rank(
     db_path: Path | None,
     model_path: str | None,
     as_of: datetime | None,
+    progress: bool | None,
     **flags: Any,
 ) -> None:
     """Rank accounts from the latest saved run (or --run ID), or score FILEs without saving.
@@ -197,14 +207,15 @@ def rank(
     if inputs:
         if run_id is not None:
             raise click.UsageError("give either FILEs to score or --run ID, not both")
-        result = _run_scoring(inputs, model_path, as_of, **flags)
+        with reporting(inputs, progress) as bar:
+            result = _run_scoring(inputs, model_path, as_of, bar, **flags)
         _skipped_note(result)
         _show(result, _result_rows(result, topic), fmt, top=top, min_score=min_score, platform=platform)
         return
     scoring_flags = [name for name, value in flags.items() if value not in (False, "fail", None)]
-    if model_path or as_of or scoring_flags:
+    if model_path or as_of or scoring_flags or progress:
         raise click.UsageError(
-            "--model, --as-of, --relative, --combine, --on-error and the reading options "
+            "--model, --as-of, --relative, --combine, --on-error, --progress and the reading options "
             "(--preset, --map, --account, --accounts) apply only with FILEs"
         )
     store = open_store(db_path)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import pandas as pd
 import pyarrow as pa
@@ -20,14 +20,17 @@ import pyarrow.csv as pacsv
 from klout_cli.ingest.schema import AUDIENCE, COUNTS, NAMES
 
 NUMBERS = (*COUNTS, *AUDIENCE)
-BLOCK = 1 << 24  # bytes pyarrow parses at a time (16 MB)
+BLOCK = 1 << 22  # bytes pyarrow parses at a time (4 MB): as fast as larger blocks, and a smooth bar
 
 
-def read_typed(data: bytes, header: Sequence[str]) -> pd.DataFrame | None:
+def read_typed(
+    data: bytes, header: Sequence[str], on_read: Callable[[int, int], None] | None = None
+) -> pd.DataFrame | None:
     """The file's canonical columns, counts already numbers (NaN where empty), strings as the
     careful reader has them; None when the file needs the careful reader.
 
     `header` is the file's header as the careful reader cleaned it (stripped, case-folded).
+    `on_read(size, rows)` hears of each block parsed: about `size` bytes of `data`, `rows` rows.
     """
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
@@ -41,7 +44,7 @@ def read_typed(data: bytes, header: Sequence[str]) -> pd.DataFrame | None:
     wanted = {cell: name for cell, name in zip(raw, header) if name in NAMES}
     types = {cell: pa.float64() if name in NUMBERS else pa.string() for cell, name in wanted.items()}
     try:
-        table = pacsv.read_csv(
+        reader = pacsv.open_csv(
             io.BytesIO(data),
             read_options=pacsv.ReadOptions(block_size=BLOCK),
             parse_options=pacsv.ParseOptions(newlines_in_values=True),
@@ -53,6 +56,14 @@ def read_typed(data: bytes, header: Sequence[str]) -> pd.DataFrame | None:
                 quoted_strings_can_be_null=True,
             ),
         )
+        batches, left = [], len(data)
+        for batch in reader:  # a block at a time, so a long read can show its progress
+            batches.append(batch)
+            if on_read is not None:
+                size = min(BLOCK, left)
+                left -= size
+                on_read(size, batch.num_rows)
+        table = pa.Table.from_batches(batches, schema=reader.schema)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, UnicodeDecodeError):
         return None
     return pd.DataFrame({name: table.column(cell).to_pandas() for cell, name in wanted.items()})

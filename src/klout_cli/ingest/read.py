@@ -424,9 +424,11 @@ def _nearest_hint(header: Sequence[str]) -> str:
     return f"; or is it a {preset.name} export? It needs {', '.join(repr(c) for c in lacking)} too"
 
 
-def _read_fast(data: bytes, header: list[str], label: str, account: str | None) -> pd.DataFrame | None:
+def _read_fast(
+    data: bytes, header: list[str], label: str, account: str | None, on_read: Callable[[int, int], None]
+) -> pd.DataFrame | None:
     """A clean file in kscore's schema, read by pyarrow and checked; None to read it carefully."""
-    frame = read_typed(data, header)
+    frame = read_typed(data, header, on_read)
     if frame is None or frame.empty:
         return None
     if account is not None:
@@ -435,6 +437,38 @@ def _read_fast(data: bytes, header: list[str], label: str, account: str | None) 
         return validate(frame, label, "", skip=False, report=ReadReport(), typed=True)
     except _NotClean:
         return None
+
+
+def _stored_size(name: str, size: int) -> int:
+    """The file's size on disk (gzip: compressed), which the progress bar counts in."""
+    if name == STDIN:
+        return size
+    try:
+        return Path(name).stat().st_size
+    except OSError:
+        return size
+
+
+class _FileProgress:
+    """Passes one file's progress on, in bytes as stored on disk, and squares up at the end."""
+
+    def __init__(self, size: int, stored: int, on_read: Callable[[int, int], None] | None) -> None:
+        self.scale = stored / size if size else 0.0
+        self.stored, self.on_read = stored, on_read
+        self.bytes = self.rows = 0
+
+    def __call__(self, size: int, rows: int) -> None:
+        if self.on_read is not None:
+            advance = min(round(size * self.scale), self.stored - self.bytes)
+            self.bytes += advance
+            self.rows += rows
+            self.on_read(advance, rows)
+
+    def done(self, rows: int) -> None:
+        """All of the file is read, holding `rows` rows (the fast reader may have counted some)."""
+        if self.on_read is not None:
+            self.on_read(self.stored - self.bytes, rows - self.rows)
+            self.bytes, self.rows = self.stored, rows
 
 
 def _read_one(
@@ -447,8 +481,10 @@ def _read_one(
     column_map: ColumnMap | None,
     account: str | None,
     model_map: ColumnMap | None = None,
+    on_read: Callable[[int, int], None] | None = None,
 ) -> pd.DataFrame:
     label, digest, data = _load_bytes(name, stdin)
+    progress = _FileProgress(len(data), _stored_size(name, len(data)), on_read)
 
     def wanted(header: list[str]) -> ColumnMap | None:
         try:
@@ -461,10 +497,11 @@ def _read_one(
     _no_duplicates(header, label)
     chosen = _choose_map(header, label, preset, column_map, account, model_map)
     if chosen is None:
-        fast = _read_fast(data, header, label, account)
+        fast = _read_fast(data, header, label, account, progress)
         if fast is not None:
             unknown = [column for column in header if column not in NAMES]
             report.files.append(FileReport(label, digest, len(fast), unknown, "kscore", encoding))
+            progress.done(len(fast))
             return fast
     frame = _parse_frame(text, label, header)
     if frame.empty:
@@ -497,7 +534,9 @@ def _read_one(
         found = {canonical: source.present_in(header) for canonical, source in chosen.columns.items()}
         names = {canonical: name for canonical, name in found.items() if name is not None and name != canonical}
     report.files.append(FileReport(label, digest, len(frame), unknown, how, encoding, empty, absent))
-    return validate(mapped, label, text, skip=skip, report=report, time_formats=formats, names=names)
+    checked = validate(mapped, label, text, skip=skip, report=report, time_formats=formats, names=names)
+    progress.done(len(frame))
+    return checked
 
 
 @dataclass(frozen=True)
@@ -550,6 +589,7 @@ def read_sources(
     skip: bool = False,
     stdin: BinaryIO | None = None,
     reading: Reading = Reading(),
+    on_read: Callable[[int, int], None] | None = None,
 ) -> tuple[pd.DataFrame, ReadReport]:
     """Read and validate every input; returns one frame in the canonical schema.
 
@@ -568,6 +608,7 @@ def read_sources(
             column_map=reading.column_map,
             account=reading.account,
             model_map=reading.model_map,
+            on_read=on_read,
         )
         for name in names
     ]

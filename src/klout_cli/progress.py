@@ -1,0 +1,90 @@
+"""A progress bar on stderr for long runs: bytes and rows read (MB/s, ETA), then each stage.
+
+Shown when stderr is a terminal and the input is large (or when asked with --progress); never
+on stdout, so a pipe's data is untouched. ingest and compute only call the plain callbacks of
+`Reporter`; rich is imported here, and only when a bar is shown.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+
+#: Inputs at least this large (bytes, all files) get a bar on a terminal: about 250,000 rows.
+LARGE = 20_000_000
+
+
+class Reporter:
+    """Receives what a run has done so far; this one shows nothing."""
+
+    def read(self, size: int, rows: int) -> None:
+        """`size` more bytes of the inputs (as stored on disk) were read, holding `rows` rows."""
+
+    def stage(self, name: str) -> None:
+        """Reading is done; the run is now at `name` (aggregating, scoring, ...)."""
+
+
+class _Bar(Reporter):
+    def __init__(self, total: int | None, force_terminal: bool) -> None:
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            DownloadColumn,
+            Progress,
+            SpinnerColumn,
+            TextColumn,
+            TimeRemainingColumn,
+            TransferSpeedColumn,
+        )
+
+        console = Console(stderr=True, force_terminal=force_terminal or None)
+        self.progress = Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            BarColumn(),
+            DownloadColumn(binary_units=False),
+            TextColumn("{task.fields[rows]:>12,} rows"),
+            TransferSpeedColumn(),
+            TimeRemainingColumn(),
+            console=console,
+            transient=True,
+        )
+        self.task = self.progress.add_task("reading", total=total, rows=0)
+        self.rows = 0
+
+    def read(self, size: int, rows: int) -> None:
+        self.rows += rows
+        self.progress.update(self.task, advance=size, rows=self.rows)
+
+    def stage(self, name: str) -> None:
+        self.progress.update(self.task, description=name)
+
+
+def input_size(names: Sequence[str]) -> int | None:
+    """The inputs' size in bytes; None when one is standard input (its size is unknown)."""
+    total = 0
+    for name in names:
+        if name == "-":
+            return None
+        try:
+            total += os.stat(name).st_size
+        except OSError:
+            continue  # the reader reports it
+    return total
+
+
+@contextmanager
+def reporting(names: Sequence[str], wanted: bool | None) -> Iterator[Reporter]:
+    """A reporter for reading `names`: a bar when `wanted` (True: always; None: when stderr is a
+    terminal and the input is large), else one that shows nothing."""
+    total = input_size(names)
+    if wanted is None:
+        wanted = sys.stderr.isatty() and total is not None and total >= LARGE
+    if not wanted:
+        yield Reporter()
+        return
+    bar = _Bar(total, force_terminal=True)
+    with bar.progress:
+        yield bar
