@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from klout_cli.ingest.schema import AUDIENCE, COUNTS, NAMES
@@ -34,10 +35,12 @@ def read_typed(
     """
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
-    end = data.find(b"\n")
-    first = (data if end < 0 else data[:end]).decode("utf-8", errors="replace").rstrip("\r")
-    if first.count('"') % 2:
-        return None  # a header cell spanning lines
+    ends = [found for found in (data.find(b"\n"), data.find(b"\r")) if found >= 0]
+    first = data[: min(ends, default=len(data))].decode("utf-8", errors="replace")  # lines end in \n, \r\n or \r
+    if first.count('"') % 2 or data.count(b'"') % 2:
+        # a header cell spanning lines; or a quote left open, which pyarrow would close at the
+        # end of the file (swallowing the rows after it) where the careful reader refuses it
+        return None
     raw = next(csv.reader([first]), [])
     if [cell.strip().lower() for cell in raw] != list(header) or len(set(raw)) != len(raw):
         return None  # blank lines before the header, or blank header cells
@@ -66,4 +69,7 @@ def read_typed(
         table = pa.Table.from_batches(batches, schema=reader.schema)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, UnicodeDecodeError):
         return None
+    for cell, name in wanted.items():
+        if name in NUMBERS and pc.any(pc.is_nan(table.column(cell))).as_py():
+            return None  # `nan` written in a count: pyarrow reads a number, the careful reader an error
     return pd.DataFrame({name: table.column(cell).to_pandas() for cell, name in wanted.items()})

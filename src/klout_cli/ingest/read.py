@@ -118,7 +118,7 @@ def _decode(data: bytes, label: str, wanted: Callable[[list[str]], ColumnMap | N
 
 def _records(text: str) -> Iterator[tuple[int, list[str]]]:
     """(physical line where it starts, fields) for every record pandas reads, header first."""
-    reader = csv.reader(io.StringIO(text))
+    reader = csv.reader(io.StringIO(text, newline=""))  # lines end in \n, \r\n or \r, as pandas reads them
     previous_end = 0
     for row in reader:
         start, previous_end = previous_end + 1, reader.line_num
@@ -271,7 +271,7 @@ def _counts(raw: pd.Series, column: str, checks: _Checks, *, missing: float) -> 
     checks.add(fraction, column, "'{value}' is not a whole number", raw, "not a whole number")
     huge = valid & (numbers > MAX_COUNT)
     checks.add(huge, column, "'{value}' is too large to be a count (over 10^15)", raw, "too large")
-    return numbers.where(~empty, missing)
+    return (numbers + 0.0).where(~empty, missing)  # + 0.0: a count of -0 is 0, however it is written
 
 
 def validate(
