@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, BinaryIO
 
@@ -27,7 +27,7 @@ from klout_cli.ingest.network import network_features
 from klout_cli.ingest.read import Reading, ReadReport, read_sources
 from klout_cli.modelfile import LoadedModel
 from klout_cli.progress import Reporter
-from klout_cli.rows import Row, score_row, topic_row
+from klout_cli.rows import Row, plain, score_row, topic_row
 from klout_cli.store import NewRun
 from klout_cli.topics import score_topics, styles_of
 
@@ -47,11 +47,11 @@ def breakdown_of(
     return {
         "base": score.base,
         "absolute": score.absolute,
-        "contributions": [asdict(part) for part in score.contributions],
-        "penalties": [asdict(part) for part in score.penalties],
-        "features": asdict(score.features),
+        "contributions": [plain(part) for part in score.contributions],
+        "penalties": [plain(part) for part in score.penalties],
+        "features": plain(score.features),
         "top_items": list(items),
-        "style": asdict(style),
+        "style": plain(style),
         "topics": [
             {"topic": topic.topic, "score": topic.score, "items": topic.features.items, "flags": list(topic.flags)}
             for topic in topics[:TOP_TOPICS]
@@ -63,10 +63,10 @@ def topic_breakdown(score: TopicScore) -> dict[str, Any]:
     """A topic score's breakdown as plain data."""
     return {
         "base": score.base,
-        "contributions": [asdict(part) for part in score.contributions],
-        "penalties": [asdict(part) for part in score.penalties],
-        "features": asdict(score.features),
-        "endorsements": asdict(score.endorsements),
+        "contributions": [plain(part) for part in score.contributions],
+        "penalties": [plain(part) for part in score.penalties],
+        "features": plain(score.features),
+        "endorsements": plain(score.endorsements),
     }
 
 

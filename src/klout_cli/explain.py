@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict
 from typing import Any
 
 from klout_cli.core import (
@@ -19,6 +18,7 @@ from klout_cli.core import (
     biggest_move,
 )
 from klout_cli.core.features import COMBINED_SEPARATOR
+from klout_cli.rows import plain
 
 Entry = tuple[dict[str, Any], dict[str, Any]]
 """(result row, breakdown) of one account on one platform, as a run keeps it."""
@@ -114,8 +114,8 @@ def rescore(breakdown: Mapping[str, Any], other: Model) -> dict[str, Any]:
     score = Scorer(other).score(AccountFeatures(**breakdown["features"]))
     parts = {
         "base": score.base,
-        "contributions": [asdict(part) for part in score.contributions],
-        "penalties": [asdict(part) for part in score.penalties],
+        "contributions": [plain(part) for part in score.contributions],
+        "penalties": [plain(part) for part in score.penalties],
     }
     return points(score.score, parts)
 
