@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import fields
+from operator import attrgetter
 from typing import Any
 
 from klout_cli.core import RANK_DECIMALS, Score, competition_ranks
@@ -29,10 +30,14 @@ def plain(item: Any) -> dict[str, Any]:
     names = _FIELDS.get(type(item))
     if names is None:
         names = _FIELDS[type(item)] = tuple(field.name for field in fields(item))
-    return {name: getattr(item, name) for name in names}
+        _GETTERS[type(item)] = attrgetter(*names)  # one C call for every field
+    if len(names) == 1:
+        return {names[0]: getattr(item, names[0])}
+    return dict(zip(names, _GETTERS[type(item)](item)))
 
 
 _FIELDS: dict[type, tuple[str, ...]] = {}
+_GETTERS: dict[type, Callable[[Any], Any]] = {}
 
 
 def columns_for(signals: Sequence[str]) -> list[str]:
