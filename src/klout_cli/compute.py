@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, BinaryIO
@@ -110,14 +110,12 @@ class RunResult:
     def topic_rows(self, topic: str | None = None) -> list[Row]:
         return [topic_row(score) for score in self.topics if topic is None or score.topic == topic]
 
-    def breakdowns(self) -> list[dict[str, Any]]:
+    def breakdowns(self) -> Iterator[dict[str, Any]]:
+        """Each ranked score's breakdown, made as it is asked for (a run's are many and large)."""
         topics = self.account_topics()
-        return [
-            breakdown_of(
-                score, self.items.get(self._key(score), []), self.styles[self._key(score)], topics[self._key(score)]
-            )
-            for _, score in self.ranked
-        ]
+        for _, score in self.ranked:
+            key = self._key(score)
+            yield breakdown_of(score, self.items.get(key, []), self.styles[key], topics[key])
 
     def medians(self) -> dict[str, Any]:
         return medians([score for _, score in self.ranked])
@@ -147,9 +145,10 @@ class RunResult:
             rows_kept=window.rows_kept,
             rows_left_out=left_out,
             inputs=[(item.name, item.sha256, item.rows) for item in self.read.files],
-            scores=list(zip(rows, self.breakdowns())),
+            accounts=len(rows),
+            scores=zip(rows, self.breakdowns()),  # breakdowns made as they are written: never all at once
             medians=self.medians(),
-            topics=[(topic_row(score), topic_breakdown(score)) for score in self.topics],
+            topics=((topic_row(score), topic_breakdown(score)) for score in self.topics),
         )
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -147,12 +147,14 @@ class NewRun:
     rows_kept: int
     rows_left_out: dict[str, int]
     inputs: Sequence[tuple[str, str, int]]
-    scores: Sequence[tuple[dict[str, Any], dict[str, Any]]]
-    """(row, breakdown) per account, in rank order."""
+    accounts: int
+    """How many scores the run has (rows of `scores`)."""
+    scores: Iterable[tuple[dict[str, Any], dict[str, Any]]]
+    """(row, breakdown) per account, in rank order; read once, as it is written."""
     medians: dict[str, Any]
     """The median account of the run: its score and each signal's raw value and points."""
-    topics: Sequence[tuple[dict[str, Any], dict[str, Any]]] = ()
-    """(row, breakdown) per account and topic, ordered by topic, then best first."""
+    topics: Iterable[tuple[dict[str, Any], dict[str, Any]]] = ()
+    """(row, breakdown) per account and topic, ordered by topic, then best first; read once."""
 
 
 class Store:
@@ -208,7 +210,7 @@ class Store:
                     run.rows_read,
                     run.rows_kept,
                     json.dumps(run.rows_left_out),
-                    len(run.scores),
+                    run.accounts,
                     json.dumps(run.medians),
                 ),
             )
@@ -440,7 +442,7 @@ TOPIC_FIXED = ("account", "platform", "topic", "score", "items", "flags")
 
 
 def _positions_in_topic(
-    rows: Sequence[tuple[dict[str, Any], dict[str, Any]]],
+    rows: Iterable[tuple[dict[str, Any], dict[str, Any]]],
 ) -> Iterator[tuple[int, tuple[dict[str, Any], dict[str, Any]]]]:
     """Number rows already ordered by topic, then best first: 0, 1, 2 ... within each topic."""
     position, topic = 0, None
