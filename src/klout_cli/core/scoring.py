@@ -219,8 +219,9 @@ class Scorer:
             ]
         )
         earned = math.fsum([part.points for part in contributions])
-        if findings is None:
-            findings = self.findings(features)
+        if findings is None:  # the engagement signal's raw measure is the detectors' engagement per item
+            per_item = next((raw for name, raw, _, _, _ in measured if name == "engagement"), None)
+            findings = detect(features, self.model, per_item) if per_item is not None else self.findings(features)
         if findings:
             penalties = self._penalties({part.signal: part.raw for part in contributions}, earned, findings)
             points_total = earned + math.fsum([p.points for p in penalties])
