@@ -632,3 +632,26 @@ def test_lines_ending_in_a_lone_carriage_return_read_the_same_and_errors_name_th
     assert same_on(clean).took_fast
     bad = same_on(clean.replace(b",4\r", b",x\r"))
     assert bad.error is not None and ":3: column 'likes': 'x' is not a count" in bad.error[1]
+
+
+@pytest.mark.parametrize("skip", [False, True], ids=["stop", "skip"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        # an inch mark in one cell evens the count of quotes, and a quote left open in the
+        # last column would swallow every row after it: the careful reader refuses the file
+        'account,timestamp,likes,text\nalice,2024-01-01,1,5" screen\nbob,2024-01-02,2,"open\n'
+        "cy,2024-01-03,3,hello\ndan,2024-01-04,4,bye\n",
+        'account,timestamp,likes,text\r\nalice,2024-01-01,1,12"\r\nbob,2024-01-02,2,"open\r\ncy,2024-01-03,3,x\r\n',
+        'account,timestamp,likes,text\nalice,2024-01-01,1,"closed"after\nbob,2024-01-02,2,"fine"\n',
+    ],
+    ids=["inch-mark-then-open", "crlf", "text-after-closing-quote"],
+)
+def test_a_quote_left_open_is_never_read_fast(text: str, skip: bool) -> None:
+    outcome = same_on(text.encode(), skip=skip)
+    assert not any(outcome.fast)
+
+
+def test_quoted_fields_with_doubled_quotes_and_newlines_are_read_fast() -> None:
+    text = 'account,timestamp,likes,text\r\n"alice",2024-01-01,1,"say ""hi"",\nthen go"\r\nbob,2024-01-02,2,""\r\n'
+    assert same_on(("\ufeff" + text).encode()).took_fast
