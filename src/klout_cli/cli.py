@@ -102,7 +102,12 @@ class LazyGroup(KscoreGroup):
         """--help's list of commands, from the summaries above (so it imports no command)."""
         names = self.list_commands(ctx)
         limit = formatter.width - 6 - max(len(name) for name in names)
-        rows = [(name, click.Command(name, help=COMMANDS[name][1]).get_short_help_str(limit)) for name in names]
+        rows = [
+            (name, self.commands[name].get_short_help_str(limit))
+            if name not in COMMANDS
+            else (name, click.Command(name, help=COMMANDS[name][1]).get_short_help_str(limit))
+            for name in names
+        ]
         with formatter.section("Commands"):
             formatter.write_dl(rows)
 

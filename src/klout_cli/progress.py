@@ -50,6 +50,7 @@ class _Bar(Reporter):
             TimeRemainingColumn(),
             console=console,
             transient=True,
+            redirect_stdout=False,  # stdout is the data: nothing of the bar's ever goes there
         )
         self.task = self.progress.add_task("reading", total=total, rows=0)
         self.rows = 0
@@ -63,15 +64,18 @@ class _Bar(Reporter):
 
 
 def input_size(names: Sequence[str]) -> int | None:
-    """The inputs' size in bytes; None when one is standard input (its size is unknown)."""
+    """The inputs' size in bytes; None when one is standard input or a pipe (size unknown)."""
     total = 0
     for name in names:
         if name == "-":
             return None
         try:
-            total += os.stat(name).st_size
+            size = os.stat(name).st_size
         except OSError:
             continue  # the reader reports it
+        if not size:
+            return None  # a pipe, such as <(zcat big.csv.gz), or an empty file
+        total += size
     return total
 
 

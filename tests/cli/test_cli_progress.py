@@ -5,14 +5,13 @@ from __future__ import annotations
 import gzip
 import io
 import re
-from pathlib import Path
 
 import pytest
 
 from klout_cli import progress
 from klout_cli.cli import cli
 from klout_cli.ingest.read import read_sources
-from tests.cli.conftest import EXAMPLE
+from tests.cli.conftest import EXAMPLE, SAMPLE_CSV
 from tests.cli.helpers import ok, usage_error
 
 
@@ -104,6 +103,51 @@ def test_help_documents_the_option():
     assert "--progress / --no-progress" in result.output
 
 
-def test_nothing_is_left_on_stderr_by_the_bar_when_not_asked(kscore, sample, tmp_path: Path):
+def test_no_bar_when_stderr_is_not_a_terminal_however_large_the_input(kscore, sample, monkeypatch):
+    monkeypatch.setattr(progress, "LARGE", 1)  # every input is large
     result = ok(kscore("compute", sample, "--no-save"))
-    assert "\x1b[" not in result.stderr
+    assert "\x1b[" not in result.stderr and "reading" not in result.stderr
+
+
+def test_a_pipe_has_no_size_so_no_automatic_bar(tmp_path):
+    import os
+
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)
+    assert progress.input_size([str(fifo)]) is None
+
+
+def test_the_count_squares_up_when_the_fast_reader_gives_up_midway(tmp_path, monkeypatch):
+    """The fast reader reports blocks as it parses them; a bad cell late in the file sends the file
+    to the careful reader, and the total still comes out exact."""
+    from klout_cli.ingest import arrow
+
+    monkeypatch.setattr(arrow, "BLOCK", 256)
+    lines = ["account,timestamp,likes"] + [f"user{index},2024-01-01,{index}" for index in range(200)]
+    lines[-1] = "late,2024-01-01,-1"  # negative: the careful reader skips it
+    path = tmp_path / "input.csv"
+    path.write_text("\n".join(lines) + "\n")
+    recorder = Recorder()
+    fast_blocks: list[int] = []
+    real = arrow.read_typed
+
+    def spy(data, header, on_read=None):
+        def counted(size, rows):
+            fast_blocks.append(rows)
+            on_read(size, rows)
+
+        return real(data, header, counted)
+
+    monkeypatch.setattr("klout_cli.ingest.read.read_typed", spy)
+    rows, report = read_sources([str(path)], on_read=recorder.read, skip=True)
+    assert len(fast_blocks) > 1  # it did report blocks before giving up
+    assert recorder.size == path.stat().st_size
+    assert recorder.rows == report.rows_read == 200
+    assert report.rows_skipped == 1 and len(rows) == 199
+
+
+def test_skipped_rows_are_counted_even_when_a_bad_topic_stops_the_run(kscore, write):
+    path = write("bad.csv", SAMPLE_CSV.replace(",120,30,10,", ",x,30,10,"))
+    result = kscore("compute", path, "--on-error", "skip", "--topic", "nosuchtopic")
+    assert result.exit_code == 1
+    assert "skipped 1 bad row" in result.stderr

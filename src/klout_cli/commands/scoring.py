@@ -157,15 +157,15 @@ def compute(
     run_id = None
     with reporting(inputs, progress) as bar:
         result = _run_scoring(inputs, model_path, as_of, bar, **flags)
+        _skipped_note(result)  # shown above the bar, and before a bad --topic stops the run
+        if verbose:
+            for item in result.read.files:
+                if item.unknown_columns:
+                    note(f"{item.name}: ignored columns: {', '.join(item.unknown_columns)}")
         shown = _result_rows(result, topic)  # a bad --topic fails before anything is saved
         if not no_save:
             bar.stage("saving the run")
             run_id = open_store(db_path).save_run(result.saved(result.rows()))
-    _skipped_note(result)
-    if verbose:
-        for item in result.read.files:
-            if item.unknown_columns:
-                note(f"{item.name}: ignored columns: {', '.join(item.unknown_columns)}")
     note(_summary(result))
     if run_id is not None:
         note(f"saved run {run_id} to {open_store(db_path).path}")

@@ -10,6 +10,7 @@ import bisect
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import cache
 
 from klout_cli.core.features import AccountFeatures
 from klout_cli.core.flags import Finding, detect
@@ -74,6 +75,7 @@ class Score:
         return tuple(penalty.name for penalty in self.penalties)
 
 
+@cache
 def _normalizer(spec: SignalSpec) -> Callable[[float], float]:
     """`Scorer.normalize` for one signal, its constants worked out once (the same arithmetic)."""
     cap = spec.cap

@@ -1,9 +1,10 @@
-"""The fast reader for files in kscore's own schema: pyarrow parses the CSV in C on every core
-and types the count columns as it goes.
+"""The fast reader for files in kscore's own schema: pyarrow parses the CSV in C, a block at a
+time (so a progress bar can follow it), and types the count columns as it goes.
 
 It reads only files it can read exactly as the careful reader (`read.py`) does; anything else
-(a cell that is not a number, a ragged row, a file that does not start with its header) makes it
-give up, and the careful reader reads the file and names the problem. On the files it reads, the
+(a cell that is not a number, a ragged row, a stray or unclosed quote, a file that does not
+start with its header) makes it give up, and the careful reader reads the file and names the
+problem. On the files it reads, the
 two give identical rows: a test compares them.
 """
 

@@ -440,11 +440,12 @@ def _read_fast(
 
 
 def _stored_size(name: str, size: int) -> int:
-    """The file's size on disk (gzip: compressed), which the progress bar counts in."""
+    """The file's size on disk (gzip: compressed), which the progress bar counts in; `size`
+    (the bytes read) for standard input and pipes, whose size is unknown."""
     if name == STDIN:
         return size
     try:
-        return Path(name).stat().st_size
+        return Path(name).stat().st_size or size
     except OSError:
         return size
 
