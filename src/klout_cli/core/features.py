@@ -6,7 +6,8 @@ because decay needs the rows and the core never sees rows.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from klout_cli.core.model import ACTIONS, Model
@@ -59,6 +60,10 @@ class AccountFeatures:
     def received(self, action: str) -> float:
         value: float = getattr(self, action)
         return value
+
+    def weighted(self, actions: Mapping[str, float]) -> float:
+        """What its items received, each action counted by its weight (exactly rounded)."""
+        return math.fsum([actions[action] * self.received(action) for action in ACTIONS])
 
 
 def combine_platforms(parts: Sequence[AccountFeatures], model: Model, heaviest: float | None = None) -> AccountFeatures:

@@ -5,12 +5,11 @@ A flag never hides an account: it is ranked, flagged, and its penalty shown in t
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from klout_cli.core.features import AccountFeatures
-from klout_cli.core.model import ACTIONS, FlagSpec, Model
+from klout_cli.core.model import FlagSpec, Model
 
 
 @dataclass(slots=True)
@@ -127,8 +126,7 @@ DETECTORS: dict[str, Callable[[AccountFeatures, FlagSpec, Engagement], str | Non
 
 def detect(features: AccountFeatures, model: Model, engagement: float) -> list[Finding]:
     """The flags that fire for an account; `engagement` is its weighted engagements per item."""
-    received = math.fsum(model.actions[action] * features.received(action) for action in ACTIONS)
-    engaged = Engagement(per_item=engagement, received=received)
+    engaged = Engagement(per_item=engagement, received=features.weighted(model.actions))
     found = []
     for spec in model.flags:
         evidence = DETECTORS[spec.name](features, spec, engaged)

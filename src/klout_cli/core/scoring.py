@@ -14,7 +14,7 @@ from functools import cache
 
 from klout_cli.core.features import AccountFeatures
 from klout_cli.core.flags import Finding, detect
-from klout_cli.core.model import ACTIONS, Model, SignalSpec
+from klout_cli.core.model import Model, SignalSpec
 
 BASE = 1.0
 TOP = 100.0
@@ -110,7 +110,6 @@ class Scorer:
         }
         # built once per model, so scoring an account does no lookups by name
         self._plan = [(spec, self.measures[spec.name], _normalizer(spec), spec.weight) for spec in model.signals]
-        self._actions = [(action, model.actions[action]) for action in ACTIONS]
 
     # -- raw measures: (value, the value in plain words) -------------------------------------
     def _per_item(self, features: AccountFeatures) -> float:
@@ -122,7 +121,7 @@ class Scorer:
         return features.followers, _plural(features.followers, "follower")
 
     def _engagement(self, features: AccountFeatures) -> tuple[float, str]:
-        weighted = math.fsum([weight * getattr(features, action) for action, weight in self._actions])
+        weighted = features.weighted(self.model.actions)
         denominator = self._per_item(features)
         value = weighted / denominator if denominator > 0 else 0.0
         return value, f"{value:,.1f} weighted engagements per item over {_plural(features.items, 'item')}"
