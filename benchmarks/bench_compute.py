@@ -66,7 +66,9 @@ def generate(rows: int, path: Path, accounts: int = 0) -> None:
 
 
 def run_kscore(path: str) -> dict[str, float]:
-    """`kscore compute` (no printing), each stage timed through the progress reporter's calls."""
+    """`kscore compute` (no printing), each stage timed through the progress reporter's calls,
+    without the cycle collector as the CLI runs every command."""
+    from klout_cli.cli import collection_paused
     from klout_cli.compute import compute_run
     from klout_cli.modelfile import load_model
     from klout_cli.progress import Reporter
@@ -81,11 +83,11 @@ def run_kscore(path: str) -> dict[str, float]:
 
     loaded = load_model()
     stages = Stages()
-    result = compute_run([path], loaded, progress=stages)
-    stages.stage("save")
-    with tempfile.TemporaryDirectory() as folder:
+    with collection_paused(), tempfile.TemporaryDirectory() as folder:
+        result = compute_run([path], loaded, progress=stages)
+        stages.stage("save")
         Store(Path(folder) / "runs.db").save_run(result.saved(result.rows()))
-    stages.stage("end")
+        stages.stage("end")
     names = {"read": "read", "aggregating": "aggregate", "trust network": "network", "scoring": "score"}
     figures: dict[str, float] = {}
     for (name, start), (_, end) in zip(stages.starts, stages.starts[1:]):

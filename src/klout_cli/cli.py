@@ -7,12 +7,33 @@ pandas and yaml are imported inside the commands that need them, so `kscore --he
 from __future__ import annotations
 
 import errno
+import gc
 import importlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import click
 
 from klout_cli import __version__
+
+
+@contextmanager
+def collection_paused() -> Iterator[None]:
+    """Run without Python's cyclic garbage collector, then turn it back on.
+
+    A run makes millions of small records (features, scores, breakdowns) and almost no reference
+    cycles, so the collector's passes free nothing; but each pass walks every live object, so
+    they cost more the bigger the run: 40% of the core's time on 100,000 accounts, and 15-20% of
+    `compute` on 1M rows. Peak memory is the same with it off (measured: BENCHMARKS.md).
+    """
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
 
 
 # -- errors -> exit codes ------------------------------------------------------------------
@@ -21,7 +42,8 @@ class KscoreGroup(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
+            with collection_paused():
+                return super().invoke(ctx)
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
         except OSError as error:

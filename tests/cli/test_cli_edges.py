@@ -105,3 +105,24 @@ def test_a_failed_upgrade_leaves_the_store_as_it_was(kscore, write, db, monkeypa
         assert "style" not in {row[1] for row in connection.execute("PRAGMA table_info(scores)")}
     monkeypatch.setitem(store.MIGRATIONS, 3, upgrade)
     ok(kscore("compute", write("a.csv", "account,timestamp,likes\nana,2024-03-01,4\n")))  # then upgrades cleanly
+
+
+def test_a_command_runs_without_the_cycle_collector_and_turns_it_back_on(kscore, sample, monkeypatch):
+    import gc
+
+    import klout_cli.compute
+
+    seen = []
+    original = klout_cli.compute.compute_run
+
+    def spy(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(klout_cli.compute, "compute_run", spy)
+    assert gc.isenabled()
+    ok(kscore("compute", sample, "--no-save", "-f", "csv"))
+    assert seen == [False]  # paused while the run worked
+    assert gc.isenabled()  # and on again after it, as it was
+    bad = kscore("compute", "missing.csv")
+    assert bad.exit_code != 0 and gc.isenabled()  # an error turns it back on too
