@@ -69,7 +69,7 @@ def score_row(score: Score, style: str) -> Row:
 
 def topic_row(score: TopicScore) -> Row:
     row: Row = {"account": score.account, "platform": score.platform, "topic": score.topic, "score": score.score}
-    row.update({part.signal: 100.0 * part.normalized for part in score.contributions})
+    row.update(score.normalized())
     row["items"] = score.features.items
     row["flags"] = FLAG_SEPARATOR.join(score.flags)
     return row

@@ -33,12 +33,12 @@ def medians(scores: Sequence[Score]) -> dict[str, Any]:
     """The median account of a run: median score, and per signal the median raw value and points."""
     if not scores:
         return {}
-    signals = [part.signal for part in scores[0].contributions]
+    signals = [part[0] for part in scores[0].parts]
     by_signal: dict[str, dict[str, float]] = {}
     for index, signal in enumerate(signals):
         by_signal[signal] = {
-            "raw": statistics.median(score.contributions[index].raw for score in scores),
-            "points": statistics.median(score.contributions[index].points for score in scores),
+            "raw": statistics.median(score.parts[index][1] for score in scores),
+            "points": statistics.median(score.parts[index][4] for score in scores),
         }
     return {"score": statistics.median(score.score for score in scores), "signals": by_signal}
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 import bisect
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cache
 
 from klout_cli.core.features import AccountFeatures
-from klout_cli.core.flags import Finding, detect
+from klout_cli.core.flags import Detectors, Finding
 from klout_cli.core.model import Model, SignalSpec
 
 BASE = 1.0
@@ -46,49 +46,126 @@ class Penalty:
     points: float
 
 
+Part = tuple[str, float, float, float, float]
+"""A signal's numbers in a score: (signal, raw, normalised, weight, points)."""
+Charge = tuple[Finding, float, float]
+"""A flag's numbers in a score: (finding, points its gaming earned, points taken off (negative))."""
+
+
 @dataclass(slots=True)
 class Score:
-    """An account's 1-100 score and its exact breakdown."""
+    """An account's 1-100 score and its exact breakdown.
+
+    The numbers are worked out when it is scored; the words that go with them (each measure in
+    plain words, each penalty's reason) only when `contributions` or `penalties` is first read,
+    as a run shows or keeps a breakdown: most of the cost of a score was its words.
+    """
 
     account: str
     platform: str
     score: float
     base: float
-    contributions: tuple[Contribution, ...]
-    penalties: tuple[Penalty, ...]
     features: AccountFeatures
     absolute: float
     """The absolute score; equal to `score` unless the scores were made relative."""
-    findings: tuple[Finding, ...] = ()
+    findings: tuple[Finding, ...]
     """The gaming flags that fired (the penalties say what each cost)."""
+    parts: tuple[Part, ...]
+    """Each signal's numbers, in the model's order: what `contributions` puts in words."""
+    charges: tuple[Charge, ...]
+    """Each fired flag's numbers: what `penalties` puts in words."""
+    scorer: Scorer = field(repr=False, compare=False)
+    """The scorer that measured it: it says what each measure means."""
+    _contributions: tuple[Contribution, ...] | None = field(default=None, init=False, repr=False, compare=False)
+    _penalties: tuple[Penalty, ...] | None = field(default=None, init=False, repr=False, compare=False)
+
+    @property
+    def contributions(self) -> tuple[Contribution, ...]:
+        """Each signal's part of the score, its measure in plain words."""
+        if self._contributions is None:
+            describe = self.scorer.describe
+            self._contributions = tuple(
+                [
+                    Contribution(signal, raw, normalized, weight, points, describe(signal, self.features, raw))
+                    for signal, raw, normalized, weight, points in self.parts
+                ]
+            )
+        return self._contributions
+
+    @property
+    def penalties(self) -> tuple[Penalty, ...]:
+        """Each flag's points taken off, with the reason."""
+        if self._penalties is None:
+            self._penalties = tuple(
+                [Penalty(finding.name, reason(finding, gamed), points) for finding, gamed, points in self.charges]
+            )
+        return self._penalties
 
     def raw(self, signal: str) -> float:
         """A signal's raw measure, as the score measured it."""
-        return next(part.raw for part in self.contributions if part.signal == signal)
+        return next(part[1] for part in self.parts if part[0] == signal)
 
     def subscores(self) -> dict[str, float]:
         """Each signal's normalised value on a 0-100 scale."""
-        return {part.signal: 100.0 * part.normalized for part in self.contributions}
+        return {signal: 100.0 * normalized for signal, _, normalized, _, _ in self.parts}
 
     @property
     def flags(self) -> tuple[str, ...]:
-        return tuple(penalty.name for penalty in self.penalties)
+        return tuple([finding.name for finding, _, _ in self.charges])
 
 
 @cache
 def _normalizer(spec: SignalSpec) -> Callable[[float], float]:
-    """`Scorer.normalize` for one signal, its constants worked out once (the same arithmetic)."""
+    """`Scorer.normalize` for one signal, its constants worked out once.
+
+    `value if value < 1.0 else 1.0` is `min(1.0, value)` (NaN included) without a call.
+    """
     cap = spec.cap
     if spec.transform == "log":
-        log_cap = math.log1p(cap)
-        return lambda raw: 0.0 if raw <= 0 else min(1.0, math.log1p(raw) / log_cap)
+        log_cap, log1p = math.log1p(cap), math.log1p
+
+        def logarithmic(raw: float) -> float:
+            if raw <= 0:
+                return 0.0
+            value = log1p(raw) / log_cap
+            return value if value < 1.0 else 1.0
+
+        return logarithmic
     if spec.transform == "sqrt":
-        return lambda raw: 0.0 if raw <= 0 else min(1.0, math.sqrt(raw / cap))
-    return lambda raw: 0.0 if raw <= 0 else min(1.0, raw / cap)
+        sqrt = math.sqrt
+
+        def square_root(raw: float) -> float:
+            if raw <= 0:
+                return 0.0
+            value = sqrt(raw / cap)
+            return value if value < 1.0 else 1.0
+
+        return square_root
+
+    def linear(raw: float) -> float:
+        if raw <= 0:
+            return 0.0
+        value = raw / cap
+        return value if value < 1.0 else 1.0
+
+    return linear
 
 
 def _plural(count: float, word: str) -> str:
     return f"{count:,.0f} {word}" + ("" if round(count) == 1 else "s")
+
+
+def reason(finding: Finding, gamed: float) -> str:
+    """Why a flag took points off: its evidence, what the gaming earned, and the fixed fine."""
+    return (
+        f"{finding.evidence}; without the gamed {100 * finding.share:.0f}% of "
+        f"{', '.join(finding.voids)} it earns {gamed:.1f} points less"
+        + (f", and the flag costs {finding.penalty:g} more" if finding.penalty else "")
+    )
+
+
+Measure = Callable[[AccountFeatures, float], float]
+"""A signal's raw measure of an account, given what its items received (weighted by action)."""
 
 
 class Scorer:
@@ -100,7 +177,7 @@ class Scorer:
         self.week_weights = [0.5 ** (7 * week / model.half_life_days) for week in range(weeks)]
         self.all_weeks = math.fsum(self.week_weights)
         self.total_weight = model.total_weight
-        self.measures: dict[str, Callable[[AccountFeatures], tuple[float, str]]] = {
+        self.measures: dict[str, Measure] = {
             "reach": self._reach,
             "engagement": self._engagement,
             "amplification": self._amplification,
@@ -108,52 +185,86 @@ class Scorer:
             "true_reach": self._true_reach,
             "network_impact": self._network_impact,
         }
+        self.descriptions: dict[str, Callable[[AccountFeatures, float], str]] = {
+            "reach": self._reach_words,
+            "engagement": self._engagement_words,
+            "amplification": self._amplification_words,
+            "activity": self._activity_words,
+            "true_reach": self._true_reach_words,
+            "network_impact": self._network_impact_words,
+        }
         # built once per model, so scoring an account does no lookups by name
-        self._plan = [(spec, self.measures[spec.name], _normalizer(spec), spec.weight) for spec in model.signals]
+        self._plan = [(spec.name, self.measures[spec.name], _normalizer(spec), spec.weight) for spec in model.signals]
+        self._names: tuple[str, ...] = tuple(name for name, _, _, _ in self._plan)
+        self._measures: tuple[Measure, ...] = tuple(measure for _, measure, _, _ in self._plan)
+        self._normalizers = tuple(normalize for _, _, normalize, _ in self._plan)
+        self._weights: tuple[float, ...] = tuple(weight for _, _, _, weight in self._plan)
+        self._detect = Detectors(model)
+        self._engagement_at = self._names.index("engagement") if "engagement" in self._names else None
+        self._weeks_engaged: dict[int, float] = {}
 
-    # -- raw measures: (value, the value in plain words) -------------------------------------
+    # -- raw measures, and each in plain words ------------------------------------------------
     def _per_item(self, features: AccountFeatures) -> float:
         return features.weighted_items + self.model.prior_items
 
-    def _reach(self, features: AccountFeatures) -> tuple[float, str]:
+    def _reach(self, features: AccountFeatures, received: float) -> float:
+        return 0.0 if features.followers is None else features.followers
+
+    def _reach_words(self, features: AccountFeatures, raw: float) -> str:
         if features.followers is None:
-            return 0.0, "audience unknown (no followers column)"
-        return features.followers, _plural(features.followers, "follower")
+            return "audience unknown (no followers column)"
+        return _plural(features.followers, "follower")
 
-    def _engagement(self, features: AccountFeatures) -> tuple[float, str]:
-        weighted = features.weighted(self.model.actions)
+    def _engagement(self, features: AccountFeatures, received: float) -> float:
         denominator = self._per_item(features)
-        value = weighted / denominator if denominator > 0 else 0.0
-        return value, f"{value:,.1f} weighted engagements per item over {_plural(features.items, 'item')}"
+        return received / denominator if denominator > 0 else 0.0
 
-    def _amplification(self, features: AccountFeatures) -> tuple[float, str]:
+    def _engagement_words(self, features: AccountFeatures, raw: float) -> str:
+        return f"{raw:,.1f} weighted engagements per item over {_plural(features.items, 'item')}"
+
+    def _amplification(self, features: AccountFeatures, received: float) -> float:
         denominator = self._per_item(features)
-        value = features.shares / denominator if denominator > 0 else 0.0
-        return value, f"{value:,.1f} shares per item over {_plural(features.items, 'item')}"
+        return features.shares / denominator if denominator > 0 else 0.0
 
-    def _activity(self, features: AccountFeatures) -> tuple[float, str]:
+    def _amplification_words(self, features: AccountFeatures, raw: float) -> str:
+        return f"{raw:,.1f} shares per item over {_plural(features.items, 'item')}"
+
+    def _activity(self, features: AccountFeatures, received: float) -> float:
         mask = features.active_weeks
-        active = [weight for week, weight in enumerate(self.week_weights) if mask >> week & 1]
-        value = math.fsum(active) / self.all_weeks
-        return value, (
-            f"engaged items in {len(active)} of the last {len(self.week_weights)} weeks (recent weeks count more)"
-        )
+        value = self._weeks_engaged.get(mask)
+        if value is None:  # accounts share a few patterns of weeks: each is summed once
+            active = [weight for week, weight in enumerate(self.week_weights) if mask >> week & 1]
+            value = self._weeks_engaged[mask] = math.fsum(active) / self.all_weeks
+        return value
 
-    def _true_reach(self, features: AccountFeatures) -> tuple[float, str]:
-        value = max(float(features.engagers), features.peak_item)
-        return value, (
+    def _activity_words(self, features: AccountFeatures, raw: float) -> str:
+        weeks = len(self.week_weights)
+        active = sum(1 for week in range(weeks) if features.active_weeks >> week & 1)
+        return f"engaged items in {active} of the last {weeks} weeks (recent weeks count more)"
+
+    def _true_reach(self, features: AccountFeatures, received: float) -> float:
+        return max(float(features.engagers), features.peak_item)
+
+    def _true_reach_words(self, features: AccountFeatures, raw: float) -> str:
+        return (
             f"{features.engagers:,} distinct accounts engaged (interaction rows); "
             f"one item reached {features.peak_item:,.0f} people"
         )
 
-    def _network_impact(self, features: AccountFeatures) -> tuple[float, str]:
-        return features.network, (
-            f"{features.network:,.1f} trust-weighted engagements from {_plural(features.engagers, 'engager')}"
-            + (f", {100 * features.bot_share:.0f}% of it from bots" if features.bot_share >= 0.005 else "")
+    def _network_impact(self, features: AccountFeatures, received: float) -> float:
+        return features.network
+
+    def _network_impact_words(self, features: AccountFeatures, raw: float) -> str:
+        return f"{features.network:,.1f} trust-weighted engagements from {_plural(features.engagers, 'engager')}" + (
+            f", {100 * features.bot_share:.0f}% of it from bots" if features.bot_share >= 0.005 else ""
         )
 
+    def describe(self, signal: str, features: AccountFeatures, raw: float) -> str:
+        """A signal's raw measure of an account in plain words."""
+        return self.descriptions[signal](features, raw)
+
     def engagement_per_item(self, features: AccountFeatures) -> float:
-        return self._engagement(features)[0]
+        return self._engagement(features, features.weighted(self.model.actions))
 
     # -- normalising and scoring ----------------------------------------------------------
     @staticmethod
@@ -163,7 +274,7 @@ class Scorer:
 
     def _above(self, raws: Mapping[str, float]) -> float:
         """Points above the base that these raw measures earn, before penalties."""
-        achieved = math.fsum([weight * normalize(raws[spec.name]) for spec, _, normalize, weight in self._plan])
+        achieved = math.fsum([weight * normalize(raws[name]) for name, _, normalize, weight in self._plan])
         return self._scaled(achieved)
 
     def _scaled(self, achieved: float) -> float:
@@ -174,9 +285,9 @@ class Scorer:
 
     def findings(self, features: AccountFeatures) -> list[Finding]:
         """The gaming flags that fire for an account."""
-        return detect(features, self.model, self.engagement_per_item(features))
+        return self._detect(features, self.engagement_per_item(features))
 
-    def _penalties(self, raws: Mapping[str, float], above: float, findings: Sequence[Finding]) -> tuple[Penalty, ...]:
+    def _charges(self, raws: Mapping[str, float], above: float, findings: Sequence[Finding]) -> tuple[Charge, ...]:
         """Each flag takes off what its gaming earned, plus its fixed penalty; never below the base.
 
         What gaming earned is measured by scoring again with the gamed share of the raw measures
@@ -185,7 +296,7 @@ class Scorer:
         """
         current = dict(raws)
         remaining = previous = above
-        penalties = []
+        charges = []
         for finding in findings:
             for signal in finding.voids:
                 current[signal] = min(current[signal], raws[signal] * (1 - finding.share))
@@ -193,52 +304,42 @@ class Scorer:
             gamed, previous = max(0.0, previous - after), after
             cost = min(finding.penalty + gamed, remaining)
             remaining -= cost
-            reason = (
-                f"{finding.evidence}; without the gamed {100 * finding.share:.0f}% of "
-                f"{', '.join(finding.voids)} it earns {gamed:.1f} points less"
-                + (f", and the flag costs {finding.penalty:g} more" if finding.penalty else "")
-            )
-            penalties.append(Penalty(name=finding.name, reason=reason, points=-cost))
-        return tuple(penalties)
+            charges.append((finding, gamed, -cost))
+        return tuple(charges)
 
     def score(self, features: AccountFeatures, findings: Sequence[Finding] | None = None) -> Score:
         """Score an account; `findings` are its flags when they were found elsewhere (topic scores
         take the account's flags), else they are detected from `features`."""
-        measured = []
-        parts = []
-        for spec, measure, normalize, weight in self._plan:
-            raw, detail = measure(features)
-            normalized = normalize(raw)
-            measured.append((spec.name, raw, normalized, weight, detail))
-            parts.append(weight * normalized)
-        achieved = math.fsum(parts)
+        received = features.weighted(self.model.actions)
+        raws = [measure(features, received) for measure in self._measures]
+        normalized = [normalize(raw) for normalize, raw in zip(self._normalizers, raws)]
+        weighted = [weight * value for weight, value in zip(self._weights, normalized)]
+        achieved = math.fsum(weighted)
         above = self._scaled(achieved)
-        contributions = tuple(
-            [
-                Contribution(name, raw, normalized, weight, above * part / achieved if achieved > 0 else 0.0, detail)
-                for (name, raw, normalized, weight, detail), part in zip(measured, parts)
-            ]
-        )
-        earned = math.fsum([part.points for part in contributions])
+        shares = [above * part / achieved for part in weighted] if achieved > 0 else [0.0] * len(weighted)
+        parts = tuple(zip(self._names, raws, normalized, self._weights, shares))
+        earned = math.fsum(shares)
         if findings is None:  # the engagement signal's raw measure is the detectors' engagement per item
-            per_item = next((raw for name, raw, _, _, _ in measured if name == "engagement"), None)
-            findings = detect(features, self.model, per_item) if per_item is not None else self.findings(features)
+            engagement = self._engagement_at
+            per_item = raws[engagement] if engagement is not None else self._engagement(features, received)
+            findings = self._detect(features, per_item, received)
         if findings:
-            penalties = self._penalties({part.signal: part.raw for part in contributions}, earned, findings)
-            points_total = earned + math.fsum([p.points for p in penalties])
+            charges = self._charges(dict(zip(self._names, raws)), earned, findings)
+            points_total = earned + math.fsum([points for _, _, points in charges])
         else:
-            penalties, points_total = (), earned + 0.0
+            charges, points_total = (), earned + 0.0
         total = min(TOP, max(BASE, BASE + points_total))
         return Score(
             account=features.account,
             platform=features.platform,
             score=total,
             base=BASE,
-            contributions=contributions,
-            penalties=penalties,
             features=features,
             absolute=total,
             findings=tuple(findings),
+            parts=parts,
+            charges=charges,
+            scorer=self,
         )
 
 
@@ -266,10 +367,15 @@ def relative_scores(scores: Sequence[Score]) -> list[Score]:
         else:
             relative = TOP
         factor = (relative - BASE) / (item.absolute - BASE) if item.absolute > BASE else 0.0
-        contributions = tuple(replace(part, points=part.points * factor) for part in item.contributions)
-        penalties = tuple(replace(part, points=part.points * factor) for part in item.penalties)
+        parts = tuple(
+            [
+                (signal, raw, normalized, weight, points * factor)
+                for signal, raw, normalized, weight, points in item.parts
+            ]
+        )
+        charges = tuple([(finding, gamed, points * factor) for finding, gamed, points in item.charges])
         # the score is the percentile itself, so equal absolute scores stay exactly equal
-        result.append(replace(item, score=relative, contributions=contributions, penalties=penalties))
+        result.append(replace(item, score=relative, parts=parts, charges=charges))
     return result
 
 

@@ -12,12 +12,12 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from klout_cli.core.features import AccountFeatures
 from klout_cli.core.flags import Finding
 from klout_cli.core.model import Model, TopicSpec, clean_topic
-from klout_cli.core.scoring import TOP, Contribution, Penalty, Scorer
+from klout_cli.core.scoring import TOP, Contribution, Part, Penalty, Score, Scorer
 
 #: Signals measured account-wide (audience, who engages the account): 0 weight in topic scores.
 ACCOUNT_WIDE: tuple[str, ...] = ("reach", "network_impact")
@@ -194,26 +194,49 @@ _TALLY_FIELDS = ("counted", "weight", "over_daily_cap", "repeated", "self_endors
 # -- topic scores ---------------------------------------------------------------------------
 @dataclass(slots=True)
 class TopicScore:
-    """An account's 1-100 score on one topic, with its exact breakdown."""
+    """An account's 1-100 score on one topic, with its exact breakdown (its words made when first read)."""
 
     account: str
     platform: str
     topic: str
     score: float
     base: float
-    contributions: tuple[Contribution, ...]
-    """The item signals, then the endorsements' points (signal `endorsements`)."""
-    penalties: tuple[Penalty, ...]
     features: AccountFeatures
     """What the account's items tagged with the topic did."""
     endorsements: EndorsementTally
+    items: Score
+    """The topic model's score of those items (before endorsements)."""
+    endorsed: Part
+    """The endorsements' numbers: (signal `endorsements`, raw, normalised, weight, points)."""
+    _contributions: tuple[Contribution, ...] | None = field(default=None, init=False, repr=False, compare=False)
+
+    @property
+    def contributions(self) -> tuple[Contribution, ...]:
+        """The item signals, then the endorsements' points (signal `endorsements`)."""
+        if self._contributions is None:
+            signal, raw, normalized, weight, points = self.endorsed
+            endorsed = Contribution(signal, raw, normalized, weight, points, self.endorsements.detail())
+            self._contributions = (*self.items.contributions, endorsed)
+        return self._contributions
+
+    @property
+    def penalties(self) -> tuple[Penalty, ...]:
+        return self.items.penalties
 
     @property
     def flags(self) -> tuple[str, ...]:
-        return tuple(penalty.name for penalty in self.penalties)
+        return self.items.flags
+
+    def normalized(self) -> dict[str, float]:
+        """Each signal's normalised value, the endorsements' last, on a 0-100 scale (weighted 0 or not)."""
+        found = {signal: 100.0 * normalized for signal, _, normalized, _, _ in self.items.parts}
+        found[ENDORSEMENTS] = 100.0 * self.endorsed[2]
+        return found
 
     def subscores(self) -> dict[str, float]:
-        return {part.signal: 100.0 * part.normalized for part in self.contributions if part.weight}
+        """The weighted signals' normalised values on a 0-100 scale."""
+        parts = (*self.items.parts, self.endorsed)
+        return {signal: 100.0 * normalized for signal, _, normalized, weight, _ in parts if weight}
 
 
 class TopicScorer:
@@ -241,22 +264,14 @@ class TopicScorer:
         items = self.scorer.score(features, findings=findings)
         normalized, earned = self.endorsement_points(tally)
         points = min(earned, TOP - items.score)
-        endorsed = Contribution(
-            signal=ENDORSEMENTS,
-            raw=tally.weight,
-            normalized=normalized,
-            weight=self.model.endorsements.max_points,
-            points=points,
-            detail=tally.detail(),
-        )
         return TopicScore(
             account=features.account,
             platform=features.platform,
             topic=topic,
             score=items.score + points,
             base=items.base,
-            contributions=(*items.contributions, endorsed),
-            penalties=items.penalties,
             features=features,
             endorsements=tally,
+            items=items,
+            endorsed=(ENDORSEMENTS, tally.weight, normalized, self.model.endorsements.max_points, points),
         )
