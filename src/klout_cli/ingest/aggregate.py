@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -228,6 +230,10 @@ def features_by(
         for name in AUDIENCE
     }
 
+    # numbers as Python lists, read a row at a time: indexing numpy arrays element by element
+    # cost more than everything above (the same values: tolist gives each float exactly)
+    column = {name: values.tolist() for name, values in sums.items()}
+    audiences = {name: [None if math.isnan(value) else value for value in latest[name].tolist()] for name in AUDIENCE}
     result = []
     for index, key in enumerate(all_keys.tolist()):
         account, platform = label(key)
@@ -237,20 +243,20 @@ def features_by(
                 AccountFeatures(
                     account=account,
                     platform=platform,
-                    items=int(sums["items"][index]),
-                    reply_items=int(sums["reply_items"][index]),
-                    share_items=int(sums["share_items"][index]),
-                    weighted_items=float(sums["weighted_items"][index]),
-                    likes=float(sums["likes"][index]),
-                    shares=float(sums["shares"][index]),
-                    replies=float(sums["replies"][index]),
-                    clicks=float(sums["clicks"][index]),
-                    impressions=float(sums["impressions"][index]),
+                    items=int(column["items"][index]),
+                    reply_items=int(column["reply_items"][index]),
+                    share_items=int(column["share_items"][index]),
+                    weighted_items=column["weighted_items"][index],
+                    likes=column["likes"][index],
+                    shares=column["shares"][index],
+                    replies=column["replies"][index],
+                    clicks=column["clicks"][index],
+                    impressions=column["impressions"][index],
                     active_weeks=mask_of.get(key, 0),
-                    followers=None if np.isnan(latest["followers"][index]) else float(latest["followers"][index]),
-                    following=None if np.isnan(latest["following"][index]) else float(latest["following"][index]),
-                    busiest_day=int(sums["busiest_day"][index]),
-                    peak_item=float(sums["peak_item"][index]),
+                    followers=audiences["followers"][index],
+                    following=audiences["following"][index],
+                    busiest_day=int(column["busiest_day"][index]),
+                    peak_item=column["peak_item"][index],
                 ),
             )
         )
