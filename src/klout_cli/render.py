@@ -13,7 +13,7 @@ import math
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-from klout_cli.core.model import SIGNALS
+from klout_cli.core.basics import SIGNALS
 
 if TYPE_CHECKING:
     from rich.table import Table

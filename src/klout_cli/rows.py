@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import fields
 from operator import attrgetter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from klout_cli.core import RANK_DECIMALS, Score, competition_ranks
-from klout_cli.core.features import COMBINED_SEPARATOR
-from klout_cli.core.topics import ACCOUNT_WIDE, ENDORSEMENTS, TopicScore
+from klout_cli.core.basics import ACCOUNT_WIDE, COMBINED_SEPARATOR, ENDORSEMENTS, RANK_DECIMALS, competition_ranks
+
+if TYPE_CHECKING:  # `rank` imports this module, and only the light part of the core
+    from klout_cli.core.scoring import Score
+    from klout_cli.core.topics import TopicScore
 
 Row = dict[str, Any]
 

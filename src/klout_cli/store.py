@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from klout_cli.core import StoreError
+from klout_cli.core.errors import StoreError
 
 SCHEMA_VERSION = 4
 TOPIC_SCHEMA = """

@@ -160,3 +160,32 @@ def test_rank_and_help_do_not_import_pandas(kscore, sample, db):
     compute_args = f"['compute', {str(sample)!r}, '--no-save', '-f', 'csv'],"
     done = subprocess.run([sys.executable, "-c", probe.format(args=compute_args)], capture_output=True, text=True)
     assert done.stderr.strip().endswith("PANDAS") and not done.stderr.strip().endswith("NO-PANDAS")
+
+
+@pytest.mark.parametrize("extra", [[], ["--platform", "twitter"], ["-f", "json"]])
+def test_rank_imports_only_the_light_part_of_the_core(kscore, write, db, extra):
+    """Building the core's dataclasses took longer than ranking a saved run: `rank` reads it with
+    the core's names and ranks only (`basics`, `errors`). (`--topic` reads the run's model, for
+    its topic aliases, so it needs the model's part of the core.)"""
+    import subprocess
+    import sys
+
+    from tests.cli.test_cli_topics import TOPICS_CSV
+
+    ok(kscore("compute", write("topics.csv", TOPICS_CSV)))
+    args = ["rank", "--db", str(db), "--top", "3", *extra]
+    probe = (
+        "import sys\n"
+        "from klout_cli.cli import cli\n"
+        "try:\n"
+        f"    cli.main(args={args!r}, prog_name='kscore', standalone_mode=False)\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(sorted(m for m in sys.modules if m.startswith('klout_cli.core')), file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.count("\n") >= 2, done.stdout  # it ranked
+    assert (
+        done.stderr.strip().splitlines()[-1] == "['klout_cli.core', 'klout_cli.core.basics', 'klout_cli.core.errors']"
+    )

@@ -5,15 +5,17 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from klout_cli.core import RANK_DECIMALS, StoreError, competition_ranks
-from klout_cli.core.model import Model
-from klout_cli.explain import suggest
+from klout_cli.core.basics import RANK_DECIMALS, competition_ranks
+from klout_cli.core.errors import StoreError
 from klout_cli.options import F, db_option, emit, note, open_store, output_options, platform_option, plural
 from klout_cli.rows import platform_matches, topic_signals
+
+if TYPE_CHECKING:  # `rank` imports this module, and only the light part of the core
+    from klout_cli.core.model import Model
 
 TOPIC_HELP = "Scores on this topic only (case-insensitive; #hashtag or alias accepted)."
 
@@ -98,6 +100,8 @@ def topics(
             raise StoreError(
                 f"'{account}' has no topic scores{where} in run {record.id}: no tagged items or endorsements"
             )
+        from klout_cli.explain import suggest
+
         raise StoreError(f"no account '{account}' in run {record.id}{suggest(account, names)}")
     rows = []
     for row, breakdown, place, among in found[:top]:

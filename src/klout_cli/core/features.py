@@ -11,10 +11,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from operator import attrgetter
 
-from klout_cli.core.model import ACTIONS, Model
-
-#: Joins an account's platform names in a combined row: `linkedin+twitter`.
-COMBINED_SEPARATOR = "+"
+from klout_cli.core.basics import ACTIONS
+from klout_cli.core.basics import COMBINED_SEPARATOR as COMBINED_SEPARATOR
+from klout_cli.core.model import Model
 
 
 @dataclass(slots=True)

@@ -13,13 +13,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from klout_cli.core.basics import ACTIONS as ACTIONS  # re-exported: basics is light enough for `rank`
+from klout_cli.core.basics import SIGNALS as SIGNALS
 from klout_cli.core.errors import ModelError
-
-#: Counts an item can receive, in the order they appear in the schema.
-ACTIONS: tuple[str, ...] = ("likes", "shares", "replies", "clicks", "impressions")
-
-#: Signals this version computes, in display order.
-SIGNALS: tuple[str, ...] = ("reach", "engagement", "amplification", "activity", "true_reach", "network_impact")
 
 #: Interaction kinds that count as engaging with the target (follow and endorse do not).
 INTERACTIONS: tuple[str, ...] = ("like", "share", "reply", "mention")

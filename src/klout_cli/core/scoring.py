@@ -12,14 +12,14 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
 
+from klout_cli.core.basics import RANK_DECIMALS as RANK_DECIMALS
+from klout_cli.core.basics import competition_ranks as competition_ranks
 from klout_cli.core.features import AccountFeatures
 from klout_cli.core.flags import Detectors, Finding
 from klout_cli.core.model import Model, SignalSpec
 
 BASE = 1.0
 TOP = 100.0
-#: Scores are shown and ranked at this precision: equal there, equal rank (then by name).
-RANK_DECIMALS = 2
 
 
 @dataclass(slots=True)
@@ -383,14 +383,3 @@ def rank_scores(scores: Iterable[Score]) -> list[tuple[int, Score]]:
     """Order by score as shown (then account, platform) and number them; equal scores share a rank."""
     ordered = sorted(scores, key=lambda item: (-round(item.score, RANK_DECIMALS), item.account, item.platform))
     return list(zip(competition_ranks([round(item.score, RANK_DECIMALS) for item in ordered]), ordered))
-
-
-def competition_ranks(sorted_scores: Sequence[float]) -> list[int]:
-    """Ranks for scores already sorted high to low: 1, 2, 2, 4 ..."""
-    ranks: list[int] = []
-    for position, value in enumerate(sorted_scores):
-        if position and value == sorted_scores[position - 1]:
-            ranks.append(ranks[-1])
-        else:
-            ranks.append(position + 1)
-    return ranks

@@ -14,14 +14,13 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
+from klout_cli.core.basics import ACCOUNT_WIDE as ACCOUNT_WIDE
+from klout_cli.core.basics import ENDORSEMENTS as ENDORSEMENTS
 from klout_cli.core.features import AccountFeatures
 from klout_cli.core.flags import Finding
 from klout_cli.core.model import Model, TopicSpec, clean_topic
 from klout_cli.core.scoring import TOP, Contribution, Part, Penalty, Score, Scorer
 
-#: Signals measured account-wide (audience, who engages the account): 0 weight in topic scores.
-ACCOUNT_WIDE: tuple[str, ...] = ("reach", "network_impact")
-ENDORSEMENTS = "endorsements"
 #: A hashtag: '#' at the start, after a space or after opening or separating punctuation (so not
 #: in C#, &#39; or a URL's #fragment), with at least one letter.
 HASHTAG = re.compile(r"(?:^|(?<=[\s(\[{\"'“‘«,;:]))#(\w*[^\W\d_]\w*)")
