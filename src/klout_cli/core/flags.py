@@ -37,10 +37,14 @@ class Finding:
     spec: FlagSpec = field(repr=False, compare=False)
     engaged: Engagement = field(repr=False, compare=False)
     """What the detector saw: the evidence is worded from it."""
+    _evidence: str | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def evidence(self) -> str:
-        return DETECTORS[self.name][1](self.features, self.spec, self.engaged)
+        """Why it fired, in numbers (worded once: an account's topic scores share its findings)."""
+        if self._evidence is None:
+            self._evidence = DETECTORS[self.name][1](self.features, self.spec, self.engaged)
+        return self._evidence
 
 
 ENGAGEMENT_SIGNALS = ("engagement", "amplification", "true_reach", "network_impact")
