@@ -13,7 +13,8 @@ number of rounds, so accounts that never reach it cannot change it.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import fields
+from operator import attrgetter
 
 import numpy as np
 import pandas as pd
@@ -40,11 +41,11 @@ def network_features(window: Window, features: list[AccountFeatures], model: Mod
     """`features` with the network measures filled in (same order)."""
     rows = window.rows
     spec = model.network
-    kinds = rows["kind"].to_numpy()
-    aimed = rows["target"].to_numpy(dtype=object) != ""
+    # compared column to column by pandas, never turned into Python strings row by row
+    aimed = (rows["target"] != "").to_numpy(dtype=bool)
     counted = [kind for kind, weight in spec.interactions.items() if weight > 0]
-    interaction = aimed & np.isin(kinds, counted)  # a kind weighted 0 is no engagement
-    interaction &= rows["account"].to_numpy(dtype=object) != rows["target"].to_numpy(dtype=object)  # self
+    interaction = aimed & rows["kind"].isin(counted).to_numpy(dtype=bool)  # a kind weighted 0 is no engagement
+    interaction &= (rows["account"] != rows["target"]).to_numpy(dtype=bool)  # self
     edges = rows[interaction]
     if edges.empty:
         return features
@@ -89,17 +90,24 @@ def network_features(window: Window, features: list[AccountFeatures], model: Mod
     ring_size = np.bincount(dst, weights=reciprocal.astype(np.float64), minlength=nodes)
 
     result = []
-    for item, key in zip(features, keys.tolist()):
-        received = float(incoming[key])
-        result.append(
-            replace(
-                item,
-                engagers=int(engagers[key]),
-                incoming=received,
-                network=float(impact[key]),
-                bot_share=float(from_bots[key] / received) if received else 0.0,
-                ring_share=float(from_ring[key] / received) if received else 0.0,
-                ring_size=int(ring_size[key]),
-            )
-        )
+    chosen = zip(
+        engagers[keys].tolist(),
+        incoming[keys].tolist(),
+        impact[keys].tolist(),
+        from_bots[keys].tolist(),
+        from_ring[keys].tolist(),
+        ring_size[keys].tolist(),
+    )
+    for item, (engaged_by, received, network, bots_part, ring_part, ring) in zip(features, chosen):
+        copy = AccountFeatures(*_FIELDS(item))  # dataclasses.replace, without its cost per field
+        copy.engagers = int(engaged_by)
+        copy.incoming = received
+        copy.network = network
+        copy.bot_share = bots_part / received if received else 0.0
+        copy.ring_share = ring_part / received if received else 0.0
+        copy.ring_size = int(ring)
+        result.append(copy)
     return result
+
+
+_FIELDS = attrgetter(*(field.name for field in fields(AccountFeatures)))
