@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
 
@@ -200,6 +200,7 @@ class Scorer:
         self._normalizers = tuple(normalize for _, _, normalize, _ in self._plan)
         self._weights: tuple[float, ...] = tuple(weight for _, _, _, weight in self._plan)
         self._detect = Detectors(model)
+        self._position = {name: at for at, name in enumerate(self._names)}
         self._engagement_at = self._names.index("engagement") if "engagement" in self._names else None
         self._weeks_engaged: dict[int, float] = {}
 
@@ -272,9 +273,11 @@ class Scorer:
         """Map a raw measure into [0, 1]; every transform saturates at the cap."""
         return _normalizer(spec)(raw)
 
-    def _above(self, raws: Mapping[str, float]) -> float:
-        """Points above the base that these raw measures earn, before penalties."""
-        achieved = math.fsum([weight * normalize(raws[name]) for name, _, normalize, weight in self._plan])
+    def _above(self, raws: Sequence[float]) -> float:
+        """Points above the base that these raw measures (in the model's order) earn, before penalties."""
+        achieved = math.fsum(
+            [weight * normalize(raw) for weight, normalize, raw in zip(self._weights, self._normalizers, raws)]
+        )
         return self._scaled(achieved)
 
     def _scaled(self, achieved: float) -> float:
@@ -287,19 +290,20 @@ class Scorer:
         """The gaming flags that fire for an account."""
         return self._detect(features, self.engagement_per_item(features))
 
-    def _charges(self, raws: Mapping[str, float], above: float, findings: Sequence[Finding]) -> tuple[Charge, ...]:
+    def _charges(self, raws: Sequence[float], above: float, findings: Sequence[Finding]) -> tuple[Charge, ...]:
         """Each flag takes off what its gaming earned, plus its fixed penalty; never below the base.
 
         What gaming earned is measured by scoring again with the gamed share of the raw measures
         left out (bots' engagement counts for nothing, a bought audience is no audience); flags
         that void the same measure do not take it twice.
         """
-        current = dict(raws)
+        current = list(raws)
         remaining = previous = above
         charges = []
         for finding in findings:
             for signal in finding.voids:
-                current[signal] = min(current[signal], raws[signal] * (1 - finding.share))
+                at = self._position[signal]
+                current[at] = min(current[at], raws[at] * (1 - finding.share))
             after = self._above(current)
             gamed, previous = max(0.0, previous - after), after
             cost = min(finding.penalty + gamed, remaining)
@@ -324,7 +328,7 @@ class Scorer:
             per_item = raws[engagement] if engagement is not None else self._engagement(features, received)
             findings = self._detect(features, per_item, received)
         if findings:
-            charges = self._charges(dict(zip(self._names, raws)), earned, findings)
+            charges = self._charges(raws, earned, findings)
             points_total = earned + math.fsum([points for _, _, points in charges])
         else:
             charges, points_total = (), earned + 0.0
