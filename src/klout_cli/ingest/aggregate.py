@@ -52,7 +52,13 @@ def drop_duplicates(rows: pd.DataFrame) -> pd.DataFrame:
         return rows
     identified = rows[has_id]
     group_keys = [*KEYS, "kind", "post_id", "target"]  # one post mentioning two people is two rows
-    repeated = identified.duplicated(group_keys, keep=False)
+    # copies share a post id: only rows whose id repeats are compared on every key (comparing
+    # 10M rows on five text columns took a third of aggregating them)
+    repeated = identified["post_id"].duplicated(keep=False)
+    if not repeated.any():
+        return rows
+    candidates = identified[repeated]
+    repeated[repeated.to_numpy()] = candidates.duplicated(group_keys, keep=False)
     if not repeated.any():
         return rows
     aggregations: dict[str, Any] = {
@@ -71,6 +77,29 @@ def drop_duplicates(rows: pd.DataFrame) -> pd.DataFrame:
 def _all_topics(cells: pd.Series) -> str:
     """The topics cells of one item's copies, merged: `ai;data` and `data` give `ai;data`."""
     return ";".join(sorted({part.strip() for cell in cells for part in cell.split(";") if part.strip()}))
+
+
+def canonical_order(keys: np.ndarray, age: np.ndarray, *then: np.ndarray) -> np.ndarray:
+    """The order `np.lexsort((*reversed(then), age, keys))` gives: by key, then age, then each of
+    `then` in turn, then position.
+
+    Sorting by all of them took half of aggregating 10M rows, yet rows of one key rarely share
+    an age; so the rows are sorted by key and age, and only rows that tie there are sorted by
+    the rest. Each tied run sits where the full sort puts it, so the order is the same.
+    """
+    order = np.lexsort((age, keys))
+    sorted_keys, sorted_age = keys[order], age[order]
+    same_age = (sorted_age[1:] == sorted_age[:-1]) | (np.isnan(sorted_age[1:]) & np.isnan(sorted_age[:-1]))
+    tie = (sorted_keys[1:] == sorted_keys[:-1]) & same_age
+    if not tie.any():
+        return order
+    tied = np.zeros(len(order), dtype=bool)
+    tied[1:] |= tie
+    tied[:-1] |= tie
+    places = np.flatnonzero(tied)
+    rows = np.sort(order[places])  # the tied rows in their input order, as lexsort breaks ties
+    order[places] = rows[np.lexsort((*(column[rows] for column in reversed(then)), age[rows], keys[rows]))]
+    return order
 
 
 def _group_starts(sorted_keys: np.ndarray) -> np.ndarray:
@@ -193,7 +222,7 @@ def features_by(
     content = inside["kind"].isin(CONTENT_KINDS).to_numpy()
     counts = {name: inside[name].to_numpy(dtype=np.float64)[content] for name in COUNTS}
     content_keys, content_age = keys[content], age[content]
-    order = np.lexsort((*(counts[name] for name in reversed(COUNTS)), content_age, content_keys))
+    order = canonical_order(content_keys, content_age, *(counts[name] for name in COUNTS))
     sorted_keys = content_keys[order]
     starts = _group_starts(sorted_keys)
     decay = np.power(0.5, content_age[order] / model.half_life_days)
