@@ -37,6 +37,13 @@ def _distinct(column: pd.Series, *more: pd.Series | list[str]) -> list[str]:
     return sorted(str(value) for value in pd.concat(parts, ignore_index=True).unique())
 
 
+def _codes(*columns: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """The columns' values, one after another, as numbers into their distinct values (first seen first)."""
+    joined = pd.concat(columns, ignore_index=True) if len(columns) > 1 else columns[0]
+    codes, distinct = pd.factorize(joined)
+    return codes, [str(value) for value in distinct]
+
+
 def network_features(window: Window, features: list[AccountFeatures], model: Model) -> list[AccountFeatures]:
     """`features` with the network measures filled in (same order)."""
     rows = window.rows
@@ -50,15 +57,24 @@ def network_features(window: Window, features: list[AccountFeatures], model: Mod
     if edges.empty:
         return features
 
-    # nodes: every (name, platform) that engages or is engaged, numbered in sorted order
-    names = pd.Index(_distinct(edges["account"], edges["target"], [item.account for item in features]))
-    platforms = pd.Index(_distinct(edges["platform"], [item.platform for item in features]))
+    # nodes: every (name, platform) that engages or is engaged, numbered in sorted order; each
+    # column's names are turned into numbers once, by hashing (each name is then looked up once)
+    named, seen = _codes(edges["account"], edges["target"])
+    names = pd.Index(_distinct(pd.Series(seen, dtype=edges["account"].dtype), [item.account for item in features]))
+    at_name = names.get_indexer(seen)[named]
+    on_platform, seen_platforms = _codes(edges["platform"])
+    platforms = pd.Index(
+        _distinct(pd.Series(seen_platforms, dtype=edges["platform"].dtype), [item.platform for item in features])
+    )
+    platform = platforms.get_indexer(seen_platforms)[on_platform]
     width = len(platforms)
-    source = names.get_indexer(edges["account"]) * width + platforms.get_indexer(edges["platform"])
-    target = names.get_indexer(edges["target"]) * width + platforms.get_indexer(edges["platform"])
+    count = len(edges)
+    source = at_name[:count] * width + platform
+    target = at_name[count:] * width + platform
     nodes = len(names) * width
 
-    weight = edges["kind"].map(spec.interactions).to_numpy(dtype=np.float64)
+    kind, kinds = _codes(edges["kind"])
+    weight = np.array([spec.interactions[name] for name in kinds], dtype=np.float64)[kind]
     weight = weight * np.power(0.5, window.age[interaction] / model.half_life_days)
     pairs, pair_of = np.unique(source.astype(np.int64) * nodes + target, return_inverse=True)
     pair_weight = np.bincount(pair_of, weights=weight)
