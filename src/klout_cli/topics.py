@@ -83,7 +83,7 @@ def score_topics(window: Window, scores: Sequence[Score], model: Model, *, combi
 
     def ignored(giver: str, platform: str) -> bool:
         score = by_key.get((giver, labels[giver] if combine and giver in labels else platform))
-        return score is None or bool(score.penalties) or score.absolute < spec.min_giver_score
+        return score is None or bool(score.charges) or score.absolute < spec.min_giver_score
 
     tallies = count_endorsements(events, spec.max_per_day, spec.cooldown_days, ignored)
     topic_scorer = TopicScorer(model)

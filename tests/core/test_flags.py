@@ -118,3 +118,23 @@ def test_items_that_received_nothing_do_not_lift_a_pod_flag(model: Model) -> Non
     padded = replace(pod, items=6, weighted_items=6.0)  # four more items nobody reacted to
     assert flags_of(model, padded) == ["pod"]
     assert Scorer(model).score(padded).score <= Scorer(model).score(pod).score
+
+
+def test_a_measure_that_is_not_a_number_fires_as_it_always_has(model: Model) -> None:
+    """The flags compare `not (x > limit)`: a NaN engagement (an infinite count weighted 0)
+    fires, as the detectors did before their words were split from their tests."""
+    from klout_cli.core import detect
+
+    back = honest(followers=12_500, following=12_000)
+    assert "follow-back" in [finding.name for finding in detect(back, model, float("nan"))]
+    ring = honest(ring_size=5, ring_share=0.9, incoming=float("inf"))  # its share of all: inf / inf
+    assert "pod" in [finding.name for finding in detect(ring, model, 1.0)]
+
+
+def test_a_score_pickles_with_its_breakdown(model: Model) -> None:
+    import pickle
+
+    score = Scorer(model).score(honest(bot_share=0.8))
+    again = pickle.loads(pickle.dumps(score))
+    assert again.score == score.score and again.flags == score.flags
+    assert again.contributions == score.contributions and again.penalties == score.penalties

@@ -66,7 +66,8 @@ def _follow_back(features: AccountFeatures, spec: FlagSpec, engaged: Engagement)
     smaller, larger = min(followers, following), max(followers, following)
     if not smaller or smaller < spec.thresholds["min_followers"] or larger > smaller * spec.thresholds["max_ratio"]:
         return False
-    return 1000 * engaged.per_item / followers <= spec.thresholds["max_engagement_per_1k_followers"]
+    # `not (x > limit)`, not `x <= limit`: a NaN measure fires, as it always has
+    return not (1000 * engaged.per_item / followers > spec.thresholds["max_engagement_per_1k_followers"])
 
 
 def _follow_back_evidence(features: AccountFeatures, spec: FlagSpec, engaged: Engagement) -> str:
@@ -128,7 +129,7 @@ def _pod(features: AccountFeatures, spec: FlagSpec, engaged: Engagement) -> bool
     if features.ring_share < spec.thresholds["min_share"]:
         return False
     # a few reciprocal likes under thousands are friends, not a pod
-    return _ring_on_record(features, engaged) >= spec.thresholds["min_share_of_all_engagement"]
+    return not (_ring_on_record(features, engaged) < spec.thresholds["min_share_of_all_engagement"])
 
 
 def _pod_evidence(features: AccountFeatures, spec: FlagSpec, engaged: Engagement) -> str:

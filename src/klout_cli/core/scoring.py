@@ -204,6 +204,10 @@ class Scorer:
         self._engagement_at = self._names.index("engagement") if "engagement" in self._names else None
         self._weeks_engaged: dict[int, float] = {}
 
+    def __reduce__(self) -> tuple[type[Scorer], tuple[Model]]:
+        """Pickled as its model (its normalisers are closures): a score pickles with its scorer."""
+        return Scorer, (self.model,)
+
     # -- raw measures, and each in plain words ------------------------------------------------
     def _per_item(self, features: AccountFeatures) -> float:
         return features.weighted_items + self.model.prior_items
