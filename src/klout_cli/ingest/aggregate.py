@@ -54,7 +54,8 @@ def drop_duplicates(rows: pd.DataFrame) -> pd.DataFrame:
     group_keys = [*KEYS, "kind", "post_id", "target"]  # one post mentioning two people is two rows
     # copies share a post id: only rows whose id repeats are compared on every key (comparing
     # 10M rows on five text columns took a third of aggregating them)
-    repeated = identified["post_id"].duplicated(keep=False)
+    ids, _ = pd.factorize(identified["post_id"])
+    repeated = pd.Series(np.bincount(ids)[ids] > 1, index=identified.index)  # Series.duplicated, faster
     if not repeated.any():
         return rows
     candidates = identified[repeated]

@@ -13,6 +13,7 @@ number of rounds, so accounts that never reach it cannot change it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import fields
 from operator import attrgetter
 
@@ -23,12 +24,19 @@ from klout_cli.core import AccountFeatures, Model, Scorer
 from klout_cli.ingest.aggregate import Window
 
 
-def base_trust(features: AccountFeatures, scorer: Scorer) -> float:
-    """What an engager earns on its own: its engagement per item, plus a little for its audience."""
+def base_trust(scorer: Scorer) -> Callable[[AccountFeatures], float]:
+    """What an engager earns on its own: its engagement per item, plus a little for its audience
+    (the model's constants looked up once, for every account)."""
     model = scorer.model
-    engagement = scorer.normalize(scorer.engagement_per_item(features), model.signal("engagement"))
-    audience = scorer.normalize(features.followers or 0.0, model.signal("reach"))
-    return min(1.0, engagement + model.network.audience_trust * audience)
+    engagement_spec, reach_spec = model.signal("engagement"), model.signal("reach")
+    audience_trust = model.network.audience_trust
+
+    def trust(features: AccountFeatures) -> float:
+        engagement = scorer.normalize(scorer.engagement_per_item(features), engagement_spec)
+        audience = scorer.normalize(features.followers or 0.0, reach_spec)
+        return min(1.0, engagement + audience_trust * audience)
+
+    return trust
 
 
 def _distinct(column: pd.Series, *more: pd.Series | list[str]) -> list[str]:
@@ -89,7 +97,8 @@ def network_features(window: Window, features: list[AccountFeatures], model: Mod
         [item.platform for item in features]
     )
     base = np.zeros(nodes)
-    base[keys] = [base_trust(item, scorer) for item in features]
+    trust_of = base_trust(scorer)
+    base[keys] = [trust_of(item) for item in features]
     # a bot has no audience: one whose audience the input never gave is unknown, not a bot
     known_audience = np.zeros(nodes, dtype=bool)
     known_audience[keys] = [item.followers is not None for item in features]
