@@ -10,6 +10,7 @@ import csv
 import gzip
 import hashlib
 import io
+import re
 import warnings
 import zlib
 from collections import Counter
@@ -116,9 +117,20 @@ def _decode(data: bytes, label: str, wanted: Callable[[list[str]], ColumnMap | N
         ) from None
 
 
+#: A line and its ending: \n, \r\n or \r, as pandas reads them (the last may have none).
+LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+
+
+def _lines(text: str) -> Iterator[str]:
+    """The lines of `text` with their endings, as `io.StringIO(text, newline="")` gives them,
+    found as they are asked for: a StringIO copies the whole text at 4 bytes a character, so
+    reading one header line of a 1 GB file took 4 GB."""
+    return (line.group() for line in LINE.finditer(text))
+
+
 def _records(text: str) -> Iterator[tuple[int, list[str]]]:
     """(physical line where it starts, fields) for every record pandas reads, header first."""
-    reader = csv.reader(io.StringIO(text, newline=""))  # lines end in \n, \r\n or \r, as pandas reads them
+    reader = csv.reader(_lines(text))
     previous_end = 0
     for row in reader:
         start, previous_end = previous_end + 1, reader.line_num
@@ -498,12 +510,14 @@ def _read_one(
     _no_duplicates(header, label)
     chosen = _choose_map(header, label, preset, column_map, account, model_map)
     if chosen is None:
+        del text  # the fast reader reads the bytes: the text, as large as the file, would raise the peak
         fast = _read_fast(data, header, label, account, progress)
         if fast is not None:
             unknown = [column for column in header if column not in NAMES]
             report.files.append(FileReport(label, digest, len(fast), unknown, "kscore", encoding))
             progress.done(len(fast))
             return fast
+        text, encoding = _decode(data, label, wanted)
     frame = _parse_frame(text, label, header)
     if frame.empty:
         raise InputError(f"{label}: no rows after the header")
