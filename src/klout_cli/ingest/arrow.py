@@ -92,7 +92,10 @@ def read_typed(
         table = pa.Table.from_batches(batches, schema=reader.schema)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, UnicodeDecodeError):
         return None
+    del batches
     for cell, name in wanted.items():
         if name in NUMBERS and pc.any(pc.is_nan(table.column(cell))).as_py():
             return None  # `nan` written in a count: pyarrow reads a number, the careful reader an error
-    return pd.DataFrame({name: table.column(cell).to_pandas() for cell, name in wanted.items()})
+    # a column at a time, each freed as it is converted: no second copy of the rows at any moment
+    table = table.select(list(wanted)).rename_columns(list(wanted.values()))
+    return table.to_pandas(split_blocks=True, self_destruct=True)
