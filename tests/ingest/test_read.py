@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import gzip
 import io
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from klout_cli.core import InputError
 from klout_cli.ingest.read import read_sources
@@ -170,3 +173,26 @@ def test_absurdly_large_counts_are_rejected(tmp_path: Path) -> None:
     path = write(tmp_path, "account,timestamp,likes\nx,2024-01-01,1.7e308\n")
     with pytest.raises(InputError, match=r"'1\.7e308' is too large to be a count"):
         read_sources([path])
+
+
+@settings(max_examples=500)
+@given(st.text(alphabet='ab,"\r\n x', max_size=60))
+def test_lines_are_split_as_a_stringio_splits_them(text: str) -> None:
+    """`_lines` finds the lines a StringIO(newline="") gives, without copying the text; the csv
+    module then reads the same rows at the same line numbers (or fails the same way)."""
+    import csv
+
+    from klout_cli.ingest.read import _lines
+
+    assert list(_lines(text)) == list(io.StringIO(text, newline=""))
+
+    def rows(lines: Iterable[str]) -> list[object]:
+        reader = csv.reader(lines)
+        found: list[object] = []
+        try:
+            found.extend((row, reader.line_num) for row in reader)
+        except csv.Error as error:
+            found.append(str(error))
+        return found
+
+    assert rows(_lines(text)) == rows(io.StringIO(text, newline=""))
