@@ -17,6 +17,7 @@ from typing import Any
 from klout_cli.core.errors import StoreError
 
 SCHEMA_VERSION = 4
+SAVE_CACHE_KB = 65536
 TOPIC_SCHEMA = """
 CREATE TABLE topic_scores (
     run_id INTEGER NOT NULL REFERENCES runs(id),
@@ -201,6 +202,10 @@ class Store:
             return orjson.dumps(value).decode()
 
         with self._connect(create=True) as connection, connection:
+            # a page cache of up to 64 MB (SQLite's default is 2 MB): a big run writes its rows
+            # into the indexes in no particular order, and inserting 480,000 rows took a quarter
+            # longer with the small cache
+            connection.execute(f"PRAGMA cache_size = -{SAVE_CACHE_KB}")
             cursor = connection.execute(
                 "INSERT INTO runs (created_at, as_of, model_name, model_source, model_hash, model_text, model_json,"
                 " signals, relative, combine, rows_read, rows_kept, rows_left_out, accounts, medians)"
