@@ -120,3 +120,27 @@ def test_interactions_are_not_items_and_never_add_to_the_targets_counts(tmp_path
 def test_platforms_are_scored_apart(tmp_path: Path, model: Model) -> None:
     rows = [post("ana", "2024-03-30", likes=1), {**post("ana", "2024-03-30", likes=1), "platform": "LinkedIn"}]
     assert set(features_of(tmp_path, model, rows)) == {("ana", "twitter"), ("ana", "linkedin")}
+
+
+def test_a_frame_with_missing_post_ids_is_deduplicated_as_pandas_would(tmp_path: Path) -> None:
+    """Read rows never have a missing id (empty is ""), but a frame made in code may: a missing id
+    is one value, as `DataFrame.duplicated` treats it, and never a crash."""
+    import pandas as pd
+
+    from klout_cli.ingest.aggregate import drop_duplicates
+
+    path = tmp_path / "a.csv"
+    path.write_text(
+        csv_text(
+            [
+                post("ana", "2024-03-01T10:00:00Z", post_id="a1", likes=1),
+                post("bo", "2024-03-02T10:00:00Z", post_id="b1", likes=2),
+            ]
+        ),
+        encoding="utf-8",
+    )
+    rows, _ = read_sources([str(path)])
+    rows = pd.concat([rows, rows, rows], ignore_index=True).astype({"post_id": object})
+    rows.loc[rows["account"] == "ana", "post_id"] = None  # ana's three copies lose their id
+    unique = drop_duplicates(rows)
+    assert sorted(unique["account"]) == ["ana", "bo"]  # each item once: none crashes, none is lost

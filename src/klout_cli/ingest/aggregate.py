@@ -54,12 +54,12 @@ def drop_duplicates(rows: pd.DataFrame) -> pd.DataFrame:
     group_keys = [*KEYS, "kind", "post_id", "target"]  # one post mentioning two people is two rows
     # copies share a post id: only rows whose id repeats are compared on every key (comparing
     # 10M rows on five text columns took a third of aggregating them)
-    ids, _ = pd.factorize(identified["post_id"])
+    ids, _ = pd.factorize(identified["post_id"], use_na_sentinel=False)  # a missing id is one value too
     repeated = pd.Series(np.bincount(ids)[ids] > 1, index=identified.index)  # Series.duplicated, faster
     if not repeated.any():
         return rows
     candidates = identified[repeated]
-    repeated[repeated.to_numpy()] = candidates.duplicated(group_keys, keep=False)
+    repeated[repeated.to_numpy()] = candidates.duplicated(group_keys, keep=False).to_numpy()
     if not repeated.any():
         return rows
     aggregations: dict[str, Any] = {
@@ -71,7 +71,8 @@ def drop_duplicates(rows: pd.DataFrame) -> pd.DataFrame:
     copies["topics"] = [
         ";".join(raw_topics(topics, text)) for topics, text in zip(copies["topics"].tolist(), copies["text"].tolist())
     ]
-    merged = copies.groupby(group_keys, sort=False, as_index=False).agg(aggregations)
+    # dropna=False: a missing key (never in rows read from files) is a value, not a row to drop
+    merged = copies.groupby(group_keys, sort=False, as_index=False, dropna=False).agg(aggregations)
     return pd.concat([rows[~has_id], identified[~repeated], merged[rows.columns]], ignore_index=True)
 
 

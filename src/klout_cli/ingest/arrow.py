@@ -96,6 +96,7 @@ def read_typed(
     for cell, name in wanted.items():
         if name in NUMBERS and pc.any(pc.is_nan(table.column(cell))).as_py():
             return None  # `nan` written in a count: pyarrow reads a number, the careful reader an error
-    # a column at a time, each freed as it is converted: no second copy of the rows at any moment
+    # column by column, each freed once converted: never a second copy of all the rows (the
+    # counts come back as read-only arrays: validate makes new ones, it never writes to them)
     table = table.select(list(wanted)).rename_columns(list(wanted.values()))
     return table.to_pandas(split_blocks=True, self_destruct=True)
