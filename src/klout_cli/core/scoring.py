@@ -193,12 +193,13 @@ class Scorer:
             "true_reach": self._true_reach_words,
             "network_impact": self._network_impact_words,
         }
-        # built once per model, so scoring an account does no lookups by name
-        self._plan = [(spec.name, self.measures[spec.name], _normalizer(spec), spec.weight) for spec in model.signals]
-        self._names: tuple[str, ...] = tuple(name for name, _, _, _ in self._plan)
-        self._measures: tuple[Measure, ...] = tuple(measure for _, measure, _, _ in self._plan)
-        self._normalizers = tuple(normalize for _, _, normalize, _ in self._plan)
-        self._weights: tuple[float, ...] = tuple(weight for _, _, _, weight in self._plan)
+        # each signal's measure, normaliser and weight in the model's order, built once per model,
+        # so scoring an account does no lookups by name
+        specs = model.signals
+        self._names = tuple(spec.name for spec in specs)
+        self._measures = tuple(self.measures[spec.name] for spec in specs)
+        self._normalizers = tuple(_normalizer(spec) for spec in specs)
+        self._weights = tuple(spec.weight for spec in specs)
         self._detect = Detectors(model)
         self._position = {name: at for at, name in enumerate(self._names)}
         self._engagement_at = self._names.index("engagement") if "engagement" in self._names else None
