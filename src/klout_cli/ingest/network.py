@@ -39,12 +39,6 @@ def base_trust(scorer: Scorer) -> Callable[[AccountFeatures], float]:
     return trust
 
 
-def _distinct(column: pd.Series, *more: pd.Series | list[str]) -> list[str]:
-    """The distinct values of the columns, sorted (pandas finds them: no Python loop over rows)."""
-    parts = [column, *(pd.Series(values, dtype=column.dtype) for values in more)]
-    return sorted(str(value) for value in pd.concat(parts, ignore_index=True).unique())
-
-
 def _codes(*columns: pd.Series) -> tuple[np.ndarray, list[str]]:
     """The columns' values, one after another, as numbers into their distinct values (first seen first)."""
     joined = pd.concat(columns, ignore_index=True) if len(columns) > 1 else columns[0]
@@ -68,12 +62,10 @@ def network_features(window: Window, features: list[AccountFeatures], model: Mod
     # nodes: every (name, platform) that engages or is engaged, numbered in sorted order; each
     # column's names are turned into numbers once, by hashing (each name is then looked up once)
     named, seen = _codes(edges["account"], edges["target"])
-    names = pd.Index(_distinct(pd.Series(seen, dtype=edges["account"].dtype), [item.account for item in features]))
+    names = pd.Index(sorted({*seen, *(item.account for item in features)}))
     at_name = names.get_indexer(seen)[named]
     on_platform, seen_platforms = _codes(edges["platform"])
-    platforms = pd.Index(
-        _distinct(pd.Series(seen_platforms, dtype=edges["platform"].dtype), [item.platform for item in features])
-    )
+    platforms = pd.Index(sorted({*seen_platforms, *(item.platform for item in features)}))
     platform = platforms.get_indexer(seen_platforms)[on_platform]
     width = len(platforms)
     count = len(edges)
