@@ -226,16 +226,18 @@ class TopicScore:
     def flags(self) -> tuple[str, ...]:
         return self.items.flags
 
+    @property
+    def parts(self) -> tuple[Part, ...]:
+        """Each signal's numbers, the endorsements' last: what `contributions` puts in words."""
+        return (*self.items.parts, self.endorsed)
+
     def normalized(self) -> dict[str, float]:
         """Each signal's normalised value, the endorsements' last, on a 0-100 scale (weighted 0 or not)."""
-        found = {signal: 100.0 * normalized for signal, _, normalized, _, _ in self.items.parts}
-        found[ENDORSEMENTS] = 100.0 * self.endorsed[2]
-        return found
+        return {signal: 100.0 * normalized for signal, _, normalized, _, _ in self.parts}
 
     def subscores(self) -> dict[str, float]:
         """The weighted signals' normalised values on a 0-100 scale."""
-        parts = (*self.items.parts, self.endorsed)
-        return {signal: 100.0 * normalized for signal, _, normalized, weight, _ in parts if weight}
+        return {signal: 100.0 * normalized for signal, _, normalized, weight, _ in self.parts if weight}
 
 
 class TopicScorer:
