@@ -293,7 +293,8 @@ class Scorer:
 
     def findings(self, features: AccountFeatures) -> list[Finding]:
         """The gaming flags that fire for an account."""
-        return self._detect(features, self.engagement_per_item(features))
+        received = features.weighted(self.model.actions)
+        return self._detect(features, self._engagement(features, received), received)
 
     def _charges(self, raws: Sequence[float], above: float, findings: Sequence[Finding]) -> tuple[Charge, ...]:
         """Each flag takes off what its gaming earned, plus its fixed penalty; never below the base.
