@@ -203,8 +203,8 @@ class Store:
 
         with self._connect(create=True) as connection, connection:
             # a page cache of up to 64 MB (SQLite's default is 2 MB): a big run writes its rows
-            # into the indexes in no particular order, and inserting 480,000 rows took a quarter
-            # longer with the small cache
+            # into the indexes in no particular order; inserting 482,000 rows took 17 s with the
+            # small cache, 13 s with this one
             connection.execute(f"PRAGMA cache_size = -{SAVE_CACHE_KB}")
             cursor = connection.execute(
                 "INSERT INTO runs (created_at, as_of, model_name, model_source, model_hash, model_text, model_json,"
