@@ -13,8 +13,8 @@ number of rounds, so accounts that never reach it cannot change it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import fields
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, fields
 from operator import attrgetter
 
 import numpy as np
@@ -46,8 +46,26 @@ def _codes(*columns: pd.Series) -> tuple[np.ndarray, list[str]]:
     return codes, [str(value) for value in distinct]
 
 
-def network_features(window: Window, features: list[AccountFeatures], model: Model) -> list[AccountFeatures]:
-    """`features` with the network measures filled in (same order)."""
+@dataclass
+class Edges:
+    """Engagement summed per distinct (engager, engaged, platform): what the trust network is
+    built on. Names and platforms are numbers into `names` and `platforms` (first seen first)."""
+
+    names: list[str]
+    platforms: list[str]
+    source: np.ndarray
+    target: np.ndarray
+    platform: np.ndarray
+    weight: np.ndarray
+    """Each pair's interaction weights (decayed), summed in the order of the window's rows."""
+
+
+def edges_of(window: Window, model: Model) -> Edges:
+    """The window's interactions, summed per (engager, engaged, platform).
+
+    An engager's rows all sit in one place, so edges found in parts of the rows, each holding
+    whole engagers, add up to the same sums as edges found in all of them at once.
+    """
     rows = window.rows
     spec = model.network
     # compared column to column by pandas, never turned into Python strings row by row
@@ -57,27 +75,55 @@ def network_features(window: Window, features: list[AccountFeatures], model: Mod
     interaction &= (rows["account"] != rows["target"]).to_numpy(dtype=bool)  # self
     edges = rows[interaction]
     if edges.empty:
-        return features
-
-    # nodes: every (name, platform) that engages or is engaged, numbered in sorted order; each
-    # column's names are turned into numbers once, by hashing (each name is then looked up once)
-    named, seen = _codes(edges["account"], edges["target"])
-    names = pd.Index(sorted({*seen, *(item.account for item in features)}))
-    at_name = names.get_indexer(seen)[named]
-    on_platform, seen_platforms = _codes(edges["platform"])
-    platforms = pd.Index(sorted({*seen_platforms, *(item.platform for item in features)}))
-    platform = platforms.get_indexer(seen_platforms)[on_platform]
-    width = len(platforms)
-    count = len(edges)
-    source = at_name[:count] * width + platform
-    target = at_name[count:] * width + platform
-    nodes = len(names) * width
-
+        empty = np.zeros(0, dtype=np.int64)
+        return Edges([], [], empty, empty, empty, np.zeros(0))
+    # each column's names are turned into numbers once, by hashing (each name is then looked up once)
+    named, names = _codes(edges["account"], edges["target"])
+    on_platform, platforms = _codes(edges["platform"])
     kind, kinds = _codes(edges["kind"])
     weight = np.array([spec.interactions[name] for name in kinds], dtype=np.float64)[kind]
     weight = weight * np.power(0.5, window.age[interaction] / model.half_life_days)
-    pairs, pair_of = np.unique(source.astype(np.int64) * nodes + target, return_inverse=True)
-    pair_weight = np.bincount(pair_of, weights=weight)
+    count, width = len(edges), len(platforms)
+    local = (named[:count].astype(np.int64) * len(names) + named[count:]) * width + on_platform
+    pairs, pair_of = np.unique(local, return_inverse=True)
+    pair_names, platform = pairs // width, pairs % width
+    return Edges(
+        names,
+        platforms,
+        pair_names // len(names),
+        pair_names % len(names),
+        platform,
+        np.bincount(pair_of, weights=weight),
+    )
+
+
+def network_features(window: Window, features: list[AccountFeatures], model: Model) -> list[AccountFeatures]:
+    """`features` with the network measures filled in (same order)."""
+    return trust_network([edges_of(window, model)], features, model)
+
+
+def trust_network(parts: Sequence[Edges], features: list[AccountFeatures], model: Model) -> list[AccountFeatures]:
+    """`features` with the network measures filled in (same order), from the edges of the rows
+    in `parts`, which hold disjoint sets of engagers."""
+    spec = model.network
+    if not any(len(part.weight) for part in parts):
+        return features
+    # nodes: every (name, platform) that engages or is engaged, numbered in sorted order
+    names = pd.Index(sorted({*(name for part in parts for name in part.names), *(item.account for item in features)}))
+    platforms = pd.Index(
+        sorted({*(name for part in parts for name in part.platforms), *(item.platform for item in features)})
+    )
+    width = len(platforms)
+    nodes = len(names) * width
+    found, weights = [], []
+    for part in parts:
+        at_name, on = names.get_indexer(part.names), platforms.get_indexer(part.platforms)
+        platform = on[part.platform]
+        found.append((at_name[part.source] * width + platform) * nodes + at_name[part.target] * width + platform)
+        weights.append(part.weight)
+    joined = np.concatenate(found)
+    order = np.argsort(joined, kind="stable")
+    pairs, pair_weight = joined[order], np.concatenate(weights)[order]
     src, dst = pairs // nodes, pairs % nodes
     reciprocal = np.isin(dst * nodes + src, pairs)
 
