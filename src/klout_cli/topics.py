@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 import pandas as pd
@@ -49,6 +49,31 @@ def _combined_events(events: Sequence[Endorsement], labels: dict[str, str], mode
     return found
 
 
+@dataclass
+class TopicRows:
+    """What topic scores need from a run's rows: features per (account, platform, topic) and
+    the endorsements. Rows split by account give parts that join into the whole (`joined`)."""
+
+    features: dict[TopicKey, AccountFeatures]
+    events: list[Endorsement]
+    untopical: int
+    """Endorse rows that name no topic."""
+
+    @classmethod
+    def joined(cls, parts: Sequence[TopicRows]) -> TopicRows:
+        """Parts holding disjoint accounts, as one (each account's features in the order found)."""
+        return cls(
+            {key: value for part in parts for key, value in part.features.items()},
+            [event for part in parts for event in part.events],
+            sum(part.untopical for part in parts),
+        )
+
+
+def topic_rows(window: Window, model: Model, tagged: Tagged) -> TopicRows:
+    events, untopical = endorsements_of(window, model)
+    return TopicRows(topic_features(window, model, tagged), events, untopical)
+
+
 def score_topics(window: Window, scores: Sequence[Score], model: Model, *, combine: bool) -> Topics:
     """Every account's score on every topic it has tagged items on or an endorsement counted for.
 
@@ -56,8 +81,13 @@ def score_topics(window: Window, scores: Sequence[Score], model: Model, *, combi
     take over) and say which givers' endorsements count.
     """
     tagged = tag_items(window, model)
-    per_topic = topic_features(window, model, tagged)
-    events, untopical = endorsements_of(window, model)
+    found = topic_rows(window, model, tagged)
+    return Topics(topic_scores(found, scores, model, combine=combine), window, tagged, combine, found.untopical)
+
+
+def topic_scores(found: TopicRows, scores: Sequence[Score], model: Model, *, combine: bool) -> list[TopicScore]:
+    """The topic scores of `found`, ordered by topic, then best first."""
+    per_topic, events = found.features, found.events
     by_key: dict[Key, Score] = {(score.account, score.platform): score for score in scores}
     if combine:
         labels = {score.account: score.platform for score in scores}
@@ -102,24 +132,42 @@ def score_topics(window: Window, scores: Sequence[Score], model: Model, *, combi
         for key in keys
     ]
     topics.sort(key=lambda item: (item.topic, -round(item.score, RANK_DECIMALS), item.account, item.platform))
-    return Topics(topics, window, tagged, combine, untopical)
+    return topics
 
 
 def styles_of(scores: Sequence[Score], topics: Topics, model: Model) -> dict[Key, Style]:
     """Each account's style, from its features, its topics and its absolute score's measures."""
+    return styles_from(
+        scores,
+        topics.scores,
+        model,
+        combine=topics.combine,
+        focused=lambda wanted: focused_items(topics.window, topics.tagged, wanted),
+    )
+
+
+def styles_from(
+    scores: Sequence[Score],
+    topics: Sequence[TopicScore],
+    model: Model,
+    *,
+    combine: bool,
+    focused: Callable[[pd.DataFrame], dict[Key, int]],
+) -> dict[Key, Style]:
+    """Each account's style; `focused(wanted)` counts each account's items on its main topics
+    (`wanted`: account, platform, group, topic)."""
     shares: dict[Key, list[TopicShare]] = defaultdict(list)
-    for topic in topics.scores:
+    for topic in topics:
         shares[(topic.account, topic.platform)].append(TopicShare(topic.topic, topic.features.items, topic.score))
     count = int(model.styles["specialist"]["max_topics"])
     wanted = [
         (account, platform, group, share.topic)
         for (account, group), found in shares.items()
         for share in main_topics(found, count)
-        for platform in (group.split(COMBINED_SEPARATOR) if topics.combine else [group])
-        if not topics.combine or model.platform_weight(platform) > 0  # as the combined score counts them
+        for platform in (group.split(COMBINED_SEPARATOR) if combine else [group])
+        if not combine or model.platform_weight(platform) > 0  # as the combined score counts them
     ]
-    frame = pd.DataFrame(wanted, columns=["account", "platform", "group", "topic"])
-    focused = focused_items(topics.window, topics.tagged, frame)
+    items = focused(pd.DataFrame(wanted, columns=["account", "platform", "group", "topic"]))
     styles = {}
     for score in scores:
         key = (score.account, score.platform)
@@ -129,7 +177,7 @@ def styles_of(scores: Sequence[Score], topics: Topics, model: Model) -> dict[Key
             engagement_per_item=score.raw("engagement"),
             shares_per_item=score.raw("amplification"),
             topics=shares[key],
-            focused_items=focused.get(key, 0),
+            focused_items=items.get(key, 0),
         )
         styles[key] = style_of(activity, model.styles)
     return styles
