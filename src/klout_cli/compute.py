@@ -19,17 +19,27 @@ from klout_cli.core import (
     rank_scores,
     relative_scores,
 )
-from klout_cli.core.features import COMBINED_SEPARATOR
+from klout_cli.core.features import COMBINED_SEPARATOR, AccountFeatures
 from klout_cli.core.styles import Style
 from klout_cli.core.topics import TopicScore
-from klout_cli.ingest.aggregate import WindowReport, features_of, fill_audience, top_items, window_rows
-from klout_cli.ingest.network import network_features
+from klout_cli.ingest.aggregate import (
+    WindowReport,
+    drop_duplicates,
+    features_of,
+    fill_audience,
+    latest_timestamp,
+    top_items,
+    window_rows,
+)
+from klout_cli.ingest.network import Edges, edges_of, trust_network
 from klout_cli.ingest.read import Reading, ReadReport, read_sources
+from klout_cli.ingest.spill import Spill, parts_for, spill_sources
+from klout_cli.ingest.topics import focused_items, tag_items
 from klout_cli.modelfile import LoadedModel
 from klout_cli.progress import Reporter
 from klout_cli.rows import Row, plain, score_row, topic_row
 from klout_cli.store import NewRun
-from klout_cli.topics import score_topics, styles_of
+from klout_cli.topics import TopicRows, styles_from, topic_rows, topic_scores
 
 Items = dict[tuple[str, str], list[dict[str, Any]]]
 TOP_ITEMS = 3
@@ -177,12 +187,38 @@ def compute_run(
     stdin: BinaryIO | None = None,
     reading: Reading | None = None,
     progress: Reporter | None = None,
+    parts: int | None = None,
 ) -> RunResult:
+    """Read the inputs and score them. Large inputs are split by account into `parts` on disk
+    (by default, as many as their size asks for: see `ingest.spill`), which gives the same
+    result to the bit in memory that grows with the largest part rather than the input."""
     progress = progress or QUIET
-    rows, read = read_sources(
-        inputs, skip=skip_bad_rows, stdin=stdin, reading=reading or Reading(), on_read=progress.read
-    )
+    reading = reading or Reading()
+    count = parts_for(inputs) if parts is None else parts
+    if count > 1:
+        with Spill(count) as spill:
+            read = spill_sources(inputs, spill, skip=skip_bad_rows, stdin=stdin, reading=reading, on_read=progress.read)
+            return score_spill(
+                spill, read, loaded, as_of=as_of, relative=relative, combine=combine, stage=progress.stage
+            )
+    rows, read = read_sources(inputs, skip=skip_bad_rows, stdin=stdin, reading=reading, on_read=progress.read)
     return score_rows(rows, read, loaded, as_of=as_of, relative=relative, combine=combine, stage=progress.stage)
+
+
+@dataclass
+class _Found:
+    """What a run takes from its rows, before scoring."""
+
+    features: list[AccountFeatures]
+    edges: list[Edges]
+    items: Items
+    topics: TopicRows
+    focused: Callable[[pd.DataFrame], dict[tuple[str, str], int]]
+    """Counts each account's items on the topics asked for (see `styles_from`)."""
+
+
+def _no_rows(read: ReadReport) -> InputError:
+    return InputError(f"no valid rows to score: all {read.rows_read:,} were skipped ({read.skipped_reasons()})")
 
 
 def score_rows(
@@ -198,28 +234,114 @@ def score_rows(
     """Score rows already read (so one read can be scored under several models); `stage` hears
     of each step as it starts, for a progress bar."""
     if rows.empty:
-        raise InputError(f"no valid rows to score: all {read.rows_read:,} were skipped ({read.skipped_reasons()})")
+        raise _no_rows(read)
     stage("aggregating")
-    window = window_rows(rows, loaded.model, as_of)
-    features = features_of(window, loaded.model)
+    model = loaded.model
+    window = window_rows(rows, model, as_of)
+    tagged = tag_items(window, model)
+    found = _Found(
+        features_of(window, model),
+        [edges_of(window, model)],
+        top_items(window, model, TOP_ITEMS),
+        topic_rows(window, model, tagged),
+        lambda wanted: focused_items(window, tagged, wanted),
+    )
+    return _score(found, window.report, read, loaded, relative=relative, combine=combine, stage=stage)
+
+
+def _latest_unique(spill: Spill) -> datetime:
+    """The latest timestamp once duplicates are merged (a merged item takes its earliest copy's):
+    only the parts whose latest row could be later than the latest found so far are read."""
+    found: datetime | None = None
+    known = {index: newest for index, newest in enumerate(spill.latest) if newest is not None}
+    for index, newest in sorted(known.items(), key=lambda item: item[1], reverse=True):
+        if found is not None and newest <= found:
+            break
+        rows = drop_duplicates(spill.part(index))
+        latest = latest_timestamp(rows)
+        found = latest if found is None or latest > found else found
+    assert found is not None, "a spill with rows has a latest one"
+    return found
+
+
+def score_spill(
+    spill: Spill,
+    read: ReadReport,
+    loaded: LoadedModel,
+    *,
+    as_of: datetime | None = None,
+    relative: bool = False,
+    combine: bool = False,
+    stage: Callable[[str], None] = QUIET.stage,
+) -> RunResult:
+    """`score_rows` for rows split by account into parts: one part in memory at a time, the
+    same result to the bit."""
+    if not spill.rows:
+        raise _no_rows(read)
+    stage("aggregating")
+    model = loaded.model
+    moment = as_of or _latest_unique(spill)
+    features: list[AccountFeatures] = []
+    edges, topics = [], []
+    items: Items = {}
+    reports = []
+    for rows in spill.parts():
+        window = window_rows(rows, model, moment)
+        del rows
+        reports.append(window.report)
+        features += features_of(window, model)
+        edges.append(edges_of(window, model))
+        items.update(top_items(window, model, TOP_ITEMS))
+        topics.append(topic_rows(window, model, tag_items(window, model)))
+    features.sort(key=lambda item: (item.account, item.platform))  # as one part sorts them
+
+    def focused(wanted: pd.DataFrame) -> dict[tuple[str, str], int]:
+        counted: dict[tuple[str, str], int] = {}
+        for rows in spill.parts():
+            window = window_rows(rows, model, moment)
+            counted.update(focused_items(window, tag_items(window, model), wanted))
+        return counted
+
+    first = reports[0]
+    report = WindowReport(
+        as_of=first.as_of,
+        rows_in=sum(item.rows_in for item in reports),
+        duplicates=sum(item.duplicates for item in reports),
+        before_window=sum(item.before_window for item in reports),
+        after_as_of=sum(item.after_as_of for item in reports),
+    )
+    found = _Found(features, edges, items, TopicRows.joined(topics), focused)
+    return _score(found, report, read, loaded, relative=relative, combine=combine, stage=stage)
+
+
+def _score(
+    found: _Found,
+    report: WindowReport,
+    read: ReadReport,
+    loaded: LoadedModel,
+    *,
+    relative: bool,
+    combine: bool,
+    stage: Callable[[str], None],
+) -> RunResult:
+    model = loaded.model
+    features, items = found.features, found.items
     unmatched = outside = 0
     if read.audience is not None:
-        features, unmatched, outside = fill_audience(features, read.audience, window.report.as_of, loaded.model)
+        features, unmatched, outside = fill_audience(features, read.audience, report.as_of, model)
     stage("trust network")
-    features = network_features(window, features, loaded.model)
-    report = window.report
+    features = trust_network(found.edges, features, model)
     if not features:
         raise InputError(
             f"no rows inside the window: {report.before_window:,} are older than "
-            f"{loaded.model.window_days:g} days before as-of {report.as_of:%Y-%m-%d %H:%M}, "
+            f"{model.window_days:g} days before as-of {report.as_of:%Y-%m-%d %H:%M}, "
             f"{report.after_as_of:,} are after it"
         )
-    items = top_items(window, loaded.model, TOP_ITEMS)
     if combine:
         by_account = defaultdict(list)
         for item in features:
             by_account[item.account].append(item)
-        features = [combine_platforms(parts, loaded.model) for parts in by_account.values()]
+        features = [combine_platforms(parts, model) for parts in by_account.values()]
         items = {
             (account, COMBINED_SEPARATOR.join(sorted(part.platform for part in parts))): _combined_items(
                 items, [(account, part.platform) for part in parts], loaded
@@ -227,11 +349,11 @@ def score_rows(
             for account, parts in by_account.items()
         }
     stage("scoring")
-    scorer = Scorer(loaded.model)
+    scorer = Scorer(model)
     scores = [scorer.score(item) for item in features]
     stage("topics")
-    topics = score_topics(window, scores, loaded.model, combine=combine)
-    styles = styles_of(scores, topics, loaded.model)
+    topics = topic_scores(found.topics, scores, model, combine=combine)
+    styles = styles_from(scores, topics, model, combine=combine, focused=found.focused)
     if relative:
         scores = relative_scores(scores)
     return RunResult(
@@ -242,9 +364,9 @@ def score_rows(
         relative,
         combine,
         items,
-        topics.scores,
+        topics,
         styles,
-        topics.untopical_endorsements,
+        found.topics.untopical,
         unmatched,
         outside,
     )

@@ -50,6 +50,51 @@ def _quotes_close(data: bytes, begin: int = 0) -> bool:
     return True
 
 
+def columns_of(start: bytes, header: Sequence[str]) -> dict[str, str] | None:
+    """The file's own header cells mapped to the canonical columns they hold, read from the
+    file's first bytes `start` (its BOM left off); None when the first line is not the header as
+    the careful reader cleaned it (stripped, case-folded), or repeats a cell."""
+    ends = [found for found in (start.find(b"\n"), start.find(b"\r")) if found >= 0]
+    first = start[: min(ends, default=len(start))].decode("utf-8", errors="replace")  # lines end in \n, \r\n or \r
+    raw = next(csv.reader([first]), [])
+    if [cell.strip().lower() for cell in raw] != list(header) or len(set(raw)) != len(raw):
+        return None  # blank lines before the header, or blank header cells
+    return {cell: name for cell, name in zip(raw, header) if name in NAMES}
+
+
+def open_reader(source: pa.NativeFile, wanted: dict[str, str]) -> pacsv.CSVStreamingReader:
+    """pyarrow's block-at-a-time reader of `source` (positioned after any BOM) for the `wanted` columns."""
+    types = {cell: pa.float64() if name in NUMBERS else pa.string() for cell, name in wanted.items()}
+    return pacsv.open_csv(
+        source,
+        read_options=pacsv.ReadOptions(block_size=BLOCK),
+        parse_options=pacsv.ParseOptions(newlines_in_values=True),
+        convert_options=pacsv.ConvertOptions(
+            column_types=types,
+            include_columns=list(wanted),
+            null_values=[""],
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=True,
+        ),
+    )
+
+
+#: What pyarrow raises on a file it cannot read as the careful reader would.
+UNREADABLE = (pa.ArrowInvalid, pa.ArrowNotImplementedError, UnicodeDecodeError)
+
+
+def to_frame(table: pa.Table, wanted: dict[str, str]) -> pd.DataFrame | None:
+    """The table's canonical columns as pandas, or None when a count holds `nan` (pyarrow reads
+    a number there, the careful reader an error)."""
+    for cell, name in wanted.items():
+        if name in NUMBERS and pc.any(pc.is_nan(table.column(cell))).as_py():
+            return None
+    # column by column, each freed once converted: never a second copy of all the rows (the
+    # counts come back as read-only arrays: validate makes new ones, it never writes to them)
+    table = table.select(list(wanted)).rename_columns(list(wanted.values()))
+    return table.to_pandas(split_blocks=True, self_destruct=True)
+
+
 def read_typed(
     data: bytes, header: Sequence[str], on_read: Callable[[int, int], None] | None = None
 ) -> pd.DataFrame | None:
@@ -62,26 +107,11 @@ def read_typed(
     bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0
     if not _quotes_close(data, bom):
         return None
-    ends = [found for found in (data.find(b"\n"), data.find(b"\r")) if found >= 0]
-    first = data[bom : min(ends, default=len(data))].decode("utf-8", errors="replace")  # lines end in \n, \r\n or \r
-    raw = next(csv.reader([first]), [])
-    if [cell.strip().lower() for cell in raw] != list(header) or len(set(raw)) != len(raw):
-        return None  # blank lines before the header, or blank header cells
-    wanted = {cell: name for cell, name in zip(raw, header) if name in NAMES}
-    types = {cell: pa.float64() if name in NUMBERS else pa.string() for cell, name in wanted.items()}
+    wanted = columns_of(data[bom : bom + (1 << 20)], header)
+    if wanted is None:
+        return None
     try:
-        reader = pacsv.open_csv(
-            pa.BufferReader(pa.py_buffer(data).slice(bom)),  # the bytes as they are: no copy
-            read_options=pacsv.ReadOptions(block_size=BLOCK),
-            parse_options=pacsv.ParseOptions(newlines_in_values=True),
-            convert_options=pacsv.ConvertOptions(
-                column_types=types,
-                include_columns=list(wanted),
-                null_values=[""],
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=True,
-            ),
-        )
+        reader = open_reader(pa.BufferReader(pa.py_buffer(data).slice(bom)), wanted)  # the bytes as they are: no copy
         batches, left = [], len(data) - bom
         for batch in reader:  # a block at a time, so a long read can show its progress
             batches.append(batch)
@@ -90,13 +120,7 @@ def read_typed(
                 left -= size
                 on_read(size, batch.num_rows)
         table = pa.Table.from_batches(batches, schema=reader.schema)
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, UnicodeDecodeError):
+    except UNREADABLE:
         return None
     del batches
-    for cell, name in wanted.items():
-        if name in NUMBERS and pc.any(pc.is_nan(table.column(cell))).as_py():
-            return None  # `nan` written in a count: pyarrow reads a number, the careful reader an error
-    # column by column, each freed once converted: never a second copy of all the rows (the
-    # counts come back as read-only arrays: validate makes new ones, it never writes to them)
-    table = table.select(list(wanted)).rename_columns(list(wanted.values()))
-    return table.to_pandas(split_blocks=True, self_destruct=True)
+    return to_frame(table, wanted)

@@ -1,0 +1,375 @@
+"""Rows split by account into parts on disk, so a run holds one part's rows at a time.
+
+Every row of an account lands in the same part, in the order it was read. Whatever a run sums
+per account (features, top items, duplicates, the edges an account gives, its topics) comes out
+of the parts the same, to the bit, as out of all the rows at once; and memory grows with the
+largest part, not with the input. Parts are Arrow IPC files in a temporary directory, removed
+when the run ends.
+
+Files in kscore's schema are read as a stream: checked in one pass (hash, UTF-8, quotes, header)
+and parsed by pyarrow a block at a time in a second, each block validated and split as it comes.
+Anything else (presets, maps, a bad cell, standard input) is read whole by the careful reader,
+then split.
+"""
+
+from __future__ import annotations
+
+import codecs
+import gzip
+import hashlib
+import math
+import tempfile
+import zlib
+from collections.abc import Callable, Iterator, Sequence
+from datetime import datetime
+from pathlib import Path
+from types import TracebackType
+from typing import BinaryIO
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from klout_cli.ingest.arrow import BLOCK, UNREADABLE, _quotes_close, columns_of, open_reader, to_frame
+from klout_cli.ingest.read import (
+    STDIN,
+    FileReport,
+    Reading,
+    ReadReport,
+    _choose_map,
+    _FileProgress,
+    _header,
+    _NotClean,
+    _read_one,
+    _stored_size,
+    read_audience,
+    validate,
+)
+from klout_cli.ingest.schema import AUDIENCE, COUNTS, NAMES
+
+#: Input bytes per part: a part's rows, as pandas works on them, take about 8 times this.
+PART_BYTES = 32 << 20
+MAX_PARTS = 256
+#: Inputs smaller than this are read whole, in one part.
+SPLIT_FROM = 2 * PART_BYTES
+#: What a gzip file is taken to expand to, to choose the count of parts.
+GZIP_RATIO = 8
+CHUNK = 1 << 24  # bytes the checking pass reads at a time
+START = 1 << 20  # bytes of the start of a file kept to find its header
+GZIP_MAGIC = b"\x1f\x8b"
+BOM = b"\xef\xbb\xbf"
+
+SCHEMA = pa.schema(
+    [
+        ("account", pa.large_string()),
+        ("timestamp", pa.timestamp("us", tz="UTC")),
+        *((name, pa.large_string()) for name in ("platform", "kind", "post_id", "target")),
+        *((name, pa.float64()) for name in (*COUNTS, *AUDIENCE)),
+        ("topics", pa.large_string()),
+        ("text", pa.large_string()),
+    ]
+)
+assert SCHEMA.names == list(NAMES), "the parts keep validate's columns, in its order"
+
+
+def parts_for(names: Sequence[str]) -> int:
+    """How many parts to split the inputs into: 1 (read whole) below `SPLIT_FROM` bytes."""
+    total = 0
+    for name in names:
+        if name == STDIN:
+            continue
+        try:
+            with open(name, "rb") as file:
+                ratio = GZIP_RATIO if file.read(2) == GZIP_MAGIC else 1
+            total += Path(name).stat().st_size * ratio
+        except OSError:
+            continue  # the reader names the problem
+    return 1 if total < SPLIT_FROM else min(MAX_PARTS, math.ceil(total / PART_BYTES))
+
+
+def part_numbers(accounts: pd.Series, count: int) -> np.ndarray:
+    """The part each row goes to: a hash of its account (the same in every run), modulo `count`."""
+    codes, distinct = pd.factorize(accounts)
+    hashed = pd.util.hash_array(np.asarray(distinct, dtype=object)) % np.uint64(count)
+    numbers: np.ndarray = hashed.astype(np.int64)[codes]
+    return numbers
+
+
+class Spill:
+    """Parts of the rows on disk: `writer()` adds an input's rows, `part(n)` reads part n back."""
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+        self._directory = tempfile.TemporaryDirectory(prefix="kscore-parts-")
+        self.files: list[list[Path]] = [[] for _ in range(count)]
+        self.latest: list[datetime | None] = [None] * count
+        """Each part's latest timestamp (duplicates not yet merged)."""
+        self.rows = 0
+        self._inputs = 0
+
+    def __enter__(self) -> Spill:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self._directory.cleanup()
+
+    def writer(self) -> PartWriter:
+        self._inputs += 1
+        return PartWriter(self, Path(self._directory.name), self._inputs)
+
+    def part(self, index: int) -> pd.DataFrame:
+        """Part `index`'s rows in the order they were read, typed as `validate` types them."""
+        tables = []
+        for path in self.files[index]:
+            with pa.OSFile(str(path)) as source:
+                tables.append(pa.ipc.open_file(source).read_all())
+        table = pa.concat_tables(tables) if tables else SCHEMA.empty_table()
+        return table.to_pandas(split_blocks=True, self_destruct=True)
+
+    def parts(self) -> Iterator[pd.DataFrame]:
+        for index in range(self.count):
+            yield self.part(index)
+
+
+class PartWriter:
+    """One input's rows, split into the parts as they come; `keep()` adds them to the spill,
+    `discard()` forgets them (the input is to be read again another way)."""
+
+    def __init__(self, spill: Spill, directory: Path, serial: int) -> None:
+        self.spill, self.directory, self.serial = spill, directory, serial
+        self.writers: dict[int, pa.ipc.RecordBatchFileWriter] = {}
+        self.latest: dict[int, datetime] = {}
+        self.rows = 0
+
+    def _path(self, index: int) -> Path:
+        return self.directory / f"{self.serial}-{index}.arrow"
+
+    def add(self, frame: pd.DataFrame) -> None:
+        """Validated rows in the canonical schema."""
+        if frame.empty:
+            return
+        count = self.spill.count
+        part = part_numbers(frame["account"], count)
+        order = np.argsort(part, kind="stable")  # each part's rows keep the order they came in
+        table = pa.Table.from_pandas(frame, schema=SCHEMA, preserve_index=False).take(order)
+        start = 0
+        for index, size in enumerate(np.bincount(part, minlength=count).tolist()):
+            if not size:
+                continue
+            piece = table.slice(start, size)
+            start += size
+            writer = self.writers.get(index)
+            if writer is None:
+                writer = self.writers[index] = pa.ipc.new_file(str(self._path(index)), SCHEMA)
+            writer.write_table(piece)
+            newest = pc.max(piece.column("timestamp")).as_py()
+            if index not in self.latest or newest > self.latest[index]:
+                self.latest[index] = newest
+        self.rows += len(frame)
+
+    def _close(self) -> None:
+        for writer in self.writers.values():
+            writer.close()
+
+    def keep(self) -> None:
+        self._close()
+        spill = self.spill
+        for index in sorted(self.writers):
+            spill.files[index].append(self._path(index))
+            newest = self.latest[index]
+            known = spill.latest[index]
+            spill.latest[index] = newest if known is None or newest > known else known
+        spill.rows += self.rows
+
+    def discard(self) -> None:
+        self._close()
+        for index in self.writers:
+            self._path(index).unlink(missing_ok=True)
+
+
+class _Scan:
+    """What the checking pass found: the file's hash and size, its header's first bytes, and
+    whether the streaming reader can read it as the careful reader would."""
+
+    def __init__(self) -> None:
+        self.digest = hashlib.sha256()
+        self.size = 0
+        self.start = b""
+        self.readable = True
+
+
+def _contents(path: str, scan: _Scan) -> Iterator[bytes]:
+    """The file's bytes, ungzipped, a chunk at a time (hashing the bytes as stored)."""
+    with open(path, "rb") as file:
+        chunk = file.read(CHUNK)
+        zipped = chunk[:2] == GZIP_MAGIC
+        inflate, fed = zlib.decompressobj(wbits=31), False
+        while chunk:
+            scan.digest.update(chunk)
+            if not zipped:
+                yield chunk
+            data = chunk if zipped else b""
+            while data:  # a gzip file may hold several members, one after another
+                fed = True
+                yield inflate.decompress(data)
+                if not inflate.eof:
+                    break
+                data = inflate.unused_data
+                inflate, fed = zlib.decompressobj(wbits=31), False
+            chunk = file.read(CHUNK)
+        if fed:
+            raise EOFError("the gzip stream ends early")
+
+
+def _scan(path: str) -> _Scan:
+    """One pass over the file: its hash, and whether it is UTF-8 text whose quotes all close."""
+    scan = _Scan()
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    carry, fresh = b"", True
+    try:
+        for chunk in _contents(path, scan):
+            scan.size += len(chunk)
+            if len(scan.start) < START:
+                scan.start += chunk[: START - len(scan.start)]
+            decoder.decode(chunk)
+            carry += chunk
+            if fresh:  # the BOM, if any, is not part of the first line
+                if len(carry) < len(BOM):
+                    continue
+                fresh, carry = False, carry.removeprefix(BOM)
+            cut = _safe_end(carry)
+            if cut and not _quotes_close(carry[:cut]):
+                scan.readable = False
+                return scan
+            carry = carry[cut:]
+        decoder.decode(b"", final=True)
+    except (UnicodeDecodeError, OSError, EOFError, zlib.error):
+        scan.readable = False
+        return scan
+    scan.start = scan.start.removeprefix(BOM)
+    # a NUL near the start: binary data, which the careful reader refuses
+    scan.readable = scan.size > 0 and b"\x00" not in scan.start[:65536] and _quotes_close(carry.removeprefix(BOM))
+    return scan
+
+
+def _safe_end(data: bytes) -> int:
+    """Where `data` can be cut so no quoted field spans the cut: after the last newline with an
+    even count of quotes before it (0: nowhere yet).
+
+    Cutting there, the quotes close in the whole exactly when they close in each piece: a
+    quoted field holds an even count of quotes, so a newline outside one has an even count
+    before it, and a newline inside one an odd count. (Lines that end in a lone \r alone are
+    never cut: such a file is checked whole.)
+    """
+    end = data.rfind(b"\n")
+    quotes = data.count(b'"', 0, end) if end >= 0 else 0
+    while end >= 0:
+        if not quotes % 2:
+            return end + 1
+        before = data.rfind(b"\n", 0, end)
+        quotes -= data.count(b'"', max(before, 0), end)
+        end = before
+    return 0
+
+
+def _source(path: str, zipped: bool) -> pa.NativeFile:
+    """The file's text for pyarrow, ungzipped, positioned after any BOM."""
+    if zipped:
+        unzipped = gzip.open(path, "rb")  # noqa: SIM115 (closed with the pyarrow file that wraps it)
+        if unzipped.read(len(BOM)) != BOM:
+            unzipped.seek(0)
+        return pa.PythonFile(unzipped, mode="r")
+    source = pa.OSFile(path)
+    if source.read(len(BOM)) != BOM:
+        source.seek(0)
+    return source
+
+
+def _stream(
+    name: str,
+    spill: Spill,
+    report: ReadReport,
+    reading: Reading,
+    on_read: Callable[[int, int], None] | None,
+) -> bool:
+    """Read a file in kscore's schema into the spill a block at a time; False (and nothing
+    kept) when it needs the careful reader."""
+    scan = _scan(name)
+    if not scan.readable:
+        return False
+    text = scan.start.decode("utf-8", errors="ignore")
+    try:
+        header = _header(text, name)
+        if len(set(header)) != len(header):
+            return False  # a column named twice: the careful reader says so
+        chosen = _choose_map(header, name, reading.preset, reading.column_map, reading.account, reading.model_map)
+    except Exception:  # the careful reader names the problem
+        return False
+    wanted = None if chosen is not None else columns_of(scan.start, header)
+    if wanted is None:
+        return False
+    progress = _FileProgress(scan.size, _stored_size(name, scan.size), on_read)
+    writer = spill.writer()
+    with open(name, "rb") as file:
+        zipped = file.read(2) == GZIP_MAGIC
+    try:
+        with _source(name, zipped) as source:
+            left = scan.size
+            for batch in open_reader(source, wanted):
+                frame = to_frame(pa.Table.from_batches([batch]), wanted)
+                if frame is None:
+                    raise _NotClean
+                if reading.account is not None:
+                    frame["account"] = reading.account
+                writer.add(validate(frame, name, "", skip=False, report=ReadReport(), typed=True))
+                size = min(BLOCK, left)
+                left -= size
+                progress(size, batch.num_rows)
+    except (_NotClean, *UNREADABLE):
+        writer.discard()
+        return False
+    if not writer.rows:
+        writer.discard()
+        return False  # no rows after the header: the careful reader says so
+    writer.keep()
+    unknown = [column for column in header if column not in NAMES]
+    report.files.append(FileReport(name, scan.digest.hexdigest(), writer.rows, unknown, "kscore", "utf-8"))
+    progress.done(writer.rows)
+    return True
+
+
+def spill_sources(
+    names: Sequence[str],
+    spill: Spill,
+    *,
+    skip: bool = False,
+    stdin: BinaryIO | None = None,
+    reading: Reading | None = None,
+    on_read: Callable[[int, int], None] | None = None,
+) -> ReadReport:
+    """`read_sources` into the spill's parts: the same rows, checks and report."""
+    reading = reading or Reading()
+    report = ReadReport()
+    for name in names:
+        if name != STDIN and _stream(name, spill, report, reading, on_read):
+            continue
+        frame = _read_one(
+            name,
+            stdin,
+            report,
+            skip=skip,
+            preset=reading.preset,
+            column_map=reading.column_map,
+            account=reading.account,
+            model_map=reading.model_map,
+            on_read=on_read,
+        )
+        writer = spill.writer()
+        writer.add(frame)
+        writer.keep()
+    if reading.accounts is not None:
+        report.audience = read_audience(reading.accounts, stdin)
+    return report

@@ -1,0 +1,327 @@
+"""Rows split by account into parts on disk (`ingest/spill.py`) change nothing.
+
+Reading into parts gives each part exactly the rows `read_sources` gives, in their order, with the
+same report or the same error; and a run scored part by part saves the same breakdowns, to the
+last bit, as one scored from all the rows at once (the slow path).
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+from unittest import mock
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import klout_cli.ingest.arrow as arrow_module
+import klout_cli.ingest.read as read_module
+import klout_cli.ingest.spill as spill_module
+from klout_cli.compute import RunResult, compute_run
+from klout_cli.core import InputError
+from klout_cli.ingest.arrow import _quotes_close
+from klout_cli.ingest.read import Reading, ReadReport, read_sources
+from klout_cli.ingest.spill import Spill, _safe_end, part_numbers, parts_for, spill_sources
+from klout_cli.modelfile import load_model
+from tests.ingest.helpers import csv_text
+from tests.ingest.test_fast_reader import EXAMPLE, PLAIN, Sheet, broken_sheets, sheets
+
+# -- reading into parts ---------------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def small_blocks() -> Iterator[None]:
+    """Blocks and chunks far smaller than a file, so files cross many of their boundaries."""
+    with mock.patch.object(arrow_module, "BLOCK", 1 << 15), mock.patch.object(spill_module, "CHUNK", 1000):
+        yield
+
+
+@contextmanager
+def tiny_blocks() -> Iterator[None]:
+    """Blocks and chunks of a few bytes, for files of a few rows."""
+    with mock.patch.object(arrow_module, "BLOCK", 1 << 10), mock.patch.object(spill_module, "CHUNK", 37):
+        yield
+
+
+def read_whole(names: Sequence[str], skip: bool, reading: Reading, fast: list[bool] | None = None) -> tuple[Any, Any]:
+    """(rows, report), or (None, the error); `fast` hears, per file, whether the fast reader read it."""
+    real = read_module._read_fast
+
+    def spy(*args: Any, **kwargs: Any) -> pd.DataFrame | None:
+        result = real(*args, **kwargs)
+        if fast is not None:
+            fast.append(result is not None)
+        return result
+
+    with mock.patch.object(read_module, "_read_fast", spy):
+        try:
+            return read_sources(list(names), skip=skip, reading=reading)
+        except InputError as error:
+            return None, str(error)
+
+
+def read_parts(names: Sequence[str], skip: bool, reading: Reading, count: int) -> tuple[list[pd.DataFrame], Any, int]:
+    """(each part's rows, the report or the error, how many files were streamed)."""
+    streamed = []
+    real = spill_module._stream
+
+    def spy(*args: Any, **kwargs: Any) -> bool:
+        streamed.append(real(*args, **kwargs))
+        return streamed[-1]
+
+    with Spill(count) as spill, mock.patch.object(spill_module, "_stream", spy):
+        try:
+            report = spill_sources(list(names), spill, skip=skip, reading=reading)
+        except InputError as error:
+            return [], str(error), sum(streamed)
+        return list(spill.parts()), report, sum(streamed)
+
+
+def same_parts(names: Sequence[str], *, skip: bool = False, reading: Reading = PLAIN, count: int = 3) -> int:
+    """Read `names` whole and into `count` parts; each part must hold exactly the whole read's
+    rows of its accounts, in order. Returns how many files were streamed."""
+    fast: list[bool] = []
+    whole, whole_report = read_whole(names, skip, reading, fast)
+    parts, report, streamed = read_parts(names, skip, reading, count)
+    if isinstance(report, ReadReport):  # (an error may stop either before all files are read)
+        assert streamed == sum(fast), "a file is streamed exactly when the fast reader reads it whole"
+    if whole is None:
+        assert report == whole_report
+        return streamed
+    assert isinstance(report, ReadReport), report
+    assert report.files == whole_report.files
+    assert report.skipped == whole_report.skipped
+    number = part_numbers(whole["account"], count)
+    assert len(parts) == count
+    for index, part in enumerate(parts):
+        expected = whole[number == index].reset_index(drop=True)
+        # the same values; a text column may be `str` in one and `object` in the other
+        pd.testing.assert_frame_equal(part, expected, check_dtype=False)
+    return streamed
+
+
+def written(contents: Sequence[bytes], folder: str, gzipped: bool = False) -> list[str]:
+    names = []
+    for index, data in enumerate(contents):
+        path = Path(folder) / f"input{index}.csv{'.gz' if gzipped else ''}"
+        path.write_bytes(gzip.compress(data) if gzipped else data)
+        names.append(str(path))
+    return names
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(sheets(max_rows=12), min_size=1, max_size=3), st.integers(1, 5), st.booleans())
+def test_valid_files_split_into_exactly_their_rows(files: list[Sheet], count: int, gzipped: bool) -> None:
+    with tempfile.TemporaryDirectory() as folder, tiny_blocks():
+        same_parts(written([sheet.encode() for sheet in files], folder, gzipped), count=count)
+
+
+@settings(max_examples=80, deadline=None)
+@given(broken_sheets(), st.booleans(), st.integers(1, 4))
+def test_broken_files_fail_or_skip_as_when_read_whole(sheet: Sheet, skip: bool, count: int) -> None:
+    with tempfile.TemporaryDirectory() as folder, tiny_blocks():
+        same_parts(written([sheet.encode()], folder), skip=skip, count=count)
+
+
+def test_a_clean_file_is_streamed_and_a_bad_cell_after_many_blocks_is_named_as_when_read_whole(tmp_path):
+    rows = [
+        {"account": f"user{i % 37}", "timestamp": f"2024-05-{1 + i % 28:02d}T10:00:00Z", "likes": i % 9, "text": "#ai"}
+        for i in range(400)
+    ]
+    clean = tmp_path / "clean.csv"
+    clean.write_text(csv_text(rows), encoding="utf-8")
+    assert same_parts([str(clean)]) == 1, "the clean file was not streamed: this test would prove nothing"
+    rows[350]["likes"] = "lots"
+    bad = tmp_path / "bad.csv"
+    bad.write_text(csv_text(rows), encoding="utf-8")
+    _, error = read_whole([str(bad)], False, Reading())
+    assert error.startswith(f"{bad}:352: column 'likes': 'lots' is not a count")
+    assert same_parts([str(clean), str(bad)]) == 1  # the bad file is read whole, as the error shows
+    assert same_parts([str(clean), str(bad)], skip=True) == 1
+
+
+def test_odd_files_fall_back_to_the_careful_reader_and_read_the_same(tmp_path):
+    text = EXAMPLE.read_bytes()
+    odd = {
+        "crlf.csv": text.replace(b"\n", b"\r\n"),
+        "bom.csv": b"\xef\xbb\xbf" + text,
+        "latin.csv": text.replace(b"#ai", b"#\xe9t\xe9", 1),  # not UTF-8: an error, both ways
+        "open-quote.csv": text + b'alice,2024-01-01,x,post,p,,1,,,,,,,"never closed\n',
+        "nul.csv": b"\x00" + text,
+        "twice.csv": text.replace(b"likes", b"Likes,likes", 1),
+        "empty.csv": text.split(b"\n", 1)[0] + b"\n",
+    }
+    for name, data in odd.items():
+        path = tmp_path / name
+        path.write_bytes(data)
+        same_parts([str(path)])
+    # a gzip file of several members, and one cut short
+    members = tmp_path / "members.csv.gz"
+    half = len(text) // 2
+    cut = text.rfind(b"\n", 0, half) + 1
+    members.write_bytes(gzip.compress(text[:cut]) + gzip.compress(text[cut:]))
+    assert same_parts([str(members)]) == 1
+    short = tmp_path / "short.csv.gz"
+    short.write_bytes(gzip.compress(text)[:-20])
+    same_parts([str(short)])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(st.sampled_from('ab",\n\r'), max_size=40), st.integers(1, 8))
+def test_checking_quotes_a_chunk_at_a_time_is_checking_them_all_at_once(text: str, size: int) -> None:
+    data, carry, answer = text.encode(), b"", True
+    for start in range(0, len(data), size):
+        carry += data[start : start + size]
+        cut = _safe_end(carry)
+        answer = answer and (not cut or _quotes_close(carry[:cut]))
+        carry = carry[cut:]
+    assert (answer and _quotes_close(carry)) == _quotes_close(data)
+
+
+def test_parts_are_removed_when_the_run_ends_even_on_an_error(tmp_path):
+    spill = Spill(2)
+    with spill:
+        folder = Path(spill._directory.name)
+        spill_sources([str(EXAMPLE)], spill)
+        assert list(folder.iterdir())
+    assert not folder.exists()
+    with pytest.raises(InputError), Spill(2) as failing:
+        folder = Path(failing._directory.name)
+        spill_sources([str(EXAMPLE), str(tmp_path / "missing.csv")], failing)
+    assert not folder.exists()
+
+
+def test_the_count_of_parts_grows_with_the_input_and_gzip_counts_as_expanded(tmp_path):
+    small, big, zipped = tmp_path / "small.csv", tmp_path / "big.csv", tmp_path / "z.csv.gz"
+    small.write_bytes(b"x" * 1000)
+    with big.open("wb") as file:
+        file.truncate(10 * spill_module.PART_BYTES + 1)
+    zipped.write_bytes(spill_module.GZIP_MAGIC + b"\x00" * (spill_module.PART_BYTES // 2))
+    assert parts_for([str(small)]) == 1
+    assert parts_for([str(big)]) == 11
+    assert parts_for([str(small), str(big), "-", str(tmp_path / "missing.csv")]) == 11
+    assert parts_for([str(zipped)]) == spill_module.GZIP_RATIO // 2 + 1
+    with big.open("wb") as file:
+        file.truncate(10_000 * spill_module.PART_BYTES)
+    assert parts_for([str(big)]) == spill_module.MAX_PARTS
+
+
+# -- scoring part by part -------------------------------------------------------------------------
+
+
+def saved(result: RunResult) -> tuple[list[str], tuple[Any, ...]]:
+    run = result.saved(result.rows())
+    lines = [json.dumps(entry, sort_keys=True) for entry in (*run.scores, *run.topics)]
+    return lines, (run.as_of, run.rows_read, run.rows_kept, run.rows_left_out, run.inputs, run.medians)
+
+
+def both_ways(names: Sequence[str], count: int, **flags: Any) -> None:
+    whole = saved(compute_run(list(names), load_model(), parts=1, **flags))
+    split = saved(compute_run(list(names), load_model(), parts=count, **flags))
+    assert split[1] == whole[1]
+    assert split[0] == whole[0]
+
+
+DAY = 86400
+
+
+@st.composite
+def activity(draw: st.DrawFn) -> list[dict[str, Any]]:
+    """Rows that exercise every per-account sum: repeated items (across files too), ties in time,
+    interactions both ways, endorsements, topics, several platforms, audience snapshots."""
+    names = st.sampled_from(["ana", "Bo", "ça", "dée", "李", "zed", "ana2", "x y"])
+    people = draw(st.lists(names, min_size=2, unique=True))
+    rows = []
+    for _ in range(draw(st.integers(1, 40))):
+        kind = draw(st.sampled_from(["post", "post", "reply", "share", "like", "mention", "follow", "endorse"]))
+        aimed = kind in ("like", "mention", "follow", "endorse") or draw(st.booleans())
+        rows.append(
+            {
+                "account": draw(st.sampled_from(people)),
+                "timestamp": datetime.fromtimestamp(1_717_000_000 + draw(st.integers(0, 120)) * DAY // 4, timezone.utc)
+                .isoformat()
+                .replace("+00:00", "Z"),
+                "platform": draw(st.sampled_from(["twitter", "twitter", "mastodon"])),
+                "kind": kind,
+                "post_id": draw(st.sampled_from(["", "p1", "p2", "p3", "p4"])),
+                "target": draw(st.sampled_from(people)) if aimed else "",
+                "likes": draw(st.integers(0, 50)),
+                "shares": draw(st.integers(0, 9)),
+                "replies": draw(st.integers(0, 5)),
+                "impressions": draw(st.integers(0, 900)),
+                "clicks": 0,
+                "followers": draw(st.one_of(st.none(), st.integers(0, 5000))),
+                "following": draw(st.one_of(st.none(), st.integers(0, 800))),
+                "topics": draw(st.sampled_from(["", "ai", "ai;data", "music"])),
+                "text": draw(st.sampled_from(["", "on #ai", "#data and #music"])),
+            }
+        )
+    return rows
+
+
+@settings(max_examples=40, deadline=None)
+@given(activity(), st.integers(0, 3), st.integers(2, 6), st.sampled_from([{}, {"combine": True}, {"relative": True}]))
+def test_scoring_part_by_part_saves_the_same_breakdowns_to_the_bit(
+    rows: list[dict[str, Any]], split: int, count: int, flags: dict[str, Any]
+) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        # the rows in two overlapping files: the second repeats some of the first's items
+        first, second = rows[: len(rows) - split], rows[max(0, len(rows) - 2 * split) :]
+        names = written([csv_text(first).encode(), csv_text(second).encode()], folder)
+        try:
+            both_ways(names, count, **flags)
+        except InputError as error:  # nothing in the window, say: both ways must say the same
+            with pytest.raises(InputError) as again:
+                compute_run(names, load_model(), parts=count, **flags)
+            assert str(again.value) == str(error)
+
+
+def test_the_example_scores_the_same_in_any_count_of_parts_with_every_option(tmp_path):
+    accounts = tmp_path / "accounts.csv"
+    audience = "account,platform,followers,following\nana_lytics,linkedin,5000,100\nbytebard,twitter,9,1\n"
+    accounts.write_text(audience, encoding="utf-8")
+    both_ways([str(EXAMPLE)], 7)
+    at = datetime(2024, 3, 1, tzinfo=timezone.utc)
+    both_ways([str(EXAMPLE)], 3, combine=True, relative=True, as_of=at, reading=Reading(accounts=str(accounts)))
+
+
+def test_as_of_is_the_latest_item_once_copies_merge_even_when_its_part_is_read_last(tmp_path):
+    """An item's latest copy can be the latest row of the input: merged, the item takes its
+    earliest copy's time, so the run's as-of is the latest row of another part."""
+    rows = [
+        {"account": "ana", "timestamp": "2024-05-01T00:00:00Z", "post_id": "p1", "likes": 1},
+        {"account": "ana", "timestamp": "2024-05-09T00:00:00Z", "post_id": "p1", "likes": 4},
+        {"account": "eve", "timestamp": "2024-05-03T00:00:00Z", "post_id": "q", "likes": 2},
+    ]
+    path = tmp_path / "copies.csv"
+    path.write_text(csv_text(rows), encoding="utf-8")
+    first, second = part_numbers(pd.Series(["ana", "eve"]), 2).tolist()
+    assert first != second, "the two accounts must sit in different parts"
+    result = compute_run([str(path)], load_model(), parts=2)
+    assert result.window.as_of == datetime(2024, 5, 3, tzinfo=timezone.utc)
+    both_ways([str(path)], 2)
+
+
+def test_a_large_input_is_split_on_its_own_and_scores_the_same(tmp_path, monkeypatch):
+    monkeypatch.setattr(spill_module, "SPLIT_FROM", 1)
+    monkeypatch.setattr(spill_module, "PART_BYTES", 40_000)
+    assert parts_for([str(EXAMPLE)]) > 2
+    made = []
+    real = spill_module.Spill.__init__
+
+    def spy(self: Spill, count: int) -> None:
+        made.append(count)
+        real(self, count)
+
+    monkeypatch.setattr(spill_module.Spill, "__init__", spy)
+    split = saved(compute_run([str(EXAMPLE)], load_model()))
+    assert made == [parts_for([str(EXAMPLE)])]
+    assert split == saved(compute_run([str(EXAMPLE)], load_model(), parts=1))
