@@ -293,6 +293,7 @@ def score_spill(
         edges.append(edges_of(window, model))
         items.update(top_items(window, model, TOP_ITEMS))
         topics.append(topic_rows(window, model, tag_items(window, model)))
+        del window  # before the next part is read: never two parts at once
     features.sort(key=lambda item: (item.account, item.platform))  # as one part sorts them
 
     def focused(wanted: pd.DataFrame) -> dict[tuple[str, str], int]:
@@ -300,6 +301,7 @@ def score_spill(
         for rows in spill.parts():
             window = window_rows(rows, model, moment)
             counted.update(focused_items(window, tag_items(window, model), wanted))
+            del window
         return counted
 
     first = reports[0]

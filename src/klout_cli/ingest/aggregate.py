@@ -50,7 +50,7 @@ def drop_duplicates(rows: pd.DataFrame) -> pd.DataFrame:
     has_id = rows["post_id"] != ""
     if not has_id.any():
         return rows
-    identified = rows[has_id]
+    identified = rows if has_id.all() else rows[has_id]  # (a copy of every row otherwise)
     group_keys = [*KEYS, "kind", "post_id", "target"]  # one post mentioning two people is two rows
     # copies share a post id: only rows whose id repeats are compared on every key (comparing
     # 10M rows on five text columns took a third of aggregating them)

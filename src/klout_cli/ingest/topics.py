@@ -10,7 +10,7 @@ import pandas as pd
 from klout_cli.core import AccountFeatures, Model
 from klout_cli.core.topics import Endorsement, topics_of
 from klout_cli.ingest.aggregate import DAY_SECONDS, Window, account_keys, features_by
-from klout_cli.ingest.schema import CONTENT_KINDS
+from klout_cli.ingest.schema import CONTENT_KINDS, COUNTS
 
 TopicKey = tuple[str, str, str]
 """(account, platform, topic)."""
@@ -28,14 +28,16 @@ class Tagged:
     """Topic names, sorted."""
 
 
-def _row_topics(rows: pd.DataFrame, model: Model) -> tuple[np.ndarray, list[tuple[str, ...]]]:
-    """(positions, topics) of the rows that carry any topic (topics column or #hashtags in text)."""
+def _row_topics(rows: pd.DataFrame, chosen: np.ndarray, model: Model) -> tuple[np.ndarray, list[tuple[str, ...]]]:
+    """(positions, topics) of the rows `chosen` (a mask) that carry any topic (topics column or
+    #hashtags in text). Only those rows' cells become Python strings."""
     maybe = ((rows["topics"] != "") | rows["text"].str.contains("#", regex=False)).to_numpy()
-    positions = np.flatnonzero(maybe)
+    positions = np.flatnonzero(chosen & maybe)
     spec = model.topics
     seen: dict[tuple[str, str], tuple[str, ...]] = {}
     found: list[tuple[str, ...]] = []
-    for cell in zip(rows["topics"].to_numpy(dtype=object)[positions], rows["text"].to_numpy(dtype=object)[positions]):
+    topics_cells, texts = (rows[name].iloc[positions].to_numpy(dtype=object) for name in ("topics", "text"))
+    for cell in zip(topics_cells, texts):
         topics = seen.get(cell)
         if topics is None:
             topics = seen[cell] = topics_of(cell[0], cell[1], spec)
@@ -46,12 +48,11 @@ def _row_topics(rows: pd.DataFrame, model: Model) -> tuple[np.ndarray, list[tupl
 def tag_items(window: Window, model: Model) -> Tagged:
     """Each content row of the window with each of its topics."""
     content = window.rows["kind"].isin(CONTENT_KINDS).to_numpy()
-    inside = np.flatnonzero(content)
-    positions, found = _row_topics(window.rows.iloc[inside], model)
+    positions, found = _row_topics(window.rows, content, model)
     lengths = np.fromiter((len(topics) for topics in found), dtype=np.int64, count=len(found))
     flat = [topic for topics in found for topic in topics]
     codes, names = pd.factorize(pd.Series(flat, dtype=object), sort=True)
-    return Tagged(np.repeat(inside[positions], lengths), codes.astype(np.int64), [str(name) for name in names])
+    return Tagged(np.repeat(positions, lengths), codes.astype(np.int64), [str(name) for name in names])
 
 
 def focused_items(window: Window, tagged: Tagged, wanted: pd.DataFrame) -> dict[tuple[str, str], int]:
@@ -63,7 +64,7 @@ def focused_items(window: Window, tagged: Tagged, wanted: pd.DataFrame) -> dict[
     """
     if not len(tagged.positions) or wanted.empty:
         return {}
-    rows = window.rows.iloc[tagged.positions]
+    rows = window.rows[["account", "platform"]].iloc[tagged.positions]  # only the columns used: a part can be large
     pairs = pd.DataFrame(
         {
             "position": tagged.positions,
@@ -81,7 +82,7 @@ def topic_features(window: Window, model: Model, tagged: Tagged) -> dict[TopicKe
     """The features of each account's items on each topic (audience left out: it is account-wide)."""
     if not len(tagged.positions):
         return {}
-    rows = window.rows.iloc[tagged.positions]
+    rows = window.rows[["account", "platform", "kind", *COUNTS]].iloc[tagged.positions]  # what features_by reads
     keys, account_list, platform_list = account_keys(rows)
     width, topics = max(1, len(platform_list)), max(1, len(tagged.names))
     combined = keys * topics + tagged.codes
