@@ -34,7 +34,7 @@ from klout_cli.ingest.aggregate import (
 from klout_cli.ingest.network import Edges, edges_of, trust_network
 from klout_cli.ingest.read import Reading, ReadReport, read_sources
 from klout_cli.ingest.spill import Spill, parts_for, spill_sources
-from klout_cli.ingest.topics import focused_items, tag_items
+from klout_cli.ingest.topics import count_focused, focused_items, tag_items, tagged_pairs
 from klout_cli.modelfile import LoadedModel
 from klout_cli.progress import Reporter
 from klout_cli.rows import Row, plain, score_row, topic_row
@@ -285,23 +285,22 @@ def score_spill(
     edges, topics = [], []
     items: Items = {}
     reports = []
-    for rows in spill.parts():
-        window = window_rows(rows, model, moment)
-        del rows
+    for index in range(spill.count):
+        window = window_rows(spill.part(index), model, moment)
         reports.append(window.report)
         features += features_of(window, model)
         edges.append(edges_of(window, model))
         items.update(top_items(window, model, TOP_ITEMS))
-        topics.append(topic_rows(window, model, tag_items(window, model)))
-        del window  # before the next part is read: never two parts at once
+        tagged = tag_items(window, model)
+        topics.append(topic_rows(window, model, tagged))
+        spill.keep(index, tagged_pairs(window, tagged))  # for styles, which need every account's topic scores first
+        del window, tagged  # before the next part is read: never two parts at once
     features.sort(key=lambda item: (item.account, item.platform))  # as one part sorts them
 
     def focused(wanted: pd.DataFrame) -> dict[tuple[str, str], int]:
         counted: dict[tuple[str, str], int] = {}
-        for rows in spill.parts():
-            window = window_rows(rows, model, moment)
-            counted.update(focused_items(window, tag_items(window, model), wanted))
-            del window
+        for index in range(spill.count):
+            counted.update(count_focused(spill.kept(index), wanted))
         return counted
 
     first = reports[0]

@@ -40,14 +40,22 @@ from tests.ingest.test_fast_reader import EXAMPLE, PLAIN, Sheet, broken_sheets, 
 @pytest.fixture(autouse=True)
 def small_blocks() -> Iterator[None]:
     """Blocks and chunks far smaller than a file, so files cross many of their boundaries."""
-    with mock.patch.object(arrow_module, "BLOCK", 1 << 15), mock.patch.object(spill_module, "CHUNK", 1000):
+    with (
+        mock.patch.object(arrow_module, "BLOCK", 1 << 15),
+        mock.patch.object(spill_module, "CHUNK", 1000),
+        mock.patch.object(spill_module, "STREAM_ROWS", 500),
+    ):
         yield
 
 
 @contextmanager
 def tiny_blocks() -> Iterator[None]:
     """Blocks and chunks of a few bytes, for files of a few rows."""
-    with mock.patch.object(arrow_module, "BLOCK", 1 << 10), mock.patch.object(spill_module, "CHUNK", 37):
+    with (
+        mock.patch.object(arrow_module, "BLOCK", 1 << 10),
+        mock.patch.object(spill_module, "CHUNK", 37),
+        mock.patch.object(spill_module, "STREAM_ROWS", 3),
+    ):
         yield
 
 

@@ -57,6 +57,9 @@ SPLIT_FROM = 2 * PART_BYTES
 GZIP_RATIO = 8
 CHUNK = 1 << 24  # bytes the checking pass reads at a time
 START = 1 << 20  # bytes of the start of a file kept to find its header
+#: Rows validated and split at a time: validating has a cost per call (a million rows took
+#: 1.8 s to validate 50,000 at a time, a block each, and 0.8 s 262,144 at a time)
+STREAM_ROWS = 1 << 18
 GZIP_MAGIC = b"\x1f\x8b"
 BOM = b"\xef\xbb\xbf"
 
@@ -132,6 +135,19 @@ class Spill:
     def parts(self) -> Iterator[pd.DataFrame]:
         for index in range(self.count):
             yield self.part(index)
+
+    def _kept_path(self, index: int) -> Path:
+        return Path(self._directory.name) / f"kept-{index}.arrow"
+
+    def keep(self, index: int, frame: pd.DataFrame) -> None:
+        """Keep a table found in part `index` until the run is over (a later pass reads it)."""
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        with pa.ipc.new_file(str(self._kept_path(index)), table.schema) as writer:
+            writer.write_table(table)
+
+    def kept(self, index: int) -> pd.DataFrame:
+        with pa.OSFile(str(self._kept_path(index))) as source:
+            return pa.ipc.open_file(source).read_all().to_pandas()
 
 
 class PartWriter:
@@ -315,19 +331,29 @@ def _stream(
     writer = spill.writer()
     with open(name, "rb") as file:
         zipped = file.read(2) == GZIP_MAGIC
+
+    def split(batches: list[pa.RecordBatch]) -> None:
+        frame = to_frame(pa.Table.from_batches(batches), wanted)
+        if frame is None:
+            raise _NotClean
+        if reading.account is not None:
+            frame["account"] = reading.account
+        writer.add(validate(frame, name, "", skip=False, report=ReadReport(), typed=True))
+
     try:
         with _source(name, zipped) as source:
-            left = scan.size
+            left, pending, rows = scan.size, [], 0
             for batch in open_reader(source, wanted):
-                frame = to_frame(pa.Table.from_batches([batch]), wanted)
-                if frame is None:
-                    raise _NotClean
-                if reading.account is not None:
-                    frame["account"] = reading.account
-                writer.add(validate(frame, name, "", skip=False, report=ReadReport(), typed=True))
+                pending.append(batch)
+                rows += batch.num_rows
+                if rows >= STREAM_ROWS:  # validated a few blocks at a time: each call costs the same
+                    split(pending)
+                    pending, rows = [], 0
                 size = min(BLOCK, left)
                 left -= size
                 progress(size, batch.num_rows)
+            if pending:
+                split(pending)
     except (_NotClean, *UNREADABLE):
         writer.discard()
         return False

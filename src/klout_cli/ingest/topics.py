@@ -64,8 +64,13 @@ def focused_items(window: Window, tagged: Tagged, wanted: pd.DataFrame) -> dict[
     """
     if not len(tagged.positions) or wanted.empty:
         return {}
+    return count_focused(tagged_pairs(window, tagged), wanted)
+
+
+def tagged_pairs(window: Window, tagged: Tagged) -> pd.DataFrame:
+    """Each tagged item's position, account, platform and topic: what `count_focused` counts."""
     rows = window.rows[["account", "platform"]].iloc[tagged.positions]  # only the columns used: a part can be large
-    pairs = pd.DataFrame(
+    return pd.DataFrame(
         {
             "position": tagged.positions,
             "account": rows["account"].to_numpy(),
@@ -73,6 +78,12 @@ def focused_items(window: Window, tagged: Tagged, wanted: pd.DataFrame) -> dict[
             "topic": np.asarray(tagged.names, dtype=object)[tagged.codes],
         }
     )
+
+
+def count_focused(pairs: pd.DataFrame, wanted: pd.DataFrame) -> dict[tuple[str, str], int]:
+    """`focused_items` from the `tagged_pairs` of some rows."""
+    if pairs.empty or wanted.empty:
+        return {}
     matched = pairs.merge(wanted, on=["account", "platform", "topic"])
     counted = matched.drop_duplicates(["account", "group", "position"]).groupby(["account", "group"]).size()
     return {(str(account), str(group)): int(count) for (account, group), count in counted.items()}
