@@ -333,3 +333,29 @@ def test_a_large_input_is_split_on_its_own_and_scores_the_same(tmp_path, monkeyp
     split = saved(compute_run([str(EXAMPLE)], load_model()))
     assert made == [parts_for([str(EXAMPLE)])]
     assert split == saved(compute_run([str(EXAMPLE)], load_model(), parts=1))
+
+
+@pytest.mark.parametrize("name", ["plain", "gzip", "careful"])
+def test_reading_into_parts_reports_every_byte_and_row_once(tmp_path, name):
+    """The stream reports blocks as it parses them; a bad cell late in the file sends the file to
+    the careful reader, which reads it again from the start, and the totals still come out exact."""
+    lines = ["account,timestamp,likes"] + [f"user{index},2024-01-01,{index}" for index in range(3000)]
+    if name == "careful":
+        lines[-1] = "late,2024-01-01,-1"  # negative: the careful reader skips it
+    text = ("\n".join(lines) + "\n").encode()
+    path = tmp_path / "input.csv"
+    path.write_bytes(gzip.compress(text) if name == "gzip" else text)
+    sizes: list[int] = []
+    rows: list[int] = []
+
+    def heard(size: int, count: int) -> None:
+        sizes.append(size)
+        rows.append(count)
+
+    with Spill(3) as spill:
+        report = spill_sources([str(path)], spill, skip=True, on_read=heard)
+    assert len(rows) > 2  # blocks were reported as they came
+    assert sum(sizes) == path.stat().st_size  # in bytes as stored on disk (gzip: compressed)
+    assert sum(rows) == report.rows_read == 3000
+    assert (min(rows) < 0) == (name == "careful")  # the stream's count taken back before reading again
+    assert spill.rows == 3000 - report.rows_skipped

@@ -356,6 +356,8 @@ def _stream(
                 split(pending)
     except (_NotClean, *UNREADABLE):
         writer.discard()
+        if on_read is not None:
+            on_read(-progress.bytes, -progress.rows)  # the careful reader reads it again, from the start
         return False
     if not writer.rows:
         writer.discard()
