@@ -54,11 +54,12 @@ def breakdown_of(
     score: Score, items: Sequence[dict[str, Any]], style: Style, topics: Sequence[TopicScore]
 ) -> dict[str, Any]:
     """A score's full breakdown as plain data: what a run keeps and `explain` shows."""
+    contributions, penalties = score.worded()  # not kept on the score: a run saves them all
     return {
         "base": score.base,
         "absolute": score.absolute,
-        "contributions": [plain(part) for part in score.contributions],
-        "penalties": [plain(part) for part in score.penalties],
+        "contributions": [plain(part) for part in contributions],
+        "penalties": [plain(part) for part in penalties],
         "features": plain(score.features),
         "top_items": list(items),
         "style": plain(style),
@@ -71,10 +72,11 @@ def breakdown_of(
 
 def topic_breakdown(score: TopicScore) -> dict[str, Any]:
     """A topic score's breakdown as plain data."""
+    contributions, penalties = score.worded()
     return {
         "base": score.base,
-        "contributions": [plain(part) for part in score.contributions],
-        "penalties": [plain(part) for part in score.penalties],
+        "contributions": [plain(part) for part in contributions],
+        "penalties": [plain(part) for part in penalties],
         "features": plain(score.features),
         "endorsements": plain(score.endorsements),
     }

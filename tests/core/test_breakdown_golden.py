@@ -91,3 +91,22 @@ def test_breakdowns_of_varied_accounts_are_exact_to_the_last_word(model: Model) 
         GOLDEN.write_text(text, encoding="utf-8")
     assert GOLDEN.exists(), f"{GOLDEN} is missing: run the tests once with UPDATE_GOLDEN=1 and review it"
     assert text == GOLDEN.read_text(encoding="utf-8")
+
+
+def test_words_made_to_be_saved_are_the_words_shown_and_are_not_kept(model: Model) -> None:
+    """`worded()` gives what `contributions` and `penalties` give, without keeping it on the
+    score (a run words every score once to save it); once they are kept, it gives those."""
+    accounts = population(120)
+    scorer, topic_scorer = Scorer(model), TopicScorer(model)
+    scores = [scorer.score(features) for features in accounts]
+    topics = [
+        topic_scorer.score("ai", item.features, item.findings, EndorsementTally(counted=1, weight=0.5))
+        for item in scores
+    ]
+    assert any(score.charges for score in scores)
+    for score in [*scores, *relative_scores(scores), *topics]:
+        contributions, penalties = score.worded()
+        assert score._contributions is None and getattr(score, "_penalties", None) is None  # nothing kept
+        assert (contributions, penalties) == (score.contributions, score.penalties)
+        kept = score.worded()
+        assert kept[0] is score.contributions and kept[1] == score.penalties

@@ -81,25 +81,37 @@ class Score:
 
     @property
     def contributions(self) -> tuple[Contribution, ...]:
-        """Each signal's part of the score, its measure in plain words."""
+        """Each signal's part of the score, its measure in plain words (kept once worded)."""
         if self._contributions is None:
-            describe = self.scorer.describe
-            self._contributions = tuple(
-                [
-                    Contribution(signal, raw, normalized, weight, points, describe(signal, self.features, raw))
-                    for signal, raw, normalized, weight, points in self.parts
-                ]
-            )
+            self._contributions = self._worded_contributions()
         return self._contributions
 
     @property
     def penalties(self) -> tuple[Penalty, ...]:
-        """Each flag's points taken off, with the reason."""
+        """Each flag's points taken off, with the reason (kept once worded)."""
         if self._penalties is None:
-            self._penalties = tuple(
-                [Penalty(finding.name, reason(finding, gamed), points) for finding, gamed, points in self.charges]
-            )
+            self._penalties = self._worded_penalties()
         return self._penalties
+
+    def worded(self) -> tuple[tuple[Contribution, ...], tuple[Penalty, ...]]:
+        """`contributions` and `penalties`, worded without being kept: a run words every score
+        once, to save it, and keeping all those words took about 1.5 KB a score."""
+        return (
+            self._contributions if self._contributions is not None else self._worded_contributions(),
+            self._penalties if self._penalties is not None else self._worded_penalties(),
+        )
+
+    def _worded_contributions(self) -> tuple[Contribution, ...]:
+        describe = self.scorer.describe
+        return tuple(
+            [
+                Contribution(signal, raw, normalized, weight, points, describe(signal, self.features, raw))
+                for signal, raw, normalized, weight, points in self.parts
+            ]
+        )
+
+    def _worded_penalties(self) -> tuple[Penalty, ...]:
+        return tuple([Penalty(finding.name, reason(finding, gamed), points) for finding, gamed, points in self.charges])
 
     def raw(self, signal: str) -> float:
         """A signal's raw measure, as the score measured it."""

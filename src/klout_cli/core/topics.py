@@ -211,12 +211,21 @@ class TopicScore:
 
     @property
     def contributions(self) -> tuple[Contribution, ...]:
-        """The item signals, then the endorsements' points (signal `endorsements`)."""
+        """The item signals, then the endorsements' points (signal `endorsements`); kept once worded."""
         if self._contributions is None:
-            signal, raw, normalized, weight, points = self.endorsed
-            endorsed = Contribution(signal, raw, normalized, weight, points, self.endorsements.detail())
-            self._contributions = (*self.items.contributions, endorsed)
+            self._contributions = (*self.items.contributions, self._endorsed())
         return self._contributions
+
+    def worded(self) -> tuple[tuple[Contribution, ...], tuple[Penalty, ...]]:
+        """`contributions` and `penalties`, worded without being kept (see `Score.worded`)."""
+        if self._contributions is not None:
+            return self._contributions, self.items.penalties
+        contributions, penalties = self.items.worded()
+        return (*contributions, self._endorsed()), penalties
+
+    def _endorsed(self) -> Contribution:
+        signal, raw, normalized, weight, points = self.endorsed
+        return Contribution(signal, raw, normalized, weight, points, self.endorsements.detail())
 
     @property
     def penalties(self) -> tuple[Penalty, ...]:
