@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, BinaryIO
@@ -32,8 +33,8 @@ from klout_cli.ingest.aggregate import (
     window_rows,
 )
 from klout_cli.ingest.network import Edges, edges_of, trust_network
-from klout_cli.ingest.read import Reading, ReadReport, read_sources
-from klout_cli.ingest.spill import Spill, parts_for, spill_sources
+from klout_cli.ingest.read import STDIN, Reading, ReadReport, read_sources
+from klout_cli.ingest.spill import Spill, parts_for, spill_sources, spooled
 from klout_cli.ingest.topics import count_focused, focused_items, tag_items, tagged_pairs
 from klout_cli.modelfile import LoadedModel
 from klout_cli.progress import Reporter
@@ -196,14 +197,27 @@ def compute_run(
     result to the bit in memory that grows with the largest part rather than the input."""
     progress = progress or QUIET
     reading = reading or Reading()
-    count = parts_for(inputs) if parts is None else parts
-    if count > 1:
-        with Spill(count) as spill:
-            read = spill_sources(inputs, spill, skip=skip_bad_rows, stdin=stdin, reading=reading, on_read=progress.read)
+    with ExitStack() as stack:
+        # standard input is copied to a file first, so a large one is split like a large file
+        copied = stack.enter_context(spooled(stdin)) if STDIN in inputs and stdin is not None and parts != 1 else None
+        count = parts_for(inputs, copied) if parts is None else parts
+        if count > 1:
+            spill = stack.enter_context(Spill(count))
+            read = spill_sources(
+                inputs,
+                spill,
+                skip=skip_bad_rows,
+                stdin=stdin,
+                stdin_file=copied,
+                reading=reading,
+                on_read=progress.read,
+            )
             return score_spill(
                 spill, read, loaded, as_of=as_of, relative=relative, combine=combine, stage=progress.stage
             )
-    rows, read = read_sources(inputs, skip=skip_bad_rows, stdin=stdin, reading=reading, on_read=progress.read)
+        if copied is not None:
+            stdin = stack.enter_context(open(copied, "rb"))
+        rows, read = read_sources(inputs, skip=skip_bad_rows, stdin=stdin, reading=reading, on_read=progress.read)
     return score_rows(rows, read, loaded, as_of=as_of, relative=relative, combine=combine, stage=progress.stage)
 
 

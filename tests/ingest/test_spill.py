@@ -8,6 +8,8 @@ last bit, as one scored from all the rows at once (the slow path).
 from __future__ import annotations
 
 import gzip
+import hashlib
+import io
 import json
 import tempfile
 from collections.abc import Iterator, Sequence
@@ -359,3 +361,43 @@ def test_reading_into_parts_reports_every_byte_and_row_once(tmp_path, name):
     assert sum(rows) == report.rows_read == 3000
     assert (min(rows) < 0) == (name == "careful")  # the stream's count taken back before reading again
     assert spill.rows == 3000 - report.rows_skipped
+
+
+def test_large_standard_input_is_copied_to_a_file_and_split_like_a_file(tmp_path, monkeypatch):
+    monkeypatch.setattr(spill_module, "SPLIT_FROM", 1)
+    monkeypatch.setattr(spill_module, "PART_BYTES", 40_000)
+    made = []
+    real = spill_module.Spill.__init__
+
+    def spy(self: Spill, count: int) -> None:
+        made.append(count)
+        real(self, count)
+
+    monkeypatch.setattr(spill_module.Spill, "__init__", spy)
+    streamed = []
+    stream = spill_module._stream
+
+    def streaming(name: str, label: str, *args: Any) -> bool:
+        streamed.append((label, stream(name, label, *args)))
+        return streamed[-1][1]
+
+    monkeypatch.setattr(spill_module, "_stream", streaming)
+    data = EXAMPLE.read_bytes()
+    for piped in (data, gzip.compress(data)):
+        split = compute_run(["-"], load_model(), stdin=io.BytesIO(piped))
+        assert made[-1] > 1  # split, though its size was unknown until copied
+        assert streamed[-1] == ("<stdin>", True)  # and read as a stream
+        assert split.read.files[0].name == "<stdin>"
+        assert split.read.files[0].sha256 == hashlib.sha256(piped).hexdigest()
+        whole = compute_run(["-"], load_model(), stdin=io.BytesIO(piped), parts=1)
+        assert saved(split) == saved(whole)
+        assert saved(split)[0] == saved(compute_run([str(EXAMPLE)], load_model(), parts=1))[0]
+    # a stdin the stream cannot read (a bad cell) is read whole from the copy, with the same error
+    bad = data.replace(b"\n", b"\nnobody,2024-01-01,twitter,post,,,lots\n", 1)
+    errors = []
+    for parts in (None, 1):
+        with pytest.raises(InputError) as caught:
+            compute_run(["-"], load_model(), stdin=io.BytesIO(bad), parts=parts)
+        errors.append(str(caught.value))
+    assert streamed[-1] == ("<stdin>", False)
+    assert errors[0] == errors[1] and errors[0].startswith("<stdin>:2: column 'likes'")

@@ -18,9 +18,11 @@ import codecs
 import gzip
 import hashlib
 import math
+import shutil
 import tempfile
 import zlib
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
@@ -62,6 +64,7 @@ START = 1 << 20  # bytes of the start of a file kept to find its header
 STREAM_ROWS = 1 << 18
 GZIP_MAGIC = b"\x1f\x8b"
 BOM = b"\xef\xbb\xbf"
+STDIN_LABEL = "<stdin>"  # as the careful reader names standard input
 
 SCHEMA = pa.schema(
     [
@@ -76,19 +79,31 @@ SCHEMA = pa.schema(
 assert SCHEMA.names == list(NAMES), "the parts keep validate's columns, in its order"
 
 
-def parts_for(names: Sequence[str]) -> int:
-    """How many parts to split the inputs into: 1 (read whole) below `SPLIT_FROM` bytes."""
+def parts_for(names: Sequence[str], stdin_file: str | None = None) -> int:
+    """How many parts to split the inputs into: 1 (read whole) below `SPLIT_FROM` bytes.
+    `stdin_file` holds standard input's bytes, if they were copied to a file (see `spooled`)."""
     total = 0
     for name in names:
-        if name == STDIN:
+        path = stdin_file if name == STDIN else name
+        if path is None:
             continue
         try:
-            with open(name, "rb") as file:
+            with open(path, "rb") as file:
                 ratio = GZIP_RATIO if file.read(2) == GZIP_MAGIC else 1
-            total += Path(name).stat().st_size * ratio
+            total += Path(path).stat().st_size * ratio
         except OSError:
             continue  # the reader names the problem
     return 1 if total < SPLIT_FROM else min(MAX_PARTS, math.ceil(total / PART_BYTES))
+
+
+@contextmanager
+def spooled(stream: BinaryIO) -> Iterator[str]:
+    """Standard input copied to a temporary file, a chunk at a time: the file's path, so that a
+    large input piped in is split into parts and read as a stream like a file."""
+    with tempfile.NamedTemporaryFile(prefix="kscore-stdin-") as file:
+        shutil.copyfileobj(stream, file, CHUNK)
+        file.flush()
+        yield file.name
 
 
 def part_numbers(accounts: pd.Series, count: int) -> np.ndarray:
@@ -306,28 +321,30 @@ def _source(path: str, zipped: bool) -> pa.NativeFile:
 
 def _stream(
     name: str,
+    label: str,
     spill: Spill,
     report: ReadReport,
     reading: Reading,
     on_read: Callable[[int, int], None] | None,
 ) -> bool:
     """Read a file in kscore's schema into the spill a block at a time; False (and nothing
-    kept) when it needs the careful reader."""
+    kept) when it needs the careful reader. `label` names it in the report (`<stdin>` for
+    standard input copied to the file `name`)."""
     scan = _scan(name)
     if not scan.readable:
         return False
     text = scan.start.decode("utf-8", errors="ignore")
     try:
-        header = _header(text, name)
+        header = _header(text, label)
         if len(set(header)) != len(header):
             return False  # a column named twice: the careful reader says so
-        chosen = _choose_map(header, name, reading.preset, reading.column_map, reading.account, reading.model_map)
+        chosen = _choose_map(header, label, reading.preset, reading.column_map, reading.account, reading.model_map)
     except Exception:  # the careful reader names the problem
         return False
     wanted = None if chosen is not None else columns_of(scan.start, header)
     if wanted is None:
         return False
-    progress = _FileProgress(scan.size, _stored_size(name, scan.size), on_read)
+    progress = _FileProgress(scan.size, _stored_size(STDIN if label == STDIN_LABEL else name, scan.size), on_read)
     writer = spill.writer()
     with open(name, "rb") as file:
         zipped = file.read(2) == GZIP_MAGIC
@@ -338,7 +355,7 @@ def _stream(
             raise _NotClean
         if reading.account is not None:
             frame["account"] = reading.account
-        writer.add(validate(frame, name, "", skip=False, report=ReadReport(), typed=True))
+        writer.add(validate(frame, label, "", skip=False, report=ReadReport(), typed=True))
 
     try:
         with _source(name, zipped) as source:
@@ -364,7 +381,7 @@ def _stream(
         return False  # no rows after the header: the careful reader says so
     writer.keep()
     unknown = [column for column in header if column not in NAMES]
-    report.files.append(FileReport(name, scan.digest.hexdigest(), writer.rows, unknown, "kscore", "utf-8"))
+    report.files.append(FileReport(label, scan.digest.hexdigest(), writer.rows, unknown, "kscore", "utf-8"))
     progress.done(writer.rows)
     return True
 
@@ -375,18 +392,19 @@ def spill_sources(
     *,
     skip: bool = False,
     stdin: BinaryIO | None = None,
+    stdin_file: str | None = None,
     reading: Reading | None = None,
     on_read: Callable[[int, int], None] | None = None,
 ) -> ReadReport:
-    """`read_sources` into the spill's parts: the same rows, checks and report."""
+    """`read_sources` into the spill's parts: the same rows, checks and report. `stdin_file`
+    holds standard input's bytes, copied (see `spooled`); else `stdin` is read whole."""
     reading = reading or Reading()
     report = ReadReport()
-    for name in names:
-        if name != STDIN and _stream(name, spill, report, reading, on_read):
-            continue
+
+    def read_whole(name: str, source: BinaryIO | None) -> None:
         frame = _read_one(
             name,
-            stdin,
+            source,
             report,
             skip=skip,
             preset=reading.preset,
@@ -398,6 +416,16 @@ def spill_sources(
         writer = spill.writer()
         writer.add(frame)
         writer.keep()
+
+    for name in names:
+        if name != STDIN:
+            if not _stream(name, name, spill, report, reading, on_read):
+                read_whole(name, None)
+        elif stdin_file is None:
+            read_whole(name, stdin)
+        elif not _stream(stdin_file, STDIN_LABEL, spill, report, reading, on_read):
+            with open(stdin_file, "rb") as copy:
+                read_whole(name, copy)
     if reading.accounts is not None:
         report.audience = read_audience(reading.accounts, stdin)
     return report
