@@ -273,8 +273,7 @@ def _latest_unique(spill: Spill) -> datetime:
     for index, newest in sorted(known.items(), key=lambda item: item[1], reverse=True):
         if found is not None and newest <= found:
             break
-        rows = drop_duplicates(spill.part(index))
-        latest = latest_timestamp(rows)
+        latest = latest_timestamp(drop_duplicates(spill.part(index)))  # (one part in memory at a time)
         found = latest if found is None or latest > found else found
     assert found is not None, "a spill with rows has a latest one"
     return found

@@ -15,9 +15,11 @@ then split.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import gzip
 import hashlib
 import math
+import os
 import shutil
 import tempfile
 import zlib
@@ -33,6 +35,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from klout_cli.core.errors import InputError
 from klout_cli.ingest.arrow import BLOCK, UNREADABLE, _quotes_close, columns_of, open_reader, to_frame
 from klout_cli.ingest.read import (
     STDIN,
@@ -59,6 +62,7 @@ SPLIT_FROM = 2 * PART_BYTES
 GZIP_RATIO = 8
 CHUNK = 1 << 24  # bytes the checking pass reads at a time
 START = 1 << 20  # bytes of the start of a file kept to find its header
+CARRY_CHUNKS = 4  # chunks the checking pass holds at most while it finds no place to cut
 #: Rows validated and split at a time: validating has a cost per call (a million rows took
 #: 1.8 s to validate 50,000 at a time, a block each, and 0.8 s 262,144 at a time)
 STREAM_ROWS = 1 << 18
@@ -85,8 +89,8 @@ def parts_for(names: Sequence[str], stdin_file: str | None = None) -> int:
     total = 0
     for name in names:
         path = stdin_file if name == STDIN else name
-        if path is None:
-            continue
+        if path is None or not os.path.isfile(path):
+            continue  # a pipe's size is unknown, and reading its start would take it from the reader
         try:
             with open(path, "rb") as file:
                 ratio = GZIP_RATIO if file.read(2) == GZIP_MAGIC else 1
@@ -119,7 +123,13 @@ class Spill:
 
     def __init__(self, count: int) -> None:
         self.count = count
-        self._directory = tempfile.TemporaryDirectory(prefix="kscore-parts-")
+        try:
+            self._directory = tempfile.TemporaryDirectory(prefix="kscore-parts-")
+        except OSError as error:
+            raise InputError(
+                f"cannot make a temporary directory for the parts of the input: {error.strerror or error}; "
+                "set TMPDIR to a writable disk with room for about twice the input"
+            ) from None
         self.files: list[list[Path]] = [[] for _ in range(count)]
         self.latest: list[datetime | None] = [None] * count
         """Each part's latest timestamp (duplicates not yet merged)."""
@@ -133,6 +143,13 @@ class Spill:
         self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
     ) -> None:
         self._directory.cleanup()
+
+    def failed(self, error: OSError) -> InputError:
+        """Writing the parts failed (a full disk, say): one line saying where, and what to do."""
+        return InputError(
+            f"cannot write the parts of the input to {self._directory.name}: {error.strerror or error}; "
+            "set TMPDIR to a disk with room for about twice the input"
+        )
 
     def writer(self) -> PartWriter:
         self._inputs += 1
@@ -157,8 +174,11 @@ class Spill:
     def keep(self, index: int, frame: pd.DataFrame) -> None:
         """Keep a table found in part `index` until the run is over (a later pass reads it)."""
         table = pa.Table.from_pandas(frame, preserve_index=False)
-        with pa.ipc.new_file(str(self._kept_path(index)), table.schema) as writer:
-            writer.write_table(table)
+        try:
+            with pa.ipc.new_file(str(self._kept_path(index)), table.schema) as writer:
+                writer.write_table(table)
+        except OSError as error:
+            raise self.failed(error) from None
 
     def kept(self, index: int) -> pd.DataFrame:
         with pa.OSFile(str(self._kept_path(index))) as source:
@@ -192,10 +212,13 @@ class PartWriter:
                 continue
             piece = table.slice(start, size)
             start += size
-            writer = self.writers.get(index)
-            if writer is None:
-                writer = self.writers[index] = pa.ipc.new_file(str(self._path(index)), SCHEMA)
-            writer.write_table(piece)
+            try:
+                writer = self.writers.get(index)
+                if writer is None:
+                    writer = self.writers[index] = pa.ipc.new_file(str(self._path(index)), SCHEMA)
+                writer.write_table(piece)
+            except OSError as error:
+                raise self.spill.failed(error) from None
             newest = pc.max(piece.column("timestamp")).as_py()
             if index not in self.latest or newest > self.latest[index]:
                 self.latest[index] = newest
@@ -206,7 +229,10 @@ class PartWriter:
             writer.close()
 
     def keep(self) -> None:
-        self._close()
+        try:
+            self._close()
+        except OSError as error:
+            raise self.spill.failed(error) from None
         spill = self.spill
         for index in sorted(self.writers):
             spill.files[index].append(self._path(index))
@@ -216,7 +242,8 @@ class PartWriter:
         spill.rows += self.rows
 
     def discard(self) -> None:
-        self._close()
+        with contextlib.suppress(OSError):  # the files go anyway
+            self._close()
         for index in self.writers:
             self._path(index).unlink(missing_ok=True)
 
@@ -255,6 +282,17 @@ def _contents(path: str, scan: _Scan) -> Iterator[bytes]:
             raise EOFError("the gzip stream ends early")
 
 
+def _start(path: str) -> bytes | None:
+    """The file's first `START` bytes, ungzipped, without a BOM; None when they cannot be read."""
+    try:
+        with open(path, "rb") as file:
+            zipped = file.read(2) == GZIP_MAGIC
+        with gzip.open(path, "rb") if zipped else open(path, "rb") as file:
+            return file.read(START).removeprefix(BOM)
+    except (OSError, EOFError, zlib.error):
+        return None
+
+
 def _scan(path: str) -> _Scan:
     """One pass over the file: its hash, and whether it is UTF-8 text whose quotes all close."""
     scan = _Scan()
@@ -276,6 +314,11 @@ def _scan(path: str) -> _Scan:
                 scan.readable = False
                 return scan
             carry = carry[cut:]
+            if len(carry) > CARRY_CHUNKS * CHUNK:
+                # no place to cut for several chunks: a quote left open (`12" screen`), or lines
+                # ending in a lone \r; the careful reader reads such a file whole
+                scan.readable = False
+                return scan
         decoder.decode(b"", final=True)
     except (UnicodeDecodeError, OSError, EOFError, zlib.error):
         scan.readable = False
@@ -330,10 +373,12 @@ def _stream(
     """Read a file in kscore's schema into the spill a block at a time; False (and nothing
     kept) when it needs the careful reader. `label` names it in the report (`<stdin>` for
     standard input copied to the file `name`)."""
-    scan = _scan(name)
-    if not scan.readable:
+    if not os.path.isfile(name):
+        return False  # a pipe or device can be read only once: the careful reader reads it whole
+    start = _start(name)
+    if start is None:
         return False
-    text = scan.start.decode("utf-8", errors="ignore")
+    text = start.decode("utf-8", errors="ignore")
     try:
         header = _header(text, label)
         if len(set(header)) != len(header):
@@ -341,8 +386,11 @@ def _stream(
         chosen = _choose_map(header, label, reading.preset, reading.column_map, reading.account, reading.model_map)
     except Exception:  # the careful reader names the problem
         return False
-    wanted = None if chosen is not None else columns_of(scan.start, header)
+    wanted = None if chosen is not None else columns_of(start, header)
     if wanted is None:
+        return False  # a preset's or a map's file, or a header pyarrow would read otherwise
+    scan = _scan(name)
+    if not scan.readable:
         return False
     progress = _FileProgress(scan.size, _stored_size(STDIN if label == STDIN_LABEL else name, scan.size), on_read)
     writer = spill.writer()
@@ -376,6 +424,9 @@ def _stream(
         if on_read is not None:
             on_read(-progress.bytes, -progress.rows)  # the careful reader reads it again, from the start
         return False
+    except BaseException:
+        writer.discard()
+        raise
     if not writer.rows:
         writer.discard()
         return False  # no rows after the header: the careful reader says so
