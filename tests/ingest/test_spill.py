@@ -330,11 +330,12 @@ def test_as_of_is_the_latest_item_once_copies_merge_even_when_its_part_is_read_l
     both_ways([str(path)], 2)
 
 
-def test_a_large_input_is_split_on_its_own_and_scores_the_same(tmp_path, monkeypatch):
+@pytest.fixture
+def split_small(monkeypatch) -> list[int]:
+    """Inputs of 40 KB and more are split (into parts of 40 KB); the list hears each count of parts made."""
     monkeypatch.setattr(spill_module, "SPLIT_FROM", 1)
     monkeypatch.setattr(spill_module, "PART_BYTES", 40_000)
-    assert parts_for([str(EXAMPLE)]) > 2
-    made = []
+    made: list[int] = []
     real = spill_module.Spill.__init__
 
     def spy(self: Spill, count: int) -> None:
@@ -342,6 +343,12 @@ def test_a_large_input_is_split_on_its_own_and_scores_the_same(tmp_path, monkeyp
         real(self, count)
 
     monkeypatch.setattr(spill_module.Spill, "__init__", spy)
+    return made
+
+
+def test_a_large_input_is_split_on_its_own_and_scores_the_same(split_small):
+    made = split_small
+    assert parts_for([str(EXAMPLE)]) > 2
     split = saved(compute_run([str(EXAMPLE)], load_model()))
     assert made == [parts_for([str(EXAMPLE)])]
     assert split == saved(compute_run([str(EXAMPLE)], load_model(), parts=1))
@@ -373,17 +380,8 @@ def test_reading_into_parts_reports_every_byte_and_row_once(tmp_path, name):
     assert spill.rows == 3000 - report.rows_skipped
 
 
-def test_large_standard_input_is_copied_to_a_file_and_split_like_a_file(tmp_path, monkeypatch):
-    monkeypatch.setattr(spill_module, "SPLIT_FROM", 1)
-    monkeypatch.setattr(spill_module, "PART_BYTES", 40_000)
-    made = []
-    real = spill_module.Spill.__init__
-
-    def spy(self: Spill, count: int) -> None:
-        made.append(count)
-        real(self, count)
-
-    monkeypatch.setattr(spill_module.Spill, "__init__", spy)
+def test_large_standard_input_is_copied_to_a_file_and_split_like_a_file(split_small, monkeypatch):
+    made = split_small
     streamed = []
     stream = spill_module._stream
 
@@ -438,12 +436,10 @@ def test_an_engagers_sums_do_not_depend_on_duplicates_in_other_parts(tmp_path):
     both_ways([str(path)], 2)
 
 
-def test_a_pipe_is_read_once_whole_and_scores_as_the_file_does(tmp_path, monkeypatch):
+def test_a_pipe_is_read_once_whole_and_scores_as_the_file_does(split_small):
     import os
     import threading
 
-    monkeypatch.setattr(spill_module, "SPLIT_FROM", 1)
-    monkeypatch.setattr(spill_module, "PART_BYTES", 40_000)
     expected = saved(compute_run([str(EXAMPLE), str(EXAMPLE)], load_model(), parts=1))[0]
     for parts in (None, 3):
         read, write = os.pipe()

@@ -568,6 +568,29 @@ class Reading:
     """A side file of audience numbers: account, platform, followers, following[, timestamp]."""
 
 
+def read_whole(
+    name: str,
+    stdin: BinaryIO | None,
+    report: ReadReport,
+    *,
+    skip: bool,
+    reading: Reading,
+    on_read: Callable[[int, int], None] | None = None,
+) -> pd.DataFrame:
+    """One input read whole and validated, as `reading` says; its file report added to `report`."""
+    return _read_one(
+        name,
+        stdin,
+        report,
+        skip=skip,
+        preset=reading.preset,
+        column_map=reading.column_map,
+        account=reading.account,
+        model_map=reading.model_map,
+        on_read=on_read,
+    )
+
+
 AUDIENCE_COLUMNS = ("account", "platform", "followers", "following", "timestamp")
 
 
@@ -613,20 +636,7 @@ def read_sources(
     an audience file.
     """
     report = ReadReport()
-    frames = [
-        _read_one(
-            name,
-            stdin,
-            report,
-            skip=skip,
-            preset=reading.preset,
-            column_map=reading.column_map,
-            account=reading.account,
-            model_map=reading.model_map,
-            on_read=on_read,
-        )
-        for name in names
-    ]
+    frames = [read_whole(name, stdin, report, skip=skip, reading=reading, on_read=on_read) for name in names]
     combined = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=list(NAMES))
     if reading.accounts is not None:
         report.audience = read_audience(reading.accounts, stdin)

@@ -46,9 +46,9 @@ from klout_cli.ingest.read import (
     _FileProgress,
     _header,
     _NotClean,
-    _read_one,
     _stored_size,
     read_audience,
+    read_whole,
     validate,
 )
 from klout_cli.ingest.schema import AUDIENCE, COUNTS, NAMES
@@ -452,31 +452,20 @@ def spill_sources(
     reading = reading or Reading()
     report = ReadReport()
 
-    def read_whole(name: str, source: BinaryIO | None) -> None:
-        frame = _read_one(
-            name,
-            source,
-            report,
-            skip=skip,
-            preset=reading.preset,
-            column_map=reading.column_map,
-            account=reading.account,
-            model_map=reading.model_map,
-            on_read=on_read,
-        )
+    def split_whole(name: str, source: BinaryIO | None) -> None:
         writer = spill.writer()
-        writer.add(frame)
+        writer.add(read_whole(name, source, report, skip=skip, reading=reading, on_read=on_read))
         writer.keep()
 
     for name in names:
         if name != STDIN:
             if not _stream(name, name, spill, report, reading, on_read):
-                read_whole(name, None)
+                split_whole(name, None)
         elif stdin_file is None:
-            read_whole(name, stdin)
+            split_whole(name, stdin)
         elif not _stream(stdin_file, STDIN_LABEL, spill, report, reading, on_read):
             with open(stdin_file, "rb") as copy:
-                read_whole(name, copy)
+                split_whole(name, copy)
     if reading.accounts is not None:
         report.audience = read_audience(reading.accounts, stdin)
     return report
