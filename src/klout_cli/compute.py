@@ -198,8 +198,16 @@ def compute_run(
     progress = progress or QUIET
     reading = reading or Reading()
     with ExitStack() as stack:
-        # standard input is copied to a file first, so a large one is split like a large file
-        copied = stack.enter_context(spooled(stdin)) if STDIN in inputs and stdin is not None and parts != 1 else None
+        if list(inputs).count(STDIN) > 1:
+            raise InputError("standard input ('-') can be read only once")
+        copied = None
+        if STDIN in inputs and stdin is not None and parts != 1:
+            # a large standard input is copied to a file first, so it is split like a large file
+            kept = stack.enter_context(spooled(stdin))
+            if isinstance(kept, str):
+                copied = kept
+            else:
+                stdin = kept
         count = parts_for(inputs, copied) if parts is None else parts
         if count > 1:
             spill = stack.enter_context(Spill(count))

@@ -144,3 +144,5 @@ def test_a_frame_with_missing_post_ids_is_deduplicated_as_pandas_would(tmp_path:
     rows.loc[rows["account"] == "ana", "post_id"] = None  # ana's three copies lose their id
     unique = drop_duplicates(rows)
     assert sorted(unique["account"]) == ["ana", "bo"]  # each item once: none crashes, none is lost
+    nullable = rows.astype({"post_id": "string"})  # pandas' nullable strings: a missing id is NA
+    assert sorted(drop_duplicates(nullable)["account"]) == ["ana", "bo"]

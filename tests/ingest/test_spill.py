@@ -486,3 +486,29 @@ def test_a_disk_too_full_for_the_parts_is_one_line_naming_the_directory(tmp_path
     monkeypatch.setattr(spill_module.tempfile, "TemporaryDirectory", full)
     with pytest.raises(InputError, match="cannot make a temporary directory for the parts of the input: No space left"):
         compute_run([str(EXAMPLE)], load_model(), parts=2)
+
+
+def test_a_small_standard_input_stays_in_memory_and_a_large_one_needs_room_on_disk(monkeypatch):
+    made = []
+    real = spill_module.tempfile.NamedTemporaryFile
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        made.append(kwargs.get("prefix"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(spill_module.tempfile, "NamedTemporaryFile", counted)
+    data = EXAMPLE.read_bytes()
+    assert len(data) < spill_module.SPLIT_FROM // spill_module.GZIP_RATIO
+    small = compute_run(["-"], load_model(), stdin=io.BytesIO(data))
+    assert made == [] and saved(small) == saved(compute_run(["-"], load_model(), stdin=io.BytesIO(data), parts=1))
+
+    def full(*args: Any, **kwargs: Any) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(spill_module, "SPLIT_FROM", 8 * 1000)  # so the example is large
+    monkeypatch.setattr(spill_module.shutil, "copyfileobj", full)
+    with pytest.raises(InputError, match="cannot copy standard input to a temporary file: No space left on device"):
+        compute_run(["-"], load_model(), stdin=io.BytesIO(data))
+    assert made == ["kscore-stdin-"]
+    with pytest.raises(InputError, match="can be read only once"):
+        compute_run(["-", "-"], load_model(), stdin=io.BytesIO(data))

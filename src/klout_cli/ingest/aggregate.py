@@ -49,7 +49,7 @@ def drop_duplicates(rows: pd.DataFrame) -> pd.DataFrame:
     came, each merged item where its first copy was: so the rows of any set of accounts come out
     in the same order whether they are deduplicated alone or among all the rows.
     """
-    has_id = (rows["post_id"] != "").to_numpy(dtype=bool)
+    has_id = (rows["post_id"] != "").fillna(True).to_numpy(dtype=bool)  # a missing id (frames made in code) is an id
     if not has_id.any():
         return rows
     at = np.flatnonzero(has_id)

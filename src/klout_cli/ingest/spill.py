@@ -18,6 +18,7 @@ import codecs
 import contextlib
 import gzip
 import hashlib
+import io
 import math
 import os
 import shutil
@@ -101,13 +102,34 @@ def parts_for(names: Sequence[str], stdin_file: str | None = None) -> int:
 
 
 @contextmanager
-def spooled(stream: BinaryIO) -> Iterator[str]:
-    """Standard input copied to a temporary file, a chunk at a time: the file's path, so that a
-    large input piped in is split into parts and read as a stream like a file."""
-    with tempfile.NamedTemporaryFile(prefix="kscore-stdin-") as file:
-        shutil.copyfileobj(stream, file, CHUNK)
-        file.flush()
-        yield file.name
+def spooled(stream: BinaryIO) -> Iterator[str | BinaryIO]:
+    """Standard input, kept in memory when small (a stream of its bytes), else copied to a
+    temporary file a chunk at a time (the file's path), so that a large input piped in is split
+    into parts and read as a stream like a file."""
+    head = stream.read(SPLIT_FROM // GZIP_RATIO)  # less than that: too small to split, even ungzipped
+    if len(head) < SPLIT_FROM // GZIP_RATIO:
+        yield io.BytesIO(head)
+        return
+
+    def failed(error: OSError) -> InputError:
+        return InputError(
+            f"cannot copy standard input to a temporary file: {error.strerror or error}; "
+            "set TMPDIR to a disk with room for about three times the input"
+        )
+
+    try:
+        copy = tempfile.NamedTemporaryFile(prefix="kscore-stdin-")  # noqa: SIM115 (closed below)
+    except OSError as error:
+        raise failed(error) from None
+    with copy:
+        try:
+            copy.write(head)
+            shutil.copyfileobj(stream, copy, CHUNK)
+            copy.flush()
+        except OSError as error:
+            raise failed(error) from None
+        del head
+        yield copy.name  # (errors of the run itself are not this copy's)
 
 
 def part_numbers(accounts: pd.Series, count: int) -> np.ndarray:
