@@ -14,22 +14,9 @@ from klout_cli.core.scoring import RANK_DECIMALS
 from klout_cli.core.styles import Activity, Style, TopicShare, main_topics, style_of
 from klout_cli.core.topics import Endorsement, TopicScore, TopicScorer, count_endorsements
 from klout_cli.ingest.aggregate import Window
-from klout_cli.ingest.topics import Tagged, TopicKey, endorsements_of, focused_items, tag_items, topic_features
+from klout_cli.ingest.topics import Tagged, TopicKey, endorsements_of, topic_features
 
 Key = tuple[str, str]
-
-
-@dataclass
-class Topics:
-    """A run's topic scores, and what styles need to measure focus."""
-
-    scores: list[TopicScore]
-    """Ordered by topic, then best first."""
-    window: Window
-    tagged: Tagged
-    combine: bool
-    untopical_endorsements: int
-    """Endorse rows in the window that name no topic: they count for none."""
 
 
 def _combined_events(events: Sequence[Endorsement], labels: dict[str, str], model: Model) -> list[Endorsement]:
@@ -72,17 +59,6 @@ class TopicRows:
 def topic_rows(window: Window, model: Model, tagged: Tagged) -> TopicRows:
     events, untopical = endorsements_of(window, model)
     return TopicRows(topic_features(window, model, tagged), events, untopical)
-
-
-def score_topics(window: Window, scores: Sequence[Score], model: Model, *, combine: bool) -> Topics:
-    """Every account's score on every topic it has tagged items on or an endorsement counted for.
-
-    `scores` are the run's absolute scores: they give each account's flags (which topic scores
-    take over) and say which givers' endorsements count.
-    """
-    tagged = tag_items(window, model)
-    found = topic_rows(window, model, tagged)
-    return Topics(topic_scores(found, scores, model, combine=combine), window, tagged, combine, found.untopical)
 
 
 def topic_scores(found: TopicRows, scores: Sequence[Score], model: Model, *, combine: bool) -> list[TopicScore]:
@@ -133,17 +109,6 @@ def topic_scores(found: TopicRows, scores: Sequence[Score], model: Model, *, com
     ]
     topics.sort(key=lambda item: (item.topic, -round(item.score, RANK_DECIMALS), item.account, item.platform))
     return topics
-
-
-def styles_of(scores: Sequence[Score], topics: Topics, model: Model) -> dict[Key, Style]:
-    """Each account's style, from its features, its topics and its absolute score's measures."""
-    return styles_from(
-        scores,
-        topics.scores,
-        model,
-        combine=topics.combine,
-        focused=lambda wanted: focused_items(topics.window, topics.tagged, wanted),
-    )
 
 
 def styles_from(

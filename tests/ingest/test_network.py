@@ -11,7 +11,7 @@ import pytest
 
 from klout_cli.core import AccountFeatures, Model
 from klout_cli.ingest.aggregate import features_of, window_rows
-from klout_cli.ingest.network import network_features
+from klout_cli.ingest.network import edges_of, trust_network
 from klout_cli.ingest.read import read_sources
 from tests.ingest.helpers import csv_text
 
@@ -32,7 +32,8 @@ def network_of(tmp_path: Path, model: Model, rows: list[dict[str, object]]) -> d
     path.write_text(csv_text(rows), encoding="utf-8")
     frame, _ = read_sources([str(path)])
     window = window_rows(frame, model, AS_OF)
-    return {item.account: item for item in network_features(window, features_of(window, model), model)}
+    features = trust_network([edges_of(window, model)], features_of(window, model), model)
+    return {item.account: item for item in features}
 
 
 # credible people: they post and people react to them

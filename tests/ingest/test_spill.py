@@ -93,7 +93,7 @@ def read_parts(names: Sequence[str], skip: bool, reading: Reading, count: int) -
             report = spill_sources(list(names), spill, skip=skip, reading=reading)
         except InputError as error:
             return [], str(error), sum(streamed)
-        return list(spill.parts()), report, sum(streamed)
+        return [spill.part(index) for index in range(count)], report, sum(streamed)
 
 
 def same_parts(

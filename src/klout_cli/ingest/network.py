@@ -97,11 +97,6 @@ def edges_of(window: Window, model: Model) -> Edges:
     )
 
 
-def network_features(window: Window, features: list[AccountFeatures], model: Model) -> list[AccountFeatures]:
-    """`features` with the network measures filled in (same order)."""
-    return trust_network([edges_of(window, model)], features, model)
-
-
 def trust_network(parts: Sequence[Edges], features: list[AccountFeatures], model: Model) -> list[AccountFeatures]:
     """`features` with the network measures filled in (same order), from the edges of the rows
     in `parts`, which hold disjoint sets of engagers."""

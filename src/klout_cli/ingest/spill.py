@@ -186,10 +186,6 @@ class Spill:
         table = pa.concat_tables(tables) if tables else SCHEMA.empty_table()
         return table.to_pandas(split_blocks=True, self_destruct=True)
 
-    def parts(self) -> Iterator[pd.DataFrame]:
-        for index in range(self.count):
-            yield self.part(index)
-
     def _kept_path(self, index: int) -> Path:
         return Path(self._directory.name) / f"kept-{index}.arrow"
 
