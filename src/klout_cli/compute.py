@@ -13,6 +13,7 @@ import pandas as pd
 
 from klout_cli.core import (
     InputError,
+    Model,
     Score,
     Scorer,
     combine_platforms,
@@ -24,6 +25,7 @@ from klout_cli.core.features import COMBINED_SEPARATOR, AccountFeatures
 from klout_cli.core.styles import Style
 from klout_cli.core.topics import TopicScore
 from klout_cli.ingest.aggregate import (
+    Window,
     WindowReport,
     drop_duplicates,
     features_of,
@@ -35,7 +37,7 @@ from klout_cli.ingest.aggregate import (
 from klout_cli.ingest.network import Edges, edges_of, trust_network
 from klout_cli.ingest.read import STDIN, Reading, ReadReport, read_sources
 from klout_cli.ingest.spill import Spill, parts_for, spill_sources, spooled
-from klout_cli.ingest.topics import count_focused, focused_items, tag_items, tagged_pairs
+from klout_cli.ingest.topics import Tagged, count_focused, focused_items, tag_items, tagged_pairs
 from klout_cli.modelfile import LoadedModel
 from klout_cli.progress import Reporter
 from klout_cli.rows import Row, plain, score_row, topic_row
@@ -262,15 +264,22 @@ def score_rows(
     stage("aggregating")
     model = loaded.model
     window = window_rows(rows, model, as_of)
+    features, edges, items, topics, tagged = _gather(window, model)
+    found = _Found(features, [edges], items, topics, lambda wanted: focused_items(window, tagged, wanted))
+    return _score(found, window.report, read, loaded, relative=relative, combine=combine, stage=stage)
+
+
+def _gather(window: Window, model: Model) -> tuple[list[AccountFeatures], Edges, Items, TopicRows, Tagged]:
+    """What scoring takes from the rows of a window (all of them, or one part's): features,
+    interaction pairs, top items, topic features and endorsements, and the tagged items."""
     tagged = tag_items(window, model)
-    found = _Found(
+    return (
         features_of(window, model),
-        [edges_of(window, model)],
+        edges_of(window, model),
         top_items(window, model, TOP_ITEMS),
         topic_rows(window, model, tagged),
-        lambda wanted: focused_items(window, tagged, wanted),
+        tagged,
     )
-    return _score(found, window.report, read, loaded, relative=relative, combine=combine, stage=stage)
 
 
 def _latest_unique(spill: Spill) -> datetime:
@@ -311,11 +320,11 @@ def score_spill(
     for index in range(spill.count):
         window = window_rows(spill.part(index), model, moment)
         reports.append(window.report)
-        features += features_of(window, model)
-        edges.append(edges_of(window, model))
-        items.update(top_items(window, model, TOP_ITEMS))
-        tagged = tag_items(window, model)
-        topics.append(topic_rows(window, model, tagged))
+        part_features, part_edges, part_items, part_topics, tagged = _gather(window, model)
+        features += part_features
+        edges.append(part_edges)
+        items.update(part_items)
+        topics.append(part_topics)
         spill.keep(index, tagged_pairs(window, tagged))  # for styles, which need every account's topic scores first
         del window, tagged  # before the next part is read: never two parts at once
     features.sort(key=lambda item: (item.account, item.platform))  # as one part sorts them

@@ -22,6 +22,8 @@ import pyarrow.csv as pacsv
 from klout_cli.ingest.schema import AUDIENCE, COUNTS, NAMES
 
 NUMBERS = (*COUNTS, *AUDIENCE)
+BOM = b"\xef\xbb\xbf"
+HEADER_BYTES = 1 << 20  # the start of a file its header is looked for in
 BLOCK = 1 << 22  # bytes pyarrow parses at a time (4 MB): as fast as larger blocks, and a smooth bar
 
 
@@ -104,10 +106,10 @@ def read_typed(
     `header` is the file's header as the careful reader cleaned it (stripped, case-folded).
     `on_read(size, rows)` hears of each block parsed: about `size` bytes of `data`, `rows` rows.
     """
-    bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    bom = len(BOM) if data.startswith(BOM) else 0
     if not _quotes_close(data, bom):
         return None
-    wanted = columns_of(data[bom : bom + (1 << 20)], header)
+    wanted = columns_of(data[bom : bom + HEADER_BYTES], header)
     if wanted is None:
         return None
     try:

@@ -6,10 +6,10 @@ of the parts the same, to the bit, as out of all the rows at once; and memory gr
 largest part, not with the input. Parts are Arrow IPC files in a temporary directory, removed
 when the run ends.
 
-Files in kscore's schema are read as a stream: checked in one pass (hash, UTF-8, quotes, header)
-and parsed by pyarrow a block at a time in a second, each block validated and split as it comes.
-Anything else (presets, maps, a bad cell, standard input) is read whole by the careful reader,
-then split.
+Files in kscore's schema are read as a stream: the header checked, then the whole file in one
+pass (hash, UTF-8, quotes), then parsed by pyarrow a block at a time, the rows validated and
+split as they come; a large standard input is first copied to a file. Anything else (presets,
+maps, a bad cell, a stray quote, pipes) is read whole by the careful reader, then split.
 """
 
 from __future__ import annotations
@@ -37,7 +37,16 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from klout_cli.core.errors import InputError
-from klout_cli.ingest.arrow import BLOCK, UNREADABLE, _quotes_close, columns_of, open_reader, to_frame
+from klout_cli.ingest.arrow import (
+    BLOCK,
+    BOM,
+    HEADER_BYTES,
+    UNREADABLE,
+    _quotes_close,
+    columns_of,
+    open_reader,
+    to_frame,
+)
 from klout_cli.ingest.read import (
     STDIN,
     FileReport,
@@ -62,13 +71,11 @@ SPLIT_FROM = 2 * PART_BYTES
 #: What a gzip file is taken to expand to, to choose the count of parts.
 GZIP_RATIO = 8
 CHUNK = 1 << 24  # bytes the checking pass reads at a time
-START = 1 << 20  # bytes of the start of a file kept to find its header
 CARRY_CHUNKS = 4  # chunks the checking pass holds at most while it finds no place to cut
 #: Rows validated and split at a time: validating has a cost per call (a million rows took
 #: 1.8 s to validate 50,000 at a time, a block each, and 0.8 s 262,144 at a time)
 STREAM_ROWS = 1 << 18
 GZIP_MAGIC = b"\x1f\x8b"
-BOM = b"\xef\xbb\xbf"
 STDIN_LABEL = "<stdin>"  # as the careful reader names standard input
 
 SCHEMA = pa.schema(
@@ -84,6 +91,11 @@ SCHEMA = pa.schema(
 assert SCHEMA.names == list(NAMES), "the parts keep validate's columns, in its order"
 
 
+def _gzipped(path: str) -> bool:
+    with open(path, "rb") as file:
+        return file.read(len(GZIP_MAGIC)) == GZIP_MAGIC
+
+
 def parts_for(names: Sequence[str], stdin_file: str | None = None) -> int:
     """How many parts to split the inputs into: 1 (read whole) below `SPLIT_FROM` bytes.
     `stdin_file` holds standard input's bytes, if they were copied to a file (see `spooled`)."""
@@ -93,9 +105,7 @@ def parts_for(names: Sequence[str], stdin_file: str | None = None) -> int:
         if path is None or not os.path.isfile(path):
             continue  # a pipe's size is unknown, and reading its start would take it from the reader
         try:
-            with open(path, "rb") as file:
-                ratio = GZIP_RATIO if file.read(2) == GZIP_MAGIC else 1
-            total += Path(path).stat().st_size * ratio
+            total += Path(path).stat().st_size * (GZIP_RATIO if _gzipped(path) else 1)
         except OSError:
             continue  # the reader names the problem
     return 1 if total < SPLIT_FROM else min(MAX_PARTS, math.ceil(total / PART_BYTES))
@@ -267,13 +277,12 @@ class PartWriter:
 
 
 class _Scan:
-    """What the checking pass found: the file's hash and size, its header's first bytes, and
-    whether the streaming reader can read it as the careful reader would."""
+    """What the checking pass found: the file's hash and size, and whether the streaming reader
+    can read it as the careful reader would."""
 
     def __init__(self) -> None:
         self.digest = hashlib.sha256()
         self.size = 0
-        self.start = b""
         self.readable = True
 
 
@@ -301,12 +310,11 @@ def _contents(path: str, scan: _Scan) -> Iterator[bytes]:
 
 
 def _start(path: str) -> bytes | None:
-    """The file's first `START` bytes, ungzipped, without a BOM; None when they cannot be read."""
+    """The file's first `HEADER_BYTES` bytes, ungzipped (a BOM included); None when they cannot be read."""
     try:
-        with open(path, "rb") as file:
-            zipped = file.read(2) == GZIP_MAGIC
-        with gzip.open(path, "rb") if zipped else open(path, "rb") as file:
-            return file.read(START).removeprefix(BOM)
+        with gzip.open(path, "rb") if _gzipped(path) else open(path, "rb") as file:
+            head: bytes = file.read(HEADER_BYTES)
+            return head
     except (OSError, EOFError, zlib.error):
         return None
 
@@ -319,8 +327,6 @@ def _scan(path: str) -> _Scan:
     try:
         for chunk in _contents(path, scan):
             scan.size += len(chunk)
-            if len(scan.start) < START:
-                scan.start += chunk[: START - len(scan.start)]
             decoder.decode(chunk)
             carry += chunk
             if fresh:  # the BOM, if any, is not part of the first line
@@ -341,9 +347,7 @@ def _scan(path: str) -> _Scan:
     except (UnicodeDecodeError, OSError, EOFError, zlib.error):
         scan.readable = False
         return scan
-    scan.start = scan.start.removeprefix(BOM)
-    # a NUL near the start: binary data, which the careful reader refuses
-    scan.readable = scan.size > 0 and b"\x00" not in scan.start[:65536] and _quotes_close(carry.removeprefix(BOM))
+    scan.readable = scan.size > 0 and _quotes_close(carry.removeprefix(BOM))
     return scan
 
 
@@ -367,9 +371,9 @@ def _safe_end(data: bytes) -> int:
     return 0
 
 
-def _source(path: str, zipped: bool) -> pa.NativeFile:
+def _source(path: str) -> pa.NativeFile:
     """The file's text for pyarrow, ungzipped, positioned after any BOM."""
-    if zipped:
+    if _gzipped(path):
         unzipped = gzip.open(path, "rb")  # noqa: SIM115 (closed with the pyarrow file that wraps it)
         if unzipped.read(len(BOM)) != BOM:
             unzipped.seek(0)
@@ -393,9 +397,10 @@ def _stream(
     standard input copied to the file `name`)."""
     if not os.path.isfile(name):
         return False  # a pipe or device can be read only once: the careful reader reads it whole
-    start = _start(name)
-    if start is None:
-        return False
+    head = _start(name)
+    if head is None or b"\x00" in head[:65536]:
+        return False  # a NUL near the start: binary data, which the careful reader refuses
+    start = head.removeprefix(BOM)
     text = start.decode("utf-8", errors="ignore")
     try:
         header = _header(text, label)
@@ -412,8 +417,6 @@ def _stream(
         return False
     progress = _FileProgress(scan.size, _stored_size(STDIN if label == STDIN_LABEL else name, scan.size), on_read)
     writer = spill.writer()
-    with open(name, "rb") as file:
-        zipped = file.read(2) == GZIP_MAGIC
 
     def split(batches: list[pa.RecordBatch]) -> None:
         frame = to_frame(pa.Table.from_batches(batches), wanted)
@@ -424,7 +427,7 @@ def _stream(
         writer.add(validate(frame, label, "", skip=False, report=ReadReport(), typed=True))
 
     try:
-        with _source(name, zipped) as source:
+        with _source(name) as source:
             left, pending, rows = scan.size, [], 0
             for batch in open_reader(source, wanted):
                 pending.append(batch)
