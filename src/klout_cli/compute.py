@@ -25,6 +25,7 @@ from klout_cli.core.features import COMBINED_SEPARATOR, AccountFeatures
 from klout_cli.core.styles import Style
 from klout_cli.core.topics import TopicScore
 from klout_cli.ingest.aggregate import (
+    TopItem,
     Window,
     WindowReport,
     drop_duplicates,
@@ -44,7 +45,7 @@ from klout_cli.rows import Row, plain, score_row, topic_row
 from klout_cli.store import NewRun
 from klout_cli.topics import TopicRows, styles_from, topic_rows, topic_scores
 
-Items = dict[tuple[str, str], list[dict[str, Any]]]
+Items = dict[tuple[str, str], list[TopItem]]
 TOP_ITEMS = 3
 QUIET = Reporter()
 
@@ -53,9 +54,7 @@ QUIET = Reporter()
 TOP_TOPICS = 3
 
 
-def breakdown_of(
-    score: Score, items: Sequence[dict[str, Any]], style: Style, topics: Sequence[TopicScore]
-) -> dict[str, Any]:
+def breakdown_of(score: Score, items: Sequence[TopItem], style: Style, topics: Sequence[TopicScore]) -> dict[str, Any]:
     """A score's full breakdown as plain data: what a run keeps and `explain` shows."""
     contributions, penalties = score.worded()  # not kept on the score: a run saves them all
     return {
@@ -64,7 +63,7 @@ def breakdown_of(
         "contributions": [plain(part) for part in contributions],
         "penalties": [plain(part) for part in penalties],
         "features": plain(score.features),
-        "top_items": list(items),
+        "top_items": [item.plain() for item in items],
         "style": plain(style),
         "topics": [
             {"topic": topic.topic, "score": topic.score, "items": topic.features.items, "flags": list(topic.flags)}
@@ -167,17 +166,17 @@ class RunResult:
         )
 
 
-def _combined_items(items: Items, parts: Sequence[tuple[str, str]], loaded: LoadedModel) -> list[dict[str, Any]]:
+def _combined_items(items: Items, parts: Sequence[tuple[str, str]], loaded: LoadedModel) -> list[TopItem]:
     """An account's best items across its platforms, each counted by its relative platform weight."""
     weights = {platform: loaded.model.platform_weight(platform) for _, platform in parts}
     heaviest = max(weights.values()) or 1.0
     pooled = [
-        {**item, "platform": platform, "counted": item["counted"] * weights[platform] / heaviest}
+        item._replace(platform=platform, counted=item.counted * weights[platform] / heaviest)
         for account, platform in parts
         if weights[platform] > 0
         for item in items.get((account, platform), [])
     ]
-    pooled.sort(key=lambda item: (-item["counted"], item["timestamp"], item["post_id"]))
+    pooled.sort(key=lambda item: (-item.counted, item.timestamp, item.post_id))
     return pooled[:TOP_ITEMS]
 
 

@@ -15,6 +15,21 @@ from klout_cli.modelfile import load_model
 from tests.ingest.helpers import csv_text
 from tests.ingest.test_promises import AS_OF, rows_strategy
 
+#: What each top item of a breakdown holds, in this order (a combined run adds its platform).
+ITEM_KEYS = [
+    "post_id",
+    "timestamp",
+    "kind",
+    "likes",
+    "shares",
+    "replies",
+    "impressions",
+    "clicks",
+    "weighted_engagement",
+    "counted",
+    "text",
+]
+
 
 def explanations(rows: list[dict[str, Any]], **flags: Any) -> list[dict[str, Any]]:
     with tempfile.TemporaryDirectory() as folder:
@@ -36,5 +51,7 @@ def test_every_explanation_adds_up_to_its_score(rows: list[dict[str, Any]], rela
         assert 1.0 <= data["score"] <= 100.0
         for item in data["top_items"]:
             assert item["counted"] > 0
+            assert list(item) == ITEM_KEYS + (["platform"] if combine else [])
+            assert all(isinstance(item[name], int) for name in ITEM_KEYS[3:8])
         earned = [item["counted"] for item in data["top_items"]]
         assert earned == sorted(earned, reverse=True) and len(earned) <= 3

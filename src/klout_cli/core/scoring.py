@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 import math
+from array import array
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
@@ -70,8 +71,10 @@ class Score:
     """The absolute score; equal to `score` unless the scores were made relative."""
     findings: tuple[Finding, ...]
     """The gaming flags that fired (the penalties say what each cost)."""
-    parts: tuple[Part, ...]
-    """Each signal's numbers, in the model's order: what `contributions` puts in words."""
+    numbers: array[float]
+    """Each signal's raw measure, in the model's order, then each one's normalised value, then
+    its points: what `parts` names and weighs. One array of doubles, not a tuple for each signal:
+    a run keeps every score until it is saved, and the tuples took about 0.9 KB a score."""
     charges: tuple[Charge, ...]
     """Each fired flag's numbers: what `penalties` puts in words."""
     scorer: Scorer = field(repr=False, compare=False)
@@ -101,6 +104,13 @@ class Score:
             self._penalties if self._penalties is not None else self._worded_penalties(),
         )
 
+    @property
+    def parts(self) -> tuple[Part, ...]:
+        """Each signal's numbers, in the model's order: what `contributions` puts in words."""
+        names, numbers = self.scorer.names, self.numbers
+        count = len(names)
+        return tuple(zip(names, numbers[:count], numbers[count : 2 * count], self.scorer.weights, numbers[2 * count :]))
+
     def _worded_contributions(self) -> tuple[Contribution, ...]:
         describe = self.scorer.describe
         return tuple(
@@ -115,11 +125,12 @@ class Score:
 
     def raw(self, signal: str) -> float:
         """A signal's raw measure, as the score measured it."""
-        return next(part[1] for part in self.parts if part[0] == signal)
+        return self.numbers[self.scorer.names.index(signal)]
 
     def subscores(self) -> dict[str, float]:
         """Each signal's normalised value on a 0-100 scale."""
-        return {signal: 100.0 * normalized for signal, _, normalized, _, _ in self.parts}
+        names = self.scorer.names
+        return {signal: 100.0 * normalized for signal, normalized in zip(names, self.numbers[len(names) :])}
 
     @property
     def flags(self) -> tuple[str, ...]:
@@ -208,13 +219,15 @@ class Scorer:
         # each signal's measure, normaliser and weight in the model's order, built once per model,
         # so scoring an account does no lookups by name
         specs = model.signals
-        self._names = tuple(spec.name for spec in specs)
+        self.names = tuple(spec.name for spec in specs)
+        """The signals, in the model's order."""
         self._measures = tuple(self.measures[spec.name] for spec in specs)
         self._normalizers = tuple(_normalizer(spec) for spec in specs)
-        self._weights = tuple(spec.weight for spec in specs)
+        self.weights = tuple(spec.weight for spec in specs)
+        """Each signal's weight, in the model's order."""
         self._detect = Detectors(model)
-        self._position = {name: at for at, name in enumerate(self._names)}
-        self._engagement_at = self._names.index("engagement") if "engagement" in self._names else None
+        self._position = {name: at for at, name in enumerate(self.names)}
+        self._engagement_at = self.names.index("engagement") if "engagement" in self.names else None
         self._weeks_engaged: dict[int, float] = {}
 
     def __reduce__(self) -> tuple[type[Scorer], tuple[Model]]:
@@ -293,7 +306,7 @@ class Scorer:
     def _above(self, raws: Sequence[float]) -> float:
         """Points above the base that these raw measures (in the model's order) earn, before penalties."""
         achieved = math.fsum(
-            [weight * normalize(raw) for weight, normalize, raw in zip(self._weights, self._normalizers, raws)]
+            [weight * normalize(raw) for weight, normalize, raw in zip(self.weights, self._normalizers, raws)]
         )
         return self._scaled(achieved)
 
@@ -335,11 +348,10 @@ class Scorer:
         received = features.weighted(self.model.actions)
         raws = [measure(features, received) for measure in self._measures]
         normalized = [normalize(raw) for normalize, raw in zip(self._normalizers, raws)]
-        weighted = [weight * value for weight, value in zip(self._weights, normalized)]
+        weighted = [weight * value for weight, value in zip(self.weights, normalized)]
         achieved = math.fsum(weighted)
         above = self._scaled(achieved)
         shares = [above * part / achieved for part in weighted] if achieved > 0 else [0.0] * len(weighted)
-        parts = tuple(zip(self._names, raws, normalized, self._weights, shares))
         earned = math.fsum(shares)
         if findings is None:  # the engagement signal's raw measure is the detectors' engagement per item
             engagement = self._engagement_at
@@ -359,7 +371,7 @@ class Scorer:
             features=features,
             absolute=total,
             findings=tuple(findings),
-            parts=parts,
+            numbers=array("d", raws + normalized + shares),
             charges=charges,
             scorer=self,
         )
@@ -389,15 +401,11 @@ def relative_scores(scores: Sequence[Score]) -> list[Score]:
         else:
             relative = TOP
         factor = (relative - BASE) / (item.absolute - BASE) if item.absolute > BASE else 0.0
-        parts = tuple(
-            [
-                (signal, raw, normalized, weight, points * factor)
-                for signal, raw, normalized, weight, points in item.parts
-            ]
-        )
+        numbers, first_points = item.numbers, 2 * len(item.scorer.names)
+        scaled = numbers[:first_points] + array("d", [value * factor for value in numbers[first_points:]])
         charges = tuple([(finding, gamed, points * factor) for finding, gamed, points in item.charges])
         # the score is the percentile itself, so equal absolute scores stay exactly equal
-        result.append(replace(item, score=relative, parts=parts, charges=charges))
+        result.append(replace(item, score=relative, numbers=scaled, charges=charges))
     return result
 
 

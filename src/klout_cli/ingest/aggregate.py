@@ -6,7 +6,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -17,6 +17,36 @@ from klout_cli.ingest.schema import AUDIENCE, CONTENT_KINDS, COUNTS
 
 KEYS = ["account", "platform"]
 DAY_SECONDS = 86400.0
+
+
+class TopItem(NamedTuple):
+    """One of the items that earned an account the most, as its breakdown shows it.
+
+    A tuple, not a dict: a run keeps up to three for every account until it is saved, and as
+    dicts they took about 2 KB an account.
+    """
+
+    post_id: str
+    timestamp: str
+    kind: str
+    likes: int
+    shares: int
+    replies: int
+    impressions: int
+    clicks: int
+    weighted_engagement: float
+    counted: float
+    """The weighted engagement, decayed by the item's age (in a combined run, also by its platform's weight)."""
+    text: str
+    platform: str | None = None
+    """Set only in a combined run, where an account's items come from several platforms."""
+
+    def plain(self) -> dict[str, Any]:
+        """As the breakdown keeps it: `platform` only when set."""
+        found = self._asdict()
+        if self.platform is None:
+            del found["platform"]
+        return found
 
 
 @dataclass
@@ -338,7 +368,7 @@ def fill_audience(
     return filled, unmatched, outside
 
 
-def top_items(window: Window, model: Model, per_account: int = 3) -> dict[tuple[str, str], list[dict[str, Any]]]:
+def top_items(window: Window, model: Model, per_account: int = 3) -> dict[tuple[str, str], list[TopItem]]:
     """The items that earned each account the most (weighted engagement, decayed), best first.
 
     Ties go to the newer item, then the post id, so the choice never depends on row order.
@@ -359,7 +389,7 @@ def top_items(window: Window, model: Model, per_account: int = 3) -> dict[tuple[
     chosen = order[(position < per_account) & (counted[order] > 0)]
     width = max(1, len(platform_list))
     picked = items.iloc[chosen]
-    found: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    found: dict[tuple[str, str], list[TopItem]] = {}
     records = zip(
         keys[chosen].tolist(),
         picked["post_id"].tolist(),
@@ -370,17 +400,22 @@ def top_items(window: Window, model: Model, per_account: int = 3) -> dict[tuple[
         counted[chosen].tolist(),
         picked["text"].tolist(),
     )
-    for key, post_id, stamp, kind, received, value, earned, text in records:
+    kinds = {kind: kind for kind in CONTENT_KINDS}  # one string for each kind, not one for each item
+    for key, post_id, stamp, kind, (likes, shares, replies, impressions, clicks), value, earned, text in records:
         found.setdefault((account_list[key // width], platform_list[key % width]), []).append(
-            {
-                "post_id": post_id,
-                "timestamp": stamp.isoformat(),
-                "kind": kind,
-                **{name: int(count) for name, count in zip(COUNTS, received)},
-                "weighted_engagement": value,
-                "counted": earned,
-                "text": str(text)[:120],
-            }
+            TopItem(
+                post_id,
+                stamp.isoformat(),
+                kinds.get(kind, kind),
+                int(likes),
+                int(shares),
+                int(replies),
+                int(impressions),
+                int(clicks),
+                value,
+                earned,
+                str(text)[:120],
+            )
         )
     return found
 
