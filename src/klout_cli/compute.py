@@ -317,7 +317,9 @@ def score_spill(
     items: Items = {}
     reports = []
     for index in range(spill.count):
-        window = window_rows(spill.part(index), model, moment)
+        rows, outside = spill.part_near(index, moment, model.window_days)
+        window = window_rows(rows, model, moment, outside)
+        del rows  # (only the window's rows from here)
         reports.append(window.report)
         part_features, part_edges, part_items, part_topics, tagged = _gather(window, model)
         features += part_features

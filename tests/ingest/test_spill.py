@@ -245,6 +245,7 @@ def both_ways(names: Sequence[str], count: int, **flags: Any) -> None:
 
 
 DAY = 86400
+START = 1_717_000_000
 
 
 @st.composite
@@ -260,7 +261,9 @@ def activity(draw: st.DrawFn) -> list[dict[str, Any]]:
         rows.append(
             {
                 "account": draw(st.sampled_from(people)),
-                "timestamp": datetime.fromtimestamp(1_717_000_000 + draw(st.integers(0, 120)) * DAY // 4, timezone.utc)
+                # 0 to 120 days, by quarter days: some rows before the 90-day window, some after
+                # an as-of drawn inside it, some on either edge to the second
+                "timestamp": datetime.fromtimestamp(START + draw(st.integers(0, 480)) * DAY // 4, timezone.utc)
                 .isoformat()
                 .replace("+00:00", "Z"),
                 "platform": draw(st.sampled_from(["twitter", "twitter", "mastodon"])),
@@ -286,7 +289,9 @@ def activity(draw: st.DrawFn) -> list[dict[str, Any]]:
     activity(),
     st.lists(st.integers(0, 39), max_size=3),
     st.integers(2, 6),
-    st.sampled_from([{}, {"combine": True}, {"relative": True}]),
+    st.sampled_from(
+        [{}, {"combine": True}, {"relative": True}, {"as_of": datetime.fromtimestamp(START + 100 * DAY, timezone.utc)}]
+    ),
 )
 def test_scoring_part_by_part_saves_the_same_breakdowns_to_the_bit(
     rows: list[dict[str, Any]], copied: list[int], count: int, flags: dict[str, Any]
@@ -328,6 +333,43 @@ def test_as_of_is_the_latest_item_once_copies_merge_even_when_its_part_is_read_l
     result = compute_run([str(path)], load_model(), parts=2)
     assert result.window.as_of == datetime(2024, 5, 3, tzinfo=timezone.utc)
     both_ways([str(path)], 2)
+
+
+def test_a_part_leaves_out_only_rows_well_outside_the_window_that_have_no_copy(tmp_path):
+    """Rows more than a second outside the window, with no other row of their post id, are left
+    out as a part is read (and counted); copies that straddle an edge, and rows on an edge, are
+    left to the window, which merges and judges them as from all the rows."""
+    as_of = datetime(2024, 6, 30, tzinfo=timezone.utc)
+    edge = as_of.timestamp() - 90 * DAY  # the window's first second: 90 days before as-of
+
+    def at(seconds: float) -> str:
+        return datetime.fromtimestamp(seconds, timezone.utc).isoformat()
+
+    rows = [
+        {"account": "ana", "timestamp": at(edge), "post_id": "on-edge", "likes": 1},  # inside
+        {"account": "ana", "timestamp": at(edge - 0.5), "post_id": "just-before", "likes": 2},  # window: before
+        {"account": "ana", "timestamp": at(edge - 5), "post_id": "well-before", "likes": 3},  # part: before
+        {"account": "ana", "timestamp": at(edge - 9 * DAY), "post_id": "straddles", "likes": 4},  # merged: before
+        {"account": "ana", "timestamp": at(edge + 9 * DAY), "post_id": "straddles", "likes": 5},
+        {"account": "ana", "timestamp": at(as_of.timestamp() + 3 * DAY), "post_id": "late", "likes": 6},  # after
+        {"account": "ana", "timestamp": at(as_of.timestamp() + 3 * DAY), "post_id": "", "likes": 7},  # after
+        {"account": "ana", "timestamp": at(as_of.timestamp() + 4 * DAY), "post_id": "back", "likes": 8},  # merged:
+        {"account": "ana", "timestamp": at(as_of.timestamp() - 4 * DAY), "post_id": "back", "likes": 9},  # inside
+        {"account": "ana", "timestamp": at(as_of.timestamp()), "post_id": "now", "likes": 10},  # inside
+    ]
+    path = tmp_path / "edges.csv"
+    path.write_text(csv_text(rows), encoding="utf-8")
+    model = load_model().model
+    with Spill(1) as spill:
+        spill_sources([str(path)], spill, skip=False, stdin=None, reading=Reading(), on_read=None)
+        frame, outside = spill.part_near(0, as_of, model.window_days)
+    assert (outside.before, outside.after) == (1, 2)
+    assert sorted(frame["post_id"]) == ["back", "back", "just-before", "now", "on-edge", "straddles", "straddles"]
+    result = compute_run([str(path)], load_model(), parts=2, as_of=as_of)
+    report = result.window
+    assert (report.rows_in, report.duplicates, report.before_window, report.after_as_of) == (10, 2, 3, 2)
+    assert report.rows_kept == 3  # on the edge, the copies dated back inside, now
+    both_ways([str(path)], 2, as_of=as_of)
 
 
 @pytest.fixture

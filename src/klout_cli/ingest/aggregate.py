@@ -198,9 +198,24 @@ class Window:
     report: WindowReport
 
 
-def window_rows(rows: pd.DataFrame, model: Model, as_of: datetime | None = None) -> Window:
-    """Drop duplicate items, then keep the rows from `window_days` before as-of up to as-of."""
-    rows_in = len(rows)
+@dataclass
+class Outside:
+    """Rows left out before `window_rows` saw them (see `Spill.part_near`): before the window, after as-of."""
+
+    before: int = 0
+    after: int = 0
+
+
+def window_rows(
+    rows: pd.DataFrame, model: Model, as_of: datetime | None = None, outside: Outside | None = None
+) -> Window:
+    """Drop duplicate items, then keep the rows from `window_days` before as-of up to as-of.
+
+    `outside` counts rows of the same input already left out for being outside the window (no
+    copy of them among `rows`); the report counts them as if they had been among `rows`.
+    """
+    outside = outside or Outside()
+    rows_in = len(rows) + outside.before + outside.after
     unique = drop_duplicates(rows)
     if as_of is None:
         as_of = latest_timestamp(unique)
@@ -210,13 +225,13 @@ def window_rows(rows: pd.DataFrame, model: Model, as_of: datetime | None = None)
     after = age < 0
     before = age > model.window_days
     keep = ~after & ~before
-    inside = unique[keep]
+    inside = unique if keep.all() else unique[keep]  # (no copy when every row is inside)
     report = WindowReport(
         as_of=moment.to_pydatetime(),
         rows_in=rows_in,
-        duplicates=rows_in - len(unique),
-        before_window=int(before.sum()),
-        after_as_of=int(after.sum()),
+        duplicates=len(rows) - len(unique),
+        before_window=int(before.sum()) + outside.before,
+        after_as_of=int(after.sum()) + outside.after,
     )
     return Window(inside, age[keep], report)
 

@@ -25,7 +25,7 @@ import shutil
 import tempfile
 import zlib
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
@@ -37,6 +37,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from klout_cli.core.errors import InputError
+from klout_cli.ingest.aggregate import DAY_SECONDS, Outside
 from klout_cli.ingest.arrow import (
     BLOCK,
     BOM,
@@ -68,6 +69,10 @@ PART_BYTES = 32 << 20
 MAX_PARTS = 256
 #: Inputs smaller than this are read whole, in one part.
 SPLIT_FROM = 2 * PART_BYTES
+#: `Spill.part_near` leaves out only rows more than this outside the window (microseconds):
+#: `window_rows` judges the rest, so float rounding at the edges never decides it.
+MARGIN_US = 1_000_000
+DAY_US = DAY_SECONDS * 1e6
 #: What a gzip file is taken to expand to, to choose the count of parts.
 GZIP_RATIO = 8
 CHUNK = 1 << 24  # bytes the checking pass reads at a time
@@ -195,6 +200,57 @@ class Spill:
                 tables.append(pa.ipc.open_file(source).read_all())
         table = pa.concat_tables(tables) if tables else SCHEMA.empty_table()
         return table.to_pandas(split_blocks=True, self_destruct=True)
+
+    def part_near(self, index: int, moment: datetime, days: float) -> tuple[pd.DataFrame, Outside]:
+        """Part `index`'s rows that a window of `days` up to `moment` could use, in the order they
+        were read, and how many were left out for being before it or after it.
+
+        A row is left out only if it is more than a second outside the window and no other row
+        of the part shares its post id: a row with a copy can merge with it into an item dated
+        inside the window, so it stays for `window_rows` to merge and judge. So the window finds
+        the same rows as from the whole part, without a copy of the rows it leaves out; the
+        part is read a batch at a time, each filtered as it comes.
+        """
+        stamp = pd.Timestamp(moment)
+        last = (stamp.tz_convert("UTC") if stamp.tzinfo else stamp.tz_localize("UTC")).value // 1000 + MARGIN_US
+        first = last - 2 * MARGIN_US - round(days * DAY_US)
+        repeated = self._repeated_rows(index)
+        kept, outside, done = [], Outside(), 0
+        for path in self.files[index]:
+            with pa.OSFile(str(path)) as source:
+                reader = pa.ipc.open_file(source)
+                for at in range(reader.num_record_batches):
+                    batch = reader.get_batch(at)
+                    micros = batch.column("timestamp").cast(pa.int64()).to_numpy(zero_copy_only=False)
+                    before, after = micros < first, micros > last
+                    inside = ~(before | after) | repeated[done : done + len(micros)]
+                    inside |= batch.column("post_id").is_null().to_numpy(zero_copy_only=False)
+                    done += len(micros)
+                    outside.before += int((before & ~inside).sum())
+                    outside.after += int((after & ~inside).sum())
+                    kept.append(batch if inside.all() else batch.filter(pa.array(inside)))
+                    del batch
+        table = pa.Table.from_batches(kept, schema=SCHEMA)
+        del kept
+        return table.to_pandas(split_blocks=True, self_destruct=True), outside
+
+    def _repeated_rows(self, index: int) -> np.ndarray:
+        """For each row of part `index`, in order: does another row share its (non-empty) post id?
+        The files are read through a map: only the post ids' pages are touched."""
+        chunks = []
+        with ExitStack() as stack:
+            for path in self.files[index]:
+                reader = pa.ipc.open_file(stack.enter_context(pa.memory_map(str(path))))
+                chunks += [reader.get_batch(at).column("post_id") for at in range(reader.num_record_batches)]
+            if not chunks:
+                return np.zeros(0, dtype=bool)
+            ids = pa.chunked_array(chunks).combine_chunks().fill_null("")
+            del chunks
+        encoded = ids.dictionary_encode()
+        codes = encoded.indices.to_numpy()
+        repeated: np.ndarray = np.bincount(codes)[codes] > 1
+        found: np.ndarray = repeated & pc.not_equal(ids, "").to_numpy(zero_copy_only=False)
+        return found
 
     def _kept_path(self, index: int) -> Path:
         return Path(self._directory.name) / f"kept-{index}.arrow"
