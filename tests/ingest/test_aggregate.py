@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from klout_cli.core import AccountFeatures, Model
-from klout_cli.ingest.aggregate import build_features
+from klout_cli.ingest.aggregate import build_features, top_items, window_rows
 from klout_cli.ingest.read import read_sources
+from klout_cli.modelfile import load_model
 from tests.ingest.helpers import csv_text
 
 AS_OF = datetime(2024, 3, 31, 12, 0, tzinfo=timezone.utc)
@@ -146,3 +150,55 @@ def test_a_frame_with_missing_post_ids_is_deduplicated_as_pandas_would(tmp_path:
     assert sorted(unique["account"]) == ["ana", "bo"]  # each item once: none crashes, none is lost
     nullable = rows.astype({"post_id": "string"})  # pandas' nullable strings: a missing id is NA
     assert sorted(drop_duplicates(nullable)["account"]) == ["ana", "bo"]
+
+
+@st.composite
+def tied_items(draw: st.DrawFn) -> list[dict[str, object]]:
+    """Content rows of a few accounts whose counts and times often tie, and whose post ids sort
+    differently by code point, by case and as numbers."""
+    ids = st.text(alphabet="aAzZ09é李_-", min_size=1, max_size=4)
+    rows = []
+    for _ in range(draw(st.integers(1, 30))):
+        kind = draw(st.sampled_from(["post", "reply", "share", "like"]))
+        rows.append(
+            {
+                "account": draw(st.sampled_from(["ana", "bo", "Ça"])),
+                "timestamp": f"2024-03-{draw(st.integers(20, 30))}T12:00:00Z",
+                "platform": draw(st.sampled_from(["twitter", "mastodon"])),
+                "kind": kind,
+                "post_id": draw(ids),
+                "target": "bo" if kind == "like" else "",
+                "likes": draw(st.integers(0, 3)),
+                "shares": draw(st.integers(0, 1)),
+            }
+        )
+    return rows
+
+
+@settings(max_examples=80, deadline=None)
+@given(tied_items())
+def test_top_items_are_the_best_three_by_counted_then_newest_then_post_id(rows: list[dict[str, object]]) -> None:
+    """Checked against a plain sort of each account's items: ties go to the newer item, then the
+    smaller post id (by code point), whatever the order of the rows."""
+    model = load_model().model
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "rows.csv"
+        path.write_text(csv_text(rows), encoding="utf-8")
+        frame, _ = read_sources([str(path)])
+    window = window_rows(frame, model, AS_OF)
+    found = top_items(window, model, 3)
+    expected: dict[tuple[str, str], list[tuple[float, str, str]]] = {}
+    for row in window.rows.itertuples():
+        if row.kind not in ("post", "reply", "share"):
+            continue
+        weighted = sum(getattr(row, action) * weight for action, weight in model.actions.items())
+        counted = weighted * 0.5 ** ((AS_OF - row.timestamp).total_seconds() / 86400 / model.half_life_days)
+        if counted > 0:
+            ranked = (-counted, -row.timestamp.timestamp(), row.post_id)  # best, newest, smallest id first
+            expected.setdefault((row.account, row.platform), []).append(ranked)
+    for key in expected:
+        expected[key] = sorted(expected[key])[:3]
+    assert {key: [(item.timestamp, item.post_id) for item in items] for key, items in found.items()} == {
+        key: [(datetime.fromtimestamp(-stamp, timezone.utc).isoformat(), post_id) for _, stamp, post_id in items]
+        for key, items in expected.items()
+    }

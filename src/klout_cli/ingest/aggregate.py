@@ -389,21 +389,23 @@ def top_items(window: Window, model: Model, per_account: int = 3) -> dict[tuple[
     Ties go to the newer item, then the post id, so the choice never depends on row order.
     """
     inside, age = window.rows, window.age
-    content = inside["kind"].isin(CONTENT_KINDS).to_numpy()
-    items = inside[content]
-    if items.empty:
+    at = np.flatnonzero(inside["kind"].isin(CONTENT_KINDS).to_numpy())
+    if not len(at):
         return {}
-    keys, account_list, platform_list = account_keys(items)
-    weighted = sum(items[name].to_numpy(dtype=np.float64) * model.actions[name] for name in ACTIONS)
-    counted = weighted * np.power(0.5, age[content] / model.half_life_days)
-    post_ids = items["post_id"].to_numpy(dtype=object)
-    order = np.lexsort((post_ids.astype(str), age[content], -counted, keys))
+    # arrays of the content rows only, and the chosen rows' cells at the end: never a copy of
+    # the rows (a part can be large), nor a Python string for each post id
+    keys, account_list, platform_list = account_keys(inside)
+    keys = keys[at]
+    weighted = sum(inside[name].to_numpy(dtype=np.float64)[at] * model.actions[name] for name in ACTIONS)
+    counted = weighted * np.power(0.5, age[at] / model.half_life_days)
+    post_ids, _ = pd.factorize(inside["post_id"].iloc[at], sort=True, use_na_sentinel=False)  # in the ids' order
+    order = np.lexsort((post_ids, age[at], -counted, keys))
     sorted_keys = keys[order]
     starts = _group_starts(sorted_keys)
     position = np.arange(len(order)) - np.repeat(starts, np.diff(np.r_[starts, len(order)]))
     chosen = order[(position < per_account) & (counted[order] > 0)]
     width = max(1, len(platform_list))
-    picked = items.iloc[chosen]
+    picked = inside.iloc[at[chosen]]
     found: dict[tuple[str, str], list[TopItem]] = {}
     records = zip(
         keys[chosen].tolist(),
