@@ -9,6 +9,8 @@ from __future__ import annotations
 import errno
 import gc
 import importlib
+import signal
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -148,8 +150,16 @@ def cli(debug: bool) -> None:
     """
 
 
+def _terminated(number: int, frame: object) -> None:
+    """SIGTERM (`kill`, a container stopping, a CI timeout) unwinds like Ctrl-C: the parts of a
+    large input are removed from TMPDIR and an unfinished save is rolled back."""
+    sys.exit(128 + number)
+
+
 def main() -> None:
     """Console-script entry point."""
+    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:  # (never over a handler someone else set)
+        signal.signal(signal.SIGTERM, _terminated)
     cli(prog_name="kscore")
 
 

@@ -1,4 +1,5 @@
-"""A closed pipe (`kscore ... | head -3`) ends quietly: no traceback, the first lines intact."""
+"""A closed pipe (`kscore ... | head -3`) ends quietly: no traceback, the first lines intact.
+SIGTERM stops a run as Ctrl-C does, cleaning up after it."""
 
 from __future__ import annotations
 
@@ -61,3 +62,51 @@ def test_rank_into_head(shell_env, tmp_path):
     result = piped(kscore_command("rank", "--db", str(db)) + " | head -3", shell_env, tmp_path)
     assert "Traceback" not in result.stderr
     assert len(result.stdout.splitlines()) == 3
+
+
+CHILD = """
+import sys, time
+import klout_cli.ingest.spill as spill
+
+spill.SPLIT_FROM, spill.PART_BYTES = 1, 2_000  # the example split into parts on disk
+real = spill.Spill.part_near
+
+def slow(self, *args, **kwargs):
+    print("parts written", file=sys.stderr, flush=True)
+    time.sleep(60)  # long enough to be stopped here
+    return real(self, *args, **kwargs)
+
+spill.Spill.part_near = slow
+from klout_cli.cli import main
+
+sys.argv = ["kscore", "compute", sys.argv[1], "--no-save"]
+main()
+"""
+
+
+def test_sigterm_removes_the_parts_on_disk_and_exits_143(tmp_path):
+    """`kill` (SIGTERM) unwinds like Ctrl-C: a large input's parts leave TMPDIR with the run."""
+    import signal
+
+    folder = tmp_path / "tmp"
+    folder.mkdir()
+    env = {**os.environ, "TMPDIR": str(folder)}
+    child = subprocess.Popen(
+        [sys.executable, "-c", CHILD, str(EXAMPLE)],
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        env=env,
+        text=True,
+    )
+    try:
+        assert child.stderr is not None
+        assert child.stderr.readline().strip() == "parts written"
+        assert [path.name.startswith("kscore-parts-") for path in folder.iterdir()] == [True]
+        child.send_signal(signal.SIGTERM)
+        status = child.wait(timeout=30)
+        rest = child.stderr.read()
+    finally:
+        child.kill()
+    assert status == 128 + signal.SIGTERM
+    assert "Traceback" not in rest
+    assert list(folder.iterdir()) == []
