@@ -152,15 +152,34 @@ def cli(debug: bool) -> None:
 
 def _terminated(number: int, frame: object) -> None:
     """SIGTERM (`kill`, a container stopping, a CI timeout) unwinds like Ctrl-C: the parts of a
-    large input are removed from TMPDIR and an unfinished save is rolled back."""
+    large input are removed from TMPDIR and an unfinished save is rolled back. A second SIGTERM
+    while that happens is ignored (SIGKILL still stops it)."""
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     sys.exit(128 + number)
+
+
+@contextmanager
+def _sigterm_unwinds() -> Iterator[None]:
+    """`_terminated` handles SIGTERM while kscore runs, then the handler before it is back.
+    Left alone: a handler someone else set, and a `main()` called from another thread (only the
+    main thread may set one)."""
+    ours = signal.getsignal(signal.SIGTERM) == signal.SIG_DFL
+    if ours:
+        try:
+            signal.signal(signal.SIGTERM, _terminated)
+        except ValueError:  # outside the main thread, which alone may set one
+            ours = False
+    try:
+        yield
+    finally:
+        if ours:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def main() -> None:
     """Console-script entry point."""
-    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:  # (never over a handler someone else set)
-        signal.signal(signal.SIGTERM, _terminated)
-    cli(prog_name="kscore")
+    with _sigterm_unwinds():
+        cli(prog_name="kscore")
 
 
 if __name__ == "__main__":

@@ -110,3 +110,40 @@ def test_sigterm_removes_the_parts_on_disk_and_exits_143(tmp_path):
     assert status == 128 + signal.SIGTERM
     assert "Traceback" not in rest
     assert list(folder.iterdir()) == []
+
+
+def test_main_leaves_sigterm_as_it_found_it_and_runs_from_any_thread(monkeypatch):
+    """Used as a library: main() puts SIGTERM back when it returns, leaves someone else's handler
+    alone, and runs from a thread other than the main one (which alone may set a handler)."""
+    import signal
+    import threading
+
+    from klout_cli.cli import main
+
+    def run() -> int | None:
+        monkeypatch.setattr(sys, "argv", ["kscore", "schema"])
+        try:
+            main()
+        except SystemExit as done:
+            return done.code  # type: ignore[return-value]
+        return None
+
+    assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL
+    assert run() in (0, None)
+    assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL
+
+    def theirs(number: int, frame: object) -> None:  # pragma: no cover (never called)
+        pass
+
+    previous = signal.signal(signal.SIGTERM, theirs)
+    try:
+        assert run() in (0, None)
+        assert signal.getsignal(signal.SIGTERM) is theirs
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+    codes: list[int | None] = []
+    thread = threading.Thread(target=lambda: codes.append(run()))
+    thread.start()
+    thread.join(timeout=60)
+    assert codes == [0] or codes == [None]

@@ -172,6 +172,20 @@ def test_combining_one_platform_changes_nothing_but_the_label(model: Model) -> N
     assert score_account(combined, model).score == score_account(part, model).score
 
 
+def test_combining_platforms_that_all_weigh_nothing_gives_float_zeros(model: Model) -> None:
+    """Nothing counted: the sums are 0.0, as when something is, so a breakdown's raw measures
+    and features keep their types (a score keeps its numbers as doubles)."""
+    silent = replace(model, platforms={**model.platforms, "twitter": 0.0, "linkedin": 0.0})
+    twitter = AccountFeatures("ana", "twitter", items=10, weighted_items=10, likes=100, network=3.0, incoming=4.0)
+    combined = combine_platforms([twitter, replace(twitter, platform="linkedin")], silent)
+    names = ("weighted_items", "likes", "shares", "replies", "clicks", "impressions", "incoming", "network")
+    assert [type(getattr(combined, name)) for name in names] == [float] * len(names)
+    assert combined.items == 0 and type(combined.items) is int
+    score = score_account(combined, silent)
+    assert [type(raw) for _, raw, _, _, _ in score.parts] == [float] * len(score.parts)
+    assert score.score == 1.0
+
+
 def test_combining_weights_platforms(model: Model) -> None:
     weighted = replace(model, platforms={**model.platforms, "linkedin": 0.0})
     twitter = AccountFeatures("ana", "twitter", items=10, weighted_items=10, likes=100, followers=4000, active_weeks=1)

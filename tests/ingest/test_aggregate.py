@@ -6,6 +6,7 @@ import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -202,3 +203,29 @@ def test_top_items_are_the_best_three_by_counted_then_newest_then_post_id(rows: 
         key: [(datetime.fromtimestamp(-stamp, timezone.utc).isoformat(), post_id) for _, stamp, post_id in items]
         for key, items in expected.items()
     }
+
+
+def test_top_items_of_a_frame_made_in_code_tie_by_the_text_of_their_ids() -> None:
+    """Ids that are numbers or missing (only in frames made in code) sort as their text, as
+    `str()` writes them: 10 before 2, a missing id as 'nan'."""
+    model = load_model().model
+    stamp = pd.Timestamp("2024-03-30T12:00:00Z")
+    ids = [9, 10, 100, 2, float("nan"), "a1", "z1"]
+    frame = pd.DataFrame(
+        {
+            "account": "ana",
+            "timestamp": [stamp] * len(ids),
+            "platform": "twitter",
+            "kind": "post",
+            "post_id": pd.Series(ids, dtype=object),
+            "target": "",
+            **{name: [1.0] * len(ids) for name in ("likes", "shares", "replies", "impressions", "clicks")},
+            "followers": float("nan"),
+            "following": float("nan"),
+            "topics": "",
+            "text": "",
+        }
+    )
+    window = window_rows(frame, model, AS_OF)
+    chosen = [item.post_id for item in top_items(window, model, 7)[("ana", "twitter")]]
+    assert [str(post_id) for post_id in chosen] == sorted(str(post_id) for post_id in ids)

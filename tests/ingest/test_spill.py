@@ -372,6 +372,21 @@ def test_a_part_leaves_out_only_rows_well_outside_the_window_that_have_no_copy(t
     both_ways([str(path)], 2, as_of=as_of)
 
 
+@pytest.mark.parametrize("year", [1600, 2300])
+def test_an_as_of_centuries_away_says_the_same_split_as_whole(tmp_path, year):
+    """An as-of outside what pandas holds in nanoseconds (1677-2262) is no error of its own:
+    split or whole, the run says that no row is inside the window."""
+    path = tmp_path / "rows.csv"
+    path.write_text(csv_text([{"account": "ana", "timestamp": "2024-05-01T00:00:00Z", "likes": 1}]), encoding="utf-8")
+    as_of = datetime(year, 1, 1, tzinfo=timezone.utc)
+    with pytest.raises(InputError) as whole:
+        compute_run([str(path)], load_model(), parts=1, as_of=as_of)
+    with pytest.raises(InputError) as split:
+        compute_run([str(path)], load_model(), parts=2, as_of=as_of)
+    assert str(split.value) == str(whole.value)
+    assert "no rows inside the window: " in str(whole.value)
+
+
 @pytest.fixture
 def split_small(monkeypatch) -> list[int]:
     """Inputs of 40 KB and more are split (into parts of 40 KB); the list hears each count of parts made."""

@@ -88,13 +88,14 @@ def combine_platforms(parts: Sequence[AccountFeatures], model: Model, heaviest: 
     weighted = [(part, model.platform_weight(part.platform)) for part in parts]
     heaviest = max(heaviest or 0.0, *(weight for _, weight in weighted))
     counted = [(part, weight / heaviest) for part, weight in weighted if weight > 0]
-    sums = {action: sum(weight * part.received(action) for part, weight in counted) for action in ACTIONS}
+    sums = {action: float(sum(weight * part.received(action) for part, weight in counted)) for action in ACTIONS}
     audience = [(part.followers, weight) for part, weight in counted if part.followers is not None]
     followings = [(part.following, weight) for part, weight in counted if part.following is not None]
     active = 0
     for part, _ in counted:
         active |= part.active_weeks
-    incoming = sum(weight * part.incoming for part, weight in counted)
+    # float(...): with every platform weighted 0 (nothing counted), the sums are 0.0, not the int 0
+    incoming = float(sum(weight * part.incoming for part, weight in counted))
 
     def by_incoming(share: str) -> float:
         if not incoming:
@@ -107,7 +108,7 @@ def combine_platforms(parts: Sequence[AccountFeatures], model: Model, heaviest: 
         items=sum(part.items for part, _ in counted),
         reply_items=sum(part.reply_items for part, _ in counted),
         share_items=sum(part.share_items for part, _ in counted),
-        weighted_items=sum(weight * part.weighted_items for part, weight in counted),
+        weighted_items=float(sum(weight * part.weighted_items for part, weight in counted)),
         active_weeks=active,
         followers=sum(value * weight for value, weight in audience) if audience else None,
         following=sum(value * weight for value, weight in followings) if followings else None,
@@ -115,7 +116,7 @@ def combine_platforms(parts: Sequence[AccountFeatures], model: Model, heaviest: 
         peak_item=max((part.peak_item for part, _ in counted), default=0.0),
         engagers=round(sum(weight * part.engagers for part, weight in counted)),
         incoming=incoming,
-        network=sum(weight * part.network for part, weight in counted),
+        network=float(sum(weight * part.network for part, weight in counted)),
         bot_share=by_incoming("bot_share"),
         ring_share=by_incoming("ring_share"),
         ring_size=max((part.ring_size for part, _ in counted), default=0),  # the same ring on each platform

@@ -383,6 +383,17 @@ def fill_audience(
     return filled, unmatched, outside
 
 
+def _text_order(values: pd.Series) -> np.ndarray:
+    """Keys that sort `values` as their text sorts (by code point): for the strings files give,
+    their sorted codes (no Python string for each); for anything else (frames made in code,
+    with numbers or missing ids), the text `str()` gives them, as `numpy` compares it."""
+    if isinstance(values.dtype, pd.StringDtype) and not values.hasnans:
+        codes: np.ndarray = pd.factorize(values, sort=True)[0]
+        return codes
+    text: np.ndarray = values.to_numpy(dtype=object).astype(str)
+    return text
+
+
 def top_items(window: Window, model: Model, per_account: int = 3) -> dict[tuple[str, str], list[TopItem]]:
     """The items that earned each account the most (weighted engagement, decayed), best first.
 
@@ -398,7 +409,7 @@ def top_items(window: Window, model: Model, per_account: int = 3) -> dict[tuple[
     keys = keys[at]
     weighted = sum(inside[name].to_numpy(dtype=np.float64)[at] * model.actions[name] for name in ACTIONS)
     counted = weighted * np.power(0.5, age[at] / model.half_life_days)
-    post_ids, _ = pd.factorize(inside["post_id"].iloc[at], sort=True, use_na_sentinel=False)  # in the ids' order
+    post_ids = _text_order(inside["post_id"].iloc[at])
     order = np.lexsort((post_ids, age[at], -counted, keys))
     sorted_keys = keys[order]
     starts = _group_starts(sorted_keys)

@@ -26,7 +26,7 @@ import tempfile
 import zlib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from types import TracebackType
 from typing import BinaryIO
@@ -73,6 +73,7 @@ SPLIT_FROM = 2 * PART_BYTES
 #: `window_rows` judges the rest, so float rounding at the edges never decides it.
 MARGIN_US = 1_000_000
 DAY_US = DAY_SECONDS * 1e6
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 #: What a gzip file is taken to expand to, to choose the count of parts.
 GZIP_RATIO = 8
 CHUNK = 1 << 24  # bytes the checking pass reads at a time
@@ -211,8 +212,8 @@ class Spill:
         the same rows as from the whole part, without a copy of the rows it leaves out; the
         part is read a batch at a time, each filtered as it comes.
         """
-        stamp = pd.Timestamp(moment)
-        last = (stamp.tz_convert("UTC") if stamp.tzinfo else stamp.tz_localize("UTC")).value // 1000 + MARGIN_US
+        moment = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)  # as `window_rows` reads it
+        last = (moment - EPOCH) // timedelta(microseconds=1) + MARGIN_US  # exact, for any year
         first = last - 2 * MARGIN_US - round(days * DAY_US)
         repeated = self._repeated_rows(index)
         kept, outside, done = [], Outside(), 0
