@@ -6,6 +6,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import cached_property
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -197,6 +198,11 @@ class Window:
     """Days before as-of, per row."""
     report: WindowReport
 
+    @cached_property
+    def keys(self) -> tuple[np.ndarray, list[str], list[str]]:
+        """`account_keys` of the rows, worked out once for the features and the top items."""
+        return account_keys(self.rows)
+
 
 @dataclass
 class Outside:
@@ -250,7 +256,7 @@ def features_of(window: Window, model: Model) -> list[AccountFeatures]:
     Every sum runs over rows in a canonical order (account, age, counts), so the result is
     bit-identical whatever the order of the input rows or files.
     """
-    keys, account_list, platform_list = account_keys(window.rows)
+    keys, account_list, platform_list = window.keys
     width = max(1, len(platform_list))
     return [
         features
@@ -405,7 +411,7 @@ def top_items(window: Window, model: Model, per_account: int = 3) -> dict[tuple[
         return {}
     # arrays of the content rows only, and the chosen rows' cells at the end: never a copy of
     # the rows (a part can be large), nor a Python string for each post id
-    keys, account_list, platform_list = account_keys(inside)
+    keys, account_list, platform_list = window.keys
     keys = keys[at]
     weighted = sum(inside[name].to_numpy(dtype=np.float64)[at] * model.actions[name] for name in ACTIONS)
     counted = weighted * np.power(0.5, age[at] / model.half_life_days)
