@@ -2,13 +2,15 @@
 
     python benchmarks/bench_fast_paths.py                 # startup, and the core on 100k accounts
     python benchmarks/bench_fast_paths.py --accounts 1000000
+    python benchmarks/bench_fast_paths.py --core-only       # the core alone
 
 Startup: wall time of `kscore --help` and `kscore rank --top 50` (a saved run of 20,000
 accounts), the median of several runs, against `python -c pass` and `python -c "import click"`
 timed in the same run (the floor any click CLI pays). Bytecode is compiled first, as `pip
-install` does. The core: `Scorer.score` over synthetic accounts (deterministic), against the
-least a scorer must do in pure Python, timed in the same process: a weighted sum of
-normalised signals per account, with no breakdown.
+install` does. The core: `Scorer.score_all` over synthetic accounts (deterministic), as a run
+scores them, and `Scorer.score` one account at a time, against the least a scorer must do in
+pure Python, timed in the same process: a weighted sum of normalised signals per account, with
+no breakdown.
 """
 
 from __future__ import annotations
@@ -117,15 +119,19 @@ def core(count: int) -> None:
     scorer = Scorer(model)
     with collection_paused():
         start = time.perf_counter()
-        scores = [scorer.score(item) for item in population]
+        scores = scorer.score_all(population)
         ours = time.perf_counter() - start
+        start = time.perf_counter()
+        one_at_a_time = [scorer.score(item) for item in population]
+        alone = time.perf_counter() - start
+        del one_at_a_time
         start = time.perf_counter()
         for score in scores:
             score.contributions, score.penalties  # noqa: B018 (made when first read)
         words = time.perf_counter() - start
     del scores
     start = time.perf_counter()
-    collected = [scorer.score(item) for item in population]
+    collected = scorer.score_all(population)
     with_collector = time.perf_counter() - start
 
     specs = [(spec.name, spec.weight, math.log1p(spec.cap)) for spec in model.signals]
@@ -145,9 +151,10 @@ def core(count: int) -> None:
     flagged = sum(1 for score in collected if score.charges)
     print(f"\n{'core':<38} {'s':>8} {'us/account':>11}  ({count:,} accounts, {flagged:,} flagged)")
     for name, seconds in (
-        ("Scorer.score (as kscore runs it)", ours),
+        ("Scorer.score_all (as kscore runs it)", ours),
+        ("Scorer.score, one at a time", alone),
         ("+ the words of every breakdown", words),
-        ("Scorer.score, collector on", with_collector),
+        ("Scorer.score_all, collector on", with_collector),
         ("a weighted sum, no flags, no words", floor),
     ):
         per = seconds / count * 1e6
@@ -157,8 +164,10 @@ def core(count: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--accounts", type=int, default=100_000, help="accounts the core scores")
+    parser.add_argument("--core-only", action="store_true", help="leave out startup")
     options = parser.parse_args()
-    startup()
+    if not options.core_only:
+        startup()
     core(options.accounts)
 
 

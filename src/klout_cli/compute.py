@@ -384,7 +384,7 @@ def _score(
         }
     stage("scoring")
     scorer = Scorer(model)
-    scores = [scorer.score(item) for item in features]
+    scores = scorer.score_all(features)
     stage("topics")
     topics = topic_scores(found.topics, scores, model, combine=combine)
     styles = styles_from(scores, topics, model, combine=combine, focused=found.focused)

@@ -98,15 +98,12 @@ def topic_scores(found: TopicRows, scores: Sequence[Score], model: Model, *, com
     keys: set[TopicKey] = set(per_topic) | {
         key for key, tally in tallies.items() if tally.counted and key[:2] in by_key
     }
-    topics = [
-        topic_scorer.score(
-            key[2],
-            per_topic.get(key) or AccountFeatures(account=key[0], platform=key[1]),
-            by_key[key[:2]].findings,
-            tallies.get(key),
-        )
-        for key in keys
-    ]
+    topics = topic_scorer.score_all(
+        [key[2] for key in keys],
+        [per_topic.get(key) or AccountFeatures(account=key[0], platform=key[1]) for key in keys],
+        [by_key[key[:2]].findings for key in keys],
+        [tallies.get(key) for key in keys],
+    )
     topics.sort(key=lambda item: (item.topic, -round(item.score, RANK_DECIMALS), item.account, item.platform))
     return topics
 

@@ -111,12 +111,41 @@ def test_a_million_silent_followers_lose_to_two_thousand_who_share(model: Model)
 
 
 # -- promise 6: absolute scale ---------------------------------------------------------------
-@given(st.lists(features(), min_size=1, max_size=8))
-def test_a_score_depends_only_on_the_account_itself(model: Model, population: list[AccountFeatures]) -> None:
-    scorer = Scorer(model)
-    alone = scorer.score(population[0]).score
-    together = [scorer.score(item) for item in population]
-    assert together[0].score == alone
+def _numbers(score) -> tuple[object, ...]:  # type: ignore[no-untyped-def]
+    """Everything a score measured, to the bit (NaN included)."""
+    return (
+        score.account,
+        repr(score.score),
+        score.numbers.tobytes(),
+        [(finding.name, repr(finding.share), repr(gamed), repr(points)) for finding, gamed, points in score.charges],
+    )
+
+
+def _other_transforms(model: Model) -> Model:
+    """The model with each signal's transform moved along (log, sqrt, linear) and a steeper curve."""
+    moved = {"log": "sqrt", "sqrt": "linear", "linear": "log"}
+    signals = tuple(replace(spec, transform=moved[spec.transform]) for spec in model.signals)
+    return replace(model, signals=signals, curve=2.5)
+
+
+@given(st.lists(features(), min_size=1, max_size=8), st.booleans(), st.booleans())
+def test_a_score_depends_only_on_the_account_itself(
+    model: Model, population: list[AccountFeatures], transformed: bool, given_findings: bool
+) -> None:
+    """Scored all at once (as a run does, a column per signal) or one at a time, each account
+    gets the same numbers to the bit: nothing of one account leaks into another's."""
+    population = [replace(item, account=f"acct{at}") for at, item in enumerate(population)]
+    scorer = Scorer(_other_transforms(model) if transformed else model)
+    findings = [scorer.findings(replace(item, bot_share=1.0)) for item in population] if given_findings else None
+    together = scorer.score_all(population, findings)
+    alone = [scorer.score(item, None if findings is None else findings[at]) for at, item in enumerate(population)]
+    assert [_numbers(score) for score in together] == [_numbers(score) for score in alone]
+    assert [score.features for score in together] == population
+
+
+def test_scoring_all_at_once_needs_findings_for_each_account(model: Model) -> None:
+    with pytest.raises(ValueError, match="2 findings for 1 accounts"):
+        Scorer(model).score_all([AccountFeatures(account="a", platform="x")], [[], []])
 
 
 # -- relative mode ---------------------------------------------------------------------------

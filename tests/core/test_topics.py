@@ -619,3 +619,25 @@ def test_model_file_errors_name_the_file_and_the_key_path(tmp_path: Path) -> Non
     with pytest.raises(ModelError) as caught:
         load_model(str(path))
     assert str(caught.value) == f"{path}: endorsements.max_points: 120 is more than the 99 points a score has above 1"
+
+
+@given(
+    st.lists(
+        st.tuples(features(), st.sampled_from(["ai", "cooking"]), st.none() | st.floats(min_value=0, max_value=500)),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_topic_scores_made_all_at_once_are_each_made_alone(
+    model: Model, drawn: list[tuple[AccountFeatures, str, float | None]]
+) -> None:
+    """A run scores every (account, topic) at once; each is the topic score it would get alone."""
+    scorer, accounts = TopicScorer(model), Scorer(model)
+    topics = [topic for _, topic, _ in drawn]
+    items = [replace(item, account=f"acct{at}") for at, (item, _, _) in enumerate(drawn)]
+    findings = [accounts.findings(item) for item in items]
+    tallies = [None if weight is None else EndorsementTally(counted=1, weight=weight, givers=1) for *_, weight in drawn]
+    together = scorer.score_all(topics, items, findings, tallies)
+    alone = [scorer.score(*entry) for entry in zip(topics, items, findings, tallies)]
+    shown = [(score.account, score.topic, repr(score.score), score.parts, score.flags) for score in together]
+    assert shown == [(score.account, score.topic, repr(score.score), score.parts, score.flags) for score in alone]

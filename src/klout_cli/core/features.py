@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from operator import attrgetter
+from operator import attrgetter, mul
 
 from klout_cli.core.basics import ACTIONS
 from klout_cli.core.basics import COMBINED_SEPARATOR as COMBINED_SEPARATOR
@@ -63,11 +63,18 @@ class AccountFeatures:
 
     def weighted(self, actions: Mapping[str, float]) -> float:
         """What its items received, each action counted by its weight (exactly rounded)."""
-        return math.fsum([actions[action] * value for action, value in zip(ACTIONS, _RECEIVED(self))])
+        return weighted_all([self], actions)[0]
 
 
 _RECEIVED = attrgetter(*ACTIONS)
 """An account's received counts, in the order of ACTIONS, in one call."""
+
+
+def weighted_all(accounts: Sequence[AccountFeatures], actions: Mapping[str, float]) -> list[float]:
+    """`AccountFeatures.weighted` of each account."""
+    weights = [actions[action] for action in ACTIONS]
+    fsum = math.fsum
+    return [fsum(map(mul, weights, received)) for received in map(_RECEIVED, accounts)]
 
 
 def combine_platforms(parts: Sequence[AccountFeatures], model: Model, heaviest: float | None = None) -> AccountFeatures:

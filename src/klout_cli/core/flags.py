@@ -5,7 +5,7 @@ A flag never hides an account: it is ranked, flagged, and its penalty shown in t
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from klout_cli.core.features import AccountFeatures
@@ -58,16 +58,23 @@ VOIDS: dict[str, tuple[tuple[str, ...], Callable[[AccountFeatures], float]]] = {
     "spam-volume": (("activity",), lambda features: 1.0),
 }
 
-# Each flag has a test (does it fire?) and its evidence in words, worded only when shown.
+# Each flag has a test, which finds the accounts it fires for among many at once (a loop over
+# them, not a call for each: a run tests every account), and its evidence in words, worded only
+# when shown. A test is given each account's engagement per item and what its items received.
 
 
-def _follow_back(features: AccountFeatures, spec: FlagSpec, engaged: Engagement) -> bool:
-    followers, following = features.followers or 0.0, features.following or 0.0
-    smaller, larger = min(followers, following), max(followers, following)
-    if not smaller or smaller < spec.thresholds["min_followers"] or larger > smaller * spec.thresholds["max_ratio"]:
-        return False
-    # `not (x > limit)`, not `x <= limit`: a NaN measure fires, as it always has
-    return not (1000 * engaged.per_item / followers > spec.thresholds["max_engagement_per_1k_followers"])
+def _follow_back(accounts: Sequence[AccountFeatures], spec: FlagSpec, per_item: Floats, received: Floats) -> Fired:
+    least, ratio, most = _thresholds(spec, "min_followers", "max_ratio", "max_engagement_per_1k_followers")
+    fired = []
+    for at, features in enumerate(accounts):
+        followers, following = features.followers or 0.0, features.following or 0.0
+        smaller, larger = min(followers, following), max(followers, following)
+        if not smaller or smaller < least or larger > smaller * ratio:
+            continue
+        # `not (x > limit)`, not `x <= limit`: a NaN measure fires, as it always has
+        if not (1000 * per_item[at] / followers > most):
+            fired.append(at)
+    return fired
 
 
 def _follow_back_evidence(features: AccountFeatures, spec: FlagSpec, engaged: Engagement) -> str:
@@ -84,14 +91,18 @@ def _people(features: AccountFeatures) -> float:
     return max(float(features.engagers), features.peak_item, 1.0)
 
 
-def _bought_audience(features: AccountFeatures, spec: FlagSpec, engaged: Engagement) -> bool:
-    followers = features.followers or 0.0
-    people = _people(features)
-    return not (
-        followers < spec.thresholds["min_followers"]
-        or followers / people < spec.thresholds["min_followers_per_engager"]
-        or people > spec.thresholds["max_engagers"]  # thousands engage: a big audience that moves
-    )
+def _bought_audience(accounts: Sequence[AccountFeatures], spec: FlagSpec, per_item: Floats, received: Floats) -> Fired:
+    least, per_engager, most = _thresholds(spec, "min_followers", "min_followers_per_engager", "max_engagers")
+    fired = []
+    for at, features in enumerate(accounts):
+        followers = features.followers or 0.0
+        if followers < least:
+            continue
+        people = _people(features)
+        # thousands engage: a big audience that moves
+        if not (followers / people < per_engager or people > most):
+            fired.append(at)
+    return fired
 
 
 def _bought_audience_evidence(features: AccountFeatures, spec: FlagSpec, engaged: Engagement) -> str:
@@ -103,10 +114,11 @@ def _bought_audience_evidence(features: AccountFeatures, spec: FlagSpec, engaged
     )
 
 
-def _bot_amplified(features: AccountFeatures, spec: FlagSpec, engaged: Engagement) -> bool:
-    return not (
-        features.engagers < spec.thresholds["min_engagers"] or features.bot_share < spec.thresholds["min_share"]
-    )
+def _bot_amplified(accounts: Sequence[AccountFeatures], spec: FlagSpec, per_item: Floats, received: Floats) -> Fired:
+    engagers, share = _thresholds(spec, "min_engagers", "min_share")
+    return [
+        at for at, features in enumerate(accounts) if not (features.engagers < engagers or features.bot_share < share)
+    ]
 
 
 def _bot_amplified_evidence(features: AccountFeatures, spec: FlagSpec, engaged: Engagement) -> str:
@@ -116,42 +128,56 @@ def _bot_amplified_evidence(features: AccountFeatures, spec: FlagSpec, engaged: 
     )
 
 
-def _ring_on_record(features: AccountFeatures, engaged: Engagement) -> float:
+def _ring_on_record(features: AccountFeatures, received: float) -> float:
     """The ring's part of all the engagement on record (interaction rows, or what the items
     received in all if more, so items nobody reacted to never dilute it)."""
     ring = features.ring_share * features.incoming
-    return ring / max(features.incoming, engaged.received, 1e-12)
+    return ring / max(features.incoming, received, 1e-12)
 
 
-def _pod(features: AccountFeatures, spec: FlagSpec, engaged: Engagement) -> bool:
-    if not spec.thresholds["min_ring"] <= features.ring_size <= spec.thresholds["max_ring"]:
-        return False
-    if features.ring_share < spec.thresholds["min_share"]:
-        return False
-    # a few reciprocal likes under thousands are friends, not a pod
-    return not (_ring_on_record(features, engaged) < spec.thresholds["min_share_of_all_engagement"])
+def _pod(accounts: Sequence[AccountFeatures], spec: FlagSpec, per_item: Floats, received: Floats) -> Fired:
+    smallest, largest, share, of_all = _thresholds(
+        spec, "min_ring", "max_ring", "min_share", "min_share_of_all_engagement"
+    )
+    fired = []
+    for at, features in enumerate(accounts):
+        if not smallest <= features.ring_size <= largest or features.ring_share < share:
+            continue
+        # a few reciprocal likes under thousands are friends, not a pod
+        if not (_ring_on_record(features, received[at]) < of_all):
+            fired.append(at)
+    return fired
 
 
 def _pod_evidence(features: AccountFeatures, spec: FlagSpec, engaged: Engagement) -> str:
     return (
         f"{100 * features.ring_share:.0f}% of incoming engagement came from {features.ring_size} accounts it "
-        f"engages back ({100 * _ring_on_record(features, engaged):.0f}% of all the engagement on record)"
+        f"engages back ({100 * _ring_on_record(features, engaged.received):.0f}% of all the engagement on record)"
     )
 
 
-def _spam_volume(features: AccountFeatures, spec: FlagSpec, engaged: Engagement) -> bool:
+def _spam_volume(accounts: Sequence[AccountFeatures], spec: FlagSpec, per_item: Floats, received: Floats) -> Fired:
     # the busiest day, not an average: spreading more items over more days never hides volume
-    return not (
-        features.busiest_day < spec.thresholds["min_items_per_day"]
-        or engaged.per_item > spec.thresholds["max_engagement_per_item"]
-    )
+    busiest, most = _thresholds(spec, "min_items_per_day", "max_engagement_per_item")
+    return [
+        at
+        for at, (features, engagement) in enumerate(zip(accounts, per_item))
+        if not (features.busiest_day < busiest or engagement > most)
+    ]
 
 
 def _spam_volume_evidence(features: AccountFeatures, spec: FlagSpec, engaged: Engagement) -> str:
     return f"{features.busiest_day} items on its busiest day, with {engaged.per_item:.2f} weighted engagements per item"
 
 
-Test = Callable[[AccountFeatures, FlagSpec, Engagement], bool]
+def _thresholds(spec: FlagSpec, *names: str) -> list[float]:
+    return [spec.thresholds[name] for name in names]
+
+
+Floats = Sequence[float]
+Fired = list[int]
+"""Where in the accounts a flag fired, in order."""
+Test = Callable[[Sequence[AccountFeatures], FlagSpec, Floats, Floats], Fired]
 Evidence = Callable[[AccountFeatures, FlagSpec, Engagement], str]
 DETECTORS: dict[str, tuple[Test, Evidence]] = {
     "follow-back": (_follow_back, _follow_back_evidence),
@@ -174,13 +200,24 @@ class Detectors:
         `received` what its items received in all (`features.weighted(model.actions)`) when known."""
         if received is None:
             received = features.weighted(self.model.actions)
-        engaged = Engagement(per_item=engagement, received=received)
-        found = []
+        return list(self.all([features], [engagement], [received])[0])
+
+    def all(self, accounts: Sequence[AccountFeatures], per_item: Floats, received: Floats) -> list[Sequence[Finding]]:
+        """The flags that fire for each account (in the model's order), given each one's weighted
+        engagements per item and what its items received in all."""
+        found: dict[int, list[Finding]] = {}  # only the flagged accounts
         for spec, fires, voids, share in self._plan:
-            if fires(features, spec, engaged):
+            for at in fires(accounts, spec, per_item, received):
+                features, findings = accounts[at], found.get(at)
+                if findings is None:
+                    findings = found[at] = []
+                    engaged = Engagement(per_item[at], received[at])
+                else:
+                    engaged = findings[0].engaged  # one for each account, shared by its findings
                 gamed = min(1.0, max(0.0, share(features)))
-                found.append(Finding(spec.name, spec.penalty, voids, gamed, features, spec, engaged))
-        return found
+                findings.append(Finding(spec.name, spec.penalty, voids, gamed, features, spec, engaged))
+        none: tuple[Finding, ...] = ()
+        return [found.get(at, none) for at in range(len(accounts))]
 
 
 def detect(features: AccountFeatures, model: Model, engagement: float, received: float | None = None) -> list[Finding]:

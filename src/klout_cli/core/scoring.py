@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 import math
+import struct
 from array import array
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -15,8 +16,8 @@ from functools import cache
 
 from klout_cli.core.basics import RANK_DECIMALS as RANK_DECIMALS
 from klout_cli.core.basics import competition_ranks as competition_ranks
-from klout_cli.core.features import AccountFeatures
-from klout_cli.core.flags import Detectors, Finding
+from klout_cli.core.features import AccountFeatures, weighted_all
+from klout_cli.core.flags import VOIDS, Detectors, Finding
 from klout_cli.core.model import Model, SignalSpec
 
 BASE = 1.0
@@ -138,8 +139,8 @@ class Score:
 
 
 @cache
-def _normalizer(spec: SignalSpec) -> Callable[[float], float]:
-    """`Scorer.normalize` for one signal, its constants worked out once.
+def _normalizer(spec: SignalSpec) -> Callable[[Iterable[float]], list[float]]:
+    """`Scorer.normalize` for one signal, over many raw measures at once, its constants worked out once.
 
     `value if value < 1.0 else 1.0` is `min(1.0, value)` (NaN included) without a call.
     """
@@ -147,29 +148,20 @@ def _normalizer(spec: SignalSpec) -> Callable[[float], float]:
     if spec.transform == "log":
         log_cap, log1p = math.log1p(cap), math.log1p
 
-        def logarithmic(raw: float) -> float:
-            if raw <= 0:
-                return 0.0
-            value = log1p(raw) / log_cap
-            return value if value < 1.0 else 1.0
+        def logarithmic(raws: Iterable[float]) -> list[float]:
+            return [0.0 if raw <= 0 else value if (value := log1p(raw) / log_cap) < 1.0 else 1.0 for raw in raws]
 
         return logarithmic
     if spec.transform == "sqrt":
         sqrt = math.sqrt
 
-        def square_root(raw: float) -> float:
-            if raw <= 0:
-                return 0.0
-            value = sqrt(raw / cap)
-            return value if value < 1.0 else 1.0
+        def square_root(raws: Iterable[float]) -> list[float]:
+            return [0.0 if raw <= 0 else value if (value := sqrt(raw / cap)) < 1.0 else 1.0 for raw in raws]
 
         return square_root
 
-    def linear(raw: float) -> float:
-        if raw <= 0:
-            return 0.0
-        value = raw / cap
-        return value if value < 1.0 else 1.0
+    def linear(raws: Iterable[float]) -> list[float]:
+        return [0.0 if raw <= 0 else value if (value := raw / cap) < 1.0 else 1.0 for raw in raws]
 
     return linear
 
@@ -187,8 +179,10 @@ def reason(finding: Finding, gamed: float) -> str:
     )
 
 
-Measure = Callable[[AccountFeatures, float], float]
-"""A signal's raw measure of an account, given what its items received (weighted by action)."""
+Accounts = Sequence[AccountFeatures]
+Measure = Callable[[Accounts, Sequence[float], Sequence[float]], list[float]]
+"""A signal's raw measure of many accounts, given what each one's items received (weighted by
+action) and how many items each counts for per item (decayed, with the prior items)."""
 
 
 class Scorer:
@@ -226,55 +220,64 @@ class Scorer:
         self.weights = tuple(spec.weight for spec in specs)
         """Each signal's weight, in the model's order."""
         self._detect = Detectors(model)
-        self._position = {name: at for at, name in enumerate(self.names)}
+        position = {name: at for at, name in enumerate(self.names)}
+        # where each flag's voided signals are in the model's order (a model made in code may lack some)
+        self._voided = {
+            voids: tuple(position[signal] for signal in voids if signal in position) for voids, _ in VOIDS.values()
+        }
         self._engagement_at = self.names.index("engagement") if "engagement" in self.names else None
         self._weeks_engaged: dict[int, float] = {}
+        # a score's numbers (raws, normalised values, points) as bytes for its array in one call
+        self._pack = struct.Struct(f"{3 * len(self.names)}d").pack
 
     def __reduce__(self) -> tuple[type[Scorer], tuple[Model]]:
         """Pickled as its model (its normalisers are closures): a score pickles with its scorer."""
         return Scorer, (self.model,)
 
-    # -- raw measures, and each in plain words ------------------------------------------------
-    def _per_item(self, features: AccountFeatures) -> float:
-        return features.weighted_items + self.model.prior_items
+    # -- raw measures, of many accounts at once, and each in plain words ----------------------
+    def _per_item(self, accounts: Accounts) -> list[float]:
+        prior = self.model.prior_items
+        return [features.weighted_items + prior for features in accounts]
 
-    def _reach(self, features: AccountFeatures, received: float) -> float:
-        return 0.0 if features.followers is None else features.followers
+    def _reach(self, accounts: Accounts, received: Sequence[float], items: Sequence[float]) -> list[float]:
+        return [0.0 if (followers := features.followers) is None else followers for features in accounts]
 
     def _reach_words(self, features: AccountFeatures, raw: float) -> str:
         if features.followers is None:
             return "audience unknown (no followers column)"
         return _plural(features.followers, "follower")
 
-    def _engagement(self, features: AccountFeatures, received: float) -> float:
-        denominator = self._per_item(features)
-        return received / denominator if denominator > 0 else 0.0
+    def _engagement(self, accounts: Accounts, received: Sequence[float], items: Sequence[float]) -> list[float]:
+        return [engaged / counted if counted > 0 else 0.0 for engaged, counted in zip(received, items)]
 
     def _engagement_words(self, features: AccountFeatures, raw: float) -> str:
         return f"{raw:,.1f} weighted engagements per item over {_plural(features.items, 'item')}"
 
-    def _amplification(self, features: AccountFeatures, received: float) -> float:
-        denominator = self._per_item(features)
-        return features.shares / denominator if denominator > 0 else 0.0
+    def _amplification(self, accounts: Accounts, received: Sequence[float], items: Sequence[float]) -> list[float]:
+        return [features.shares / counted if counted > 0 else 0.0 for features, counted in zip(accounts, items)]
 
     def _amplification_words(self, features: AccountFeatures, raw: float) -> str:
         return f"{raw:,.1f} shares per item over {_plural(features.items, 'item')}"
 
-    def _activity(self, features: AccountFeatures, received: float) -> float:
-        mask = features.active_weeks
-        value = self._weeks_engaged.get(mask)
-        if value is None:  # accounts share a few patterns of weeks: each is summed once
+    def _activity(self, accounts: Accounts, received: Sequence[float], items: Sequence[float]) -> list[float]:
+        masks = [features.active_weeks for features in accounts]
+        known = self._weeks_engaged
+        for mask in set(masks).difference(known):  # accounts share a few patterns of weeks: each is summed once
             active = [weight for week, weight in enumerate(self.week_weights) if mask >> week & 1]
-            value = self._weeks_engaged[mask] = math.fsum(active) / self.all_weeks
-        return value
+            known[mask] = math.fsum(active) / self.all_weeks
+        return [known[mask] for mask in masks]
 
     def _activity_words(self, features: AccountFeatures, raw: float) -> str:
         weeks = len(self.week_weights)
         active = sum(1 for week in range(weeks) if features.active_weeks >> week & 1)
         return f"engaged items in {active} of the last {weeks} weeks (recent weeks count more)"
 
-    def _true_reach(self, features: AccountFeatures, received: float) -> float:
-        return max(float(features.engagers), features.peak_item)
+    def _true_reach(self, accounts: Accounts, received: Sequence[float], items: Sequence[float]) -> list[float]:
+        # `max(float(engagers), peak_item)` without a call: the first unless the second is larger
+        return [
+            peak if (peak := features.peak_item) > (engagers := float(features.engagers)) else engagers
+            for features in accounts
+        ]
 
     def _true_reach_words(self, features: AccountFeatures, raw: float) -> str:
         return (
@@ -282,8 +285,8 @@ class Scorer:
             f"one item reached {features.peak_item:,.0f} people"
         )
 
-    def _network_impact(self, features: AccountFeatures, received: float) -> float:
-        return features.network
+    def _network_impact(self, accounts: Accounts, received: Sequence[float], items: Sequence[float]) -> list[float]:
+        return [features.network for features in accounts]
 
     def _network_impact_words(self, features: AccountFeatures, raw: float) -> str:
         return f"{features.network:,.1f} trust-weighted engagements from {_plural(features.engagers, 'engager')}" + (
@@ -295,20 +298,22 @@ class Scorer:
         return self.descriptions[signal](features, raw)
 
     def engagement_per_item(self, features: AccountFeatures) -> float:
-        return self._engagement(features, features.weighted(self.model.actions))
+        return self.engagement_all([features])[0]
+
+    def engagement_all(self, accounts: Accounts) -> list[float]:
+        """Each account's weighted engagements per item (the engagement signal's raw measure)."""
+        return self._engagement(accounts, weighted_all(accounts, self.model.actions), self._per_item(accounts))
 
     # -- normalising and scoring ----------------------------------------------------------
     @staticmethod
     def normalize(raw: float, spec: SignalSpec) -> float:
         """Map a raw measure into [0, 1]; every transform saturates at the cap."""
-        return _normalizer(spec)(raw)
+        return _normalizer(spec)((raw,))[0]
 
-    def _above(self, raws: Sequence[float]) -> float:
-        """Points above the base that these raw measures (in the model's order) earn, before penalties."""
-        achieved = math.fsum(
-            [weight * normalize(raw) for weight, normalize, raw in zip(self.weights, self._normalizers, raws)]
-        )
-        return self._scaled(achieved)
+    @staticmethod
+    def normalize_all(raws: Iterable[float], spec: SignalSpec) -> list[float]:
+        """`normalize` each raw measure."""
+        return _normalizer(spec)(raws)
 
     def _scaled(self, achieved: float) -> float:
         """Points above the base for this much weighted normalised value."""
@@ -318,24 +323,29 @@ class Scorer:
 
     def findings(self, features: AccountFeatures) -> list[Finding]:
         """The gaming flags that fire for an account."""
-        received = features.weighted(self.model.actions)
-        return self._detect(features, self._engagement(features, received), received)
+        return self._detect(features, self.engagement_per_item(features))
 
-    def _charges(self, raws: Sequence[float], above: float, findings: Sequence[Finding]) -> tuple[Charge, ...]:
+    def _charges(
+        self, raws: Sequence[float], weighted: Sequence[float], above: float, findings: Sequence[Finding]
+    ) -> tuple[Charge, ...]:
         """Each flag takes off what its gaming earned, plus its fixed penalty; never below the base.
 
         What gaming earned is measured by scoring again with the gamed share of the raw measures
         left out (bots' engagement counts for nothing, a bought audience is no audience); flags
-        that void the same measure do not take it twice.
+        that void the same measure do not take it twice. `weighted` holds each signal's weighted
+        normalised value, in the model's order (only the voided ones are worked out again).
         """
-        current = list(raws)
+        current, parts = list(raws), list(weighted)
         remaining = previous = above
         charges = []
         for finding in findings:
-            for signal in finding.voids:
-                at = self._position[signal]
-                current[at] = min(current[at], raws[at] * (1 - finding.share))
-            after = self._above(current)
+            kept = 1 - finding.share
+            for at in self._voided[finding.voids]:
+                left = raws[at] * kept
+                if left < current[at]:  # `min(current, left)`, NaN included, without a call
+                    current[at] = left
+                    parts[at] = self.weights[at] * self._normalizers[at]((left,))[0]
+            after = self._scaled(math.fsum(parts))
             gamed, previous = max(0.0, previous - after), after
             cost = min(finding.penalty + gamed, remaining)
             remaining -= cost
@@ -345,36 +355,55 @@ class Scorer:
     def score(self, features: AccountFeatures, findings: Sequence[Finding] | None = None) -> Score:
         """Score an account; `findings` are its flags when they were found elsewhere (topic scores
         take the account's flags), else they are detected from `features`."""
-        received = features.weighted(self.model.actions)
-        raws = [measure(features, received) for measure in self._measures]
-        normalized = [normalize(raw) for normalize, raw in zip(self._normalizers, raws)]
-        weighted = [weight * value for weight, value in zip(self.weights, normalized)]
-        achieved = math.fsum(weighted)
-        above = self._scaled(achieved)
-        shares = [above * part / achieved for part in weighted] if achieved > 0 else [0.0] * len(weighted)
-        earned = math.fsum(shares)
+        return self.score_all([features], None if findings is None else [findings])[0]
+
+    def score_all(self, accounts: Accounts, findings: Sequence[Sequence[Finding]] | None = None) -> list[Score]:
+        """Score accounts (`score` for each, in order, the same to the bit): each signal is
+        measured and normalised for all of them at once, and each flag tested, in a loop that
+        calls nothing for each account; a run scores every account and every topic score so.
+        `findings`, when given, are each account's flags, found elsewhere."""
+        received = weighted_all(accounts, self.model.actions)
+        items = self._per_item(accounts)
+        raws = [measure(accounts, received, items) for measure in self._measures]  # a column per signal
+        normalized = [normalize(column) for normalize, column in zip(self._normalizers, raws)]
+        weighted = [[weight * value for value in column] for weight, column in zip(self.weights, normalized)]
         if findings is None:  # the engagement signal's raw measure is the detectors' engagement per item
-            engagement = self._engagement_at
-            per_item = raws[engagement] if engagement is not None else self._engagement(features, received)
-            findings = self._detect(features, per_item, received)
-        if findings:
-            charges = self._charges(raws, earned, findings)
-            points_total = earned + math.fsum([points for _, _, points in charges])
-        else:
-            charges, points_total = (), earned + 0.0
-        total = min(TOP, max(BASE, BASE + points_total))
-        return Score(
-            account=features.account,
-            platform=features.platform,
-            score=total,
-            base=BASE,
-            features=features,
-            absolute=total,
-            findings=tuple(findings),
-            numbers=array("d", raws + normalized + shares),
-            charges=charges,
-            scorer=self,
-        )
+            at = self._engagement_at
+            per_item = raws[at] if at is not None else self._engagement(accounts, received, items)
+            findings = self._detect.all(accounts, per_item, received)
+        elif len(findings) != len(accounts):
+            raise ValueError(f"score_all got {len(findings)} findings for {len(accounts)} accounts")
+        scored, scaled, fsum, pack = [], self._scaled, math.fsum, self._pack
+        signals = len(self.names)
+        for features, raw, normal, parts, found in zip(
+            accounts, zip(*raws), zip(*normalized), zip(*weighted), findings, strict=True
+        ):
+            achieved = fsum(parts)
+            above = scaled(achieved)
+            shares = [above * part / achieved for part in parts] if achieved > 0 else [0.0] * signals
+            earned = fsum(shares)
+            if found:
+                charges = self._charges(raw, parts, earned, found)
+                points_total = earned + fsum([points for _, _, points in charges])
+            else:
+                charges, points_total = (), earned + 0.0
+            total = min(TOP, max(BASE, BASE + points_total))
+            scored.append(
+                # (positional: a call with ten keywords took longer than the rest of this loop)
+                Score(
+                    features.account,
+                    features.platform,
+                    total,
+                    BASE,
+                    features,
+                    total,
+                    tuple(found),
+                    array("d", pack(*raw, *normal, *shares)),
+                    charges,
+                    self,
+                )
+            )
+        return scored
 
 
 def score_account(features: AccountFeatures, model: Model) -> Score:

@@ -270,18 +270,32 @@ class TopicScorer:
         tally: EndorsementTally | None = None,
     ) -> TopicScore:
         """`features` are the account's items tagged with `topic`; `findings` its account-wide flags."""
-        tally = tally or EndorsementTally()
-        items = self.scorer.score(features, findings=findings)
-        normalized, earned = self.endorsement_points(tally)
-        points = min(earned, TOP - items.score)
-        return TopicScore(
-            account=features.account,
-            platform=features.platform,
-            topic=topic,
-            score=items.score + points,
-            base=items.base,
-            features=features,
-            endorsements=tally,
-            items=items,
-            endorsed=(ENDORSEMENTS, tally.weight, normalized, self.model.endorsements.max_points, points),
-        )
+        return self.score_all([topic], [features], [findings], [tally])[0]
+
+    def score_all(
+        self,
+        topics: Sequence[str],
+        features: Sequence[AccountFeatures],
+        findings: Sequence[Sequence[Finding]],
+        tallies: Sequence[EndorsementTally | None],
+    ) -> list[TopicScore]:
+        """`score` for each (topic, features, findings, tally), in order, scored all at once."""
+        scored = []
+        for topic, items, tally in zip(topics, self.scorer.score_all(features, findings), tallies, strict=True):
+            tally = tally or EndorsementTally()
+            normalized, earned = self.endorsement_points(tally)
+            points = min(earned, TOP - items.score)
+            scored.append(
+                TopicScore(
+                    account=items.account,
+                    platform=items.platform,
+                    topic=topic,
+                    score=items.score + points,
+                    base=items.base,
+                    features=items.features,
+                    endorsements=tally,
+                    items=items,
+                    endorsed=(ENDORSEMENTS, tally.weight, normalized, self.model.endorsements.max_points, points),
+                )
+            )
+        return scored

@@ -13,7 +13,7 @@ number of rounds, so accounts that never reach it cannot change it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from operator import attrgetter
 
@@ -24,19 +24,13 @@ from klout_cli.core import AccountFeatures, Model, Scorer
 from klout_cli.ingest.aggregate import Window
 
 
-def base_trust(scorer: Scorer) -> Callable[[AccountFeatures], float]:
-    """What an engager earns on its own: its engagement per item, plus a little for its audience
-    (the model's constants looked up once, for every account)."""
+def base_trust(scorer: Scorer, accounts: Sequence[AccountFeatures]) -> list[float]:
+    """What each engager earns on its own: its engagement per item, plus a little for its audience."""
     model = scorer.model
-    engagement_spec, reach_spec = model.signal("engagement"), model.signal("reach")
+    engagement = scorer.normalize_all(scorer.engagement_all(accounts), model.signal("engagement"))
+    audience = scorer.normalize_all([features.followers or 0.0 for features in accounts], model.signal("reach"))
     audience_trust = model.network.audience_trust
-
-    def trust(features: AccountFeatures) -> float:
-        engagement = scorer.normalize(scorer.engagement_per_item(features), engagement_spec)
-        audience = scorer.normalize(features.followers or 0.0, reach_spec)
-        return min(1.0, engagement + audience_trust * audience)
-
-    return trust
+    return [min(1.0, engaged + audience_trust * known) for engaged, known in zip(engagement, audience)]
 
 
 def _codes(*columns: pd.Series) -> tuple[np.ndarray, list[str]]:
@@ -130,8 +124,7 @@ def trust_network(parts: Sequence[Edges], features: list[AccountFeatures], model
         [item.platform for item in features]
     )
     base = np.zeros(nodes)
-    trust_of = base_trust(scorer)
-    base[keys] = [trust_of(item) for item in features]
+    base[keys] = base_trust(scorer, features)
     # a bot has no audience: one whose audience the input never gave is unknown, not a bot
     known_audience = np.zeros(nodes, dtype=bool)
     known_audience[keys] = [item.followers is not None for item in features]
