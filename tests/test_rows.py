@@ -1,10 +1,14 @@
-"""`plain` turns result records into dicts exactly as `dataclasses.asdict` does (without its copies)."""
+"""`plain` turns result records into dicts exactly as `dataclasses.asdict` does (without its copies),
+and a saved breakdown's records are written as those dicts."""
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, is_dataclass
+from typing import Any
 
-from klout_cli.compute import compute_run
+import orjson
+
+from klout_cli.compute import as_plain, compute_run
 from klout_cli.modelfile import load_model
 from klout_cli.rows import plain
 from tests.cli.conftest import EXAMPLE
@@ -34,9 +38,32 @@ def test_the_shipped_examples_breakdowns_are_exact_to_the_last_bit():
     golden = EXAMPLE.parent.parent / "tests" / "golden" / "example_breakdowns.jsonl"
     result = compute_run([str(EXAMPLE)], load_model())
     run = result.saved(result.rows())
-    lines = [json.dumps(entry, sort_keys=True) for entry in (*run.scores, *run.topics)]
+    lines = [json.dumps((row, as_plain(breakdown)), sort_keys=True) for row, breakdown in (*run.scores, *run.topics)]
     text = "\n".join(lines) + "\n"
     if os.environ.get("UPDATE_GOLDEN") == "1":
         golden.write_text(text, encoding="utf-8")
     assert golden.exists(), f"{golden} is missing: run the tests once with UPDATE_GOLDEN=1 and review it"
     assert text == golden.read_text(encoding="utf-8")
+
+
+def _plain_deep(value: Any) -> Any:
+    if is_dataclass(value) and not isinstance(value, type):
+        return plain(value)
+    if isinstance(value, (list, tuple)):
+        return [_plain_deep(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _plain_deep(item) for key, item in value.items()}
+    return value
+
+
+def test_a_saved_breakdown_is_written_as_the_dicts_of_its_records():
+    """A run hands its records (contributions, penalties, features, style, endorsements) to the
+    store as dataclasses, for orjson to write: the bytes are those of their dicts, key for key."""
+    result = compute_run([str(EXAMPLE)], load_model(), combine=True)
+    run = result.saved(result.rows())
+    entries = [*run.scores, *run.topics]
+    assert any(breakdown["penalties"] for _, breakdown in entries)
+    for _, breakdown in entries:
+        written = orjson.dumps(breakdown)
+        assert written == orjson.dumps(_plain_deep(breakdown))
+        assert as_plain(breakdown) == orjson.loads(written)

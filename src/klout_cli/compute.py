@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, BinaryIO
 
+import orjson
 import pandas as pd
 
 from klout_cli.core import (
@@ -41,7 +42,7 @@ from klout_cli.ingest.spill import Spill, parts_for, spill_sources, spooled
 from klout_cli.ingest.topics import Tagged, count_focused, focused_items, tag_items, tagged_pairs
 from klout_cli.modelfile import LoadedModel
 from klout_cli.progress import Reporter
-from klout_cli.rows import Row, plain, score_row, topic_row
+from klout_cli.rows import Row, score_row, topic_row
 from klout_cli.store import NewRun
 from klout_cli.topics import TopicRows, styles_from, topic_rows, topic_scores
 
@@ -55,16 +56,21 @@ TOP_TOPICS = 3
 
 
 def breakdown_of(score: Score, items: Sequence[TopItem], style: Style, topics: Sequence[TopicScore]) -> dict[str, Any]:
-    """A score's full breakdown as plain data: what a run keeps and `explain` shows."""
+    """A score's full breakdown, ready for JSON: what a run keeps and `explain` shows.
+
+    Its records (contributions, penalties, features, style) are the dataclasses themselves:
+    orjson writes each as the object of its fields, the bytes `plain` would give, without
+    making the dicts (a run saves hundreds of thousands). `as_plain` gives it as plain data.
+    """
     contributions, penalties = score.worded()  # not kept on the score: a run saves them all
     return {
         "base": score.base,
         "absolute": score.absolute,
-        "contributions": [plain(part) for part in contributions],
-        "penalties": [plain(part) for part in penalties],
-        "features": plain(score.features),
+        "contributions": contributions,
+        "penalties": penalties,
+        "features": score.features,
         "top_items": [item.plain() for item in items],
-        "style": plain(style),
+        "style": style,
         "topics": [
             {"topic": topic.topic, "score": topic.score, "items": topic.features.items, "flags": list(topic.flags)}
             for topic in topics[:TOP_TOPICS]
@@ -73,15 +79,21 @@ def breakdown_of(score: Score, items: Sequence[TopItem], style: Style, topics: S
 
 
 def topic_breakdown(score: TopicScore) -> dict[str, Any]:
-    """A topic score's breakdown as plain data."""
+    """A topic score's breakdown, ready for JSON (see `breakdown_of`)."""
     contributions, penalties = score.worded()
     return {
         "base": score.base,
-        "contributions": [plain(part) for part in contributions],
-        "penalties": [plain(part) for part in penalties],
-        "features": plain(score.features),
-        "endorsements": plain(score.endorsements),
+        "contributions": contributions,
+        "penalties": penalties,
+        "features": score.features,
+        "endorsements": score.endorsements,
     }
+
+
+def as_plain(breakdown: dict[str, Any]) -> dict[str, Any]:
+    """A breakdown as plain data (dicts, lists, text and numbers): what the store gives back."""
+    plain_data: dict[str, Any] = orjson.loads(orjson.dumps(breakdown))
+    return plain_data
 
 
 @dataclass
@@ -125,7 +137,12 @@ class RunResult:
         return [topic_row(score) for score in self.topics if topic is None or score.topic == topic]
 
     def breakdowns(self) -> Iterator[dict[str, Any]]:
-        """Each ranked score's breakdown, made as it is asked for (a run's are many and large)."""
+        """Each ranked score's breakdown as plain data, as a saved run gives it back."""
+        return map(as_plain, self._breakdowns())
+
+    def _breakdowns(self) -> Iterator[dict[str, Any]]:
+        """Each ranked score's breakdown, ready for JSON, made as it is asked for (a run's are
+        many and large)."""
         topics = self.account_topics()
         for _, score in self.ranked:
             key = self._key(score)
@@ -160,7 +177,7 @@ class RunResult:
             rows_left_out=left_out,
             inputs=[(item.name, item.sha256, item.rows) for item in self.read.files],
             accounts=len(rows),
-            scores=zip(rows, self.breakdowns()),  # breakdowns made as they are written: never all at once
+            scores=zip(rows, self._breakdowns()),  # breakdowns made as they are written: never all at once
             medians=self.medians(),
             topics=((topic_row(score), topic_breakdown(score)) for score in self.topics),
         )

@@ -151,7 +151,8 @@ class NewRun:
     accounts: int
     """How many scores the run has (rows of `scores`)."""
     scores: Iterable[tuple[dict[str, Any], dict[str, Any]]]
-    """(row, breakdown) per account, in rank order; read once, as it is written."""
+    """(row, breakdown) per account, in rank order; read once, as it is written. A breakdown is
+    what orjson can write: plain data, and dataclasses (written as the objects of their fields)."""
     medians: dict[str, Any]
     """The median account of the run: its score and each signal's raw value and points."""
     topics: Iterable[tuple[dict[str, Any], dict[str, Any]]] = ()

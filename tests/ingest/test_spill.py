@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 import klout_cli.ingest.arrow as arrow_module
 import klout_cli.ingest.read as read_module
 import klout_cli.ingest.spill as spill_module
-from klout_cli.compute import RunResult, compute_run
+from klout_cli.compute import RunResult, as_plain, compute_run
 from klout_cli.core import InputError
 from klout_cli.ingest.arrow import _quotes_close
 from klout_cli.ingest.read import Reading, ReadReport, read_sources
@@ -233,7 +233,7 @@ def test_the_count_of_parts_grows_with_the_input_and_gzip_counts_as_expanded(tmp
 
 def saved(result: RunResult) -> tuple[list[str], tuple[Any, ...]]:
     run = result.saved(result.rows())
-    lines = [json.dumps(entry, sort_keys=True) for entry in (*run.scores, *run.topics)]
+    lines = [json.dumps((row, as_plain(breakdown)), sort_keys=True) for row, breakdown in (*run.scores, *run.topics)]
     return lines, (run.as_of, run.rows_read, run.rows_kept, run.rows_left_out, run.inputs, run.medians)
 
 
