@@ -18,6 +18,10 @@ from klout_cli.core.errors import StoreError
 
 SCHEMA_VERSION = 4
 SAVE_CACHE_KB = 65536
+#: The page size of a new store. A run of 1M rows saved 72,000 breakdowns of about 2 KB: with
+#: SQLite's default 4 KB pages that took 272 MB and about 37 us a row to insert; with 16 KB
+#: pages, about a third less of each. (A store keeps the page size it was made with.)
+PAGE_BYTES = 16384
 TOPIC_SCHEMA = """
 CREATE TABLE topic_scores (
     run_id INTEGER NOT NULL REFERENCES runs(id),
@@ -180,6 +184,9 @@ class Store:
                 if version == 0 and not create:
                     raise StoreError(f"no saved runs yet in {self.path}; run `kscore compute FILE` first")
                 if version == 0:
+                    # pages of 16 KB, not SQLite's 4 KB, for a new store: a breakdown takes about
+                    # 2 KB, and one page of 4 KB held only one of them (see PAGE_BYTES)
+                    connection.execute(f"PRAGMA page_size = {PAGE_BYTES}")
                     _in_one_transaction(connection, SCHEMA)
                 elif version in MIGRATIONS:
                     _in_one_transaction(

@@ -82,7 +82,19 @@ def test_a_version_1_store_is_upgraded_in_place(kscore, write, db):
     ok(kscore("compute", write("a.csv", "account,timestamp,likes\nana,2024-03-01,4\nbob,2024-03-01,1\n")))
     with sqlite3.connect(db) as connection:
         assert connection.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
+        assert connection.execute("PRAGMA page_size").fetchone()[0] == 4096  # it keeps the pages it had
     assert [row["account"] for row in records(ok(kscore("rank")).stdout)] == ["ana", "bob"]
+
+
+def test_a_new_store_has_pages_that_hold_several_breakdowns(kscore, sample, db):
+    from klout_cli.store import PAGE_BYTES
+
+    ok(kscore("compute", sample))
+    with sqlite3.connect(db) as connection:
+        assert connection.execute("PRAGMA page_size").fetchone()[0] == PAGE_BYTES == 16384
+        longest = connection.execute("SELECT max(length(breakdown)) FROM scores").fetchone()[0]
+    assert 2 * longest < PAGE_BYTES
+    assert ok(kscore("explain", "--format", "json", records(ok(kscore("rank")).stdout)[0]["account"])).stdout
 
 
 def test_a_failed_upgrade_leaves_the_store_as_it_was(kscore, write, db, monkeypatch):
