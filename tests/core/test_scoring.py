@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import math
 from dataclasses import replace
+from unittest.mock import patch
 
 import pytest
 from hypothesis import assume, given
@@ -20,6 +21,7 @@ from klout_cli.core import (
     rank_scores,
     relative_scores,
     score_account,
+    scoring,
 )
 from tests.core.strategies import counts, decays, features, with_more_items
 
@@ -138,9 +140,19 @@ def test_a_score_depends_only_on_the_account_itself(
     scorer = Scorer(_other_transforms(model) if transformed else model)
     findings = [scorer.findings(replace(item, bot_share=1.0)) for item in population] if given_findings else None
     together = scorer.score_all(population, findings)
+    with patch.object(scoring, "BATCH", 3):  # a run's accounts come BATCH at a time
+        in_batches = scorer.score_all(population, findings)
     alone = [scorer.score(item, None if findings is None else findings[at]) for at, item in enumerate(population)]
     assert [_numbers(score) for score in together] == [_numbers(score) for score in alone]
-    assert [score.features for score in together] == population
+    assert [_numbers(score) for score in in_batches] == [_numbers(score) for score in alone]
+    assert [score.features for score in together] == [score.features for score in in_batches] == population
+
+
+def test_a_model_made_in_code_without_signals_scores_the_base(model: Model) -> None:
+    scores = Scorer(replace(model, signals=())).score_all(
+        [AccountFeatures(account=name, platform="x") for name in "ab"]
+    )
+    assert [(score.account, score.score, len(score.numbers)) for score in scores] == [("a", 1.0, 0), ("b", 1.0, 0)]
 
 
 def test_scoring_all_at_once_needs_findings_for_each_account(model: Model) -> None:

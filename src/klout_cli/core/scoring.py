@@ -17,11 +17,13 @@ from functools import cache
 from klout_cli.core.basics import RANK_DECIMALS as RANK_DECIMALS
 from klout_cli.core.basics import competition_ranks as competition_ranks
 from klout_cli.core.features import AccountFeatures, weighted_all
-from klout_cli.core.flags import VOIDS, Detectors, Finding
+from klout_cli.core.flags import Detectors, Finding
 from klout_cli.core.model import Model, SignalSpec
 
 BASE = 1.0
 TOP = 100.0
+#: How many accounts `Scorer.score_all` measures at once.
+BATCH = 4096
 
 
 @dataclass(slots=True)
@@ -220,11 +222,8 @@ class Scorer:
         self.weights = tuple(spec.weight for spec in specs)
         """Each signal's weight, in the model's order."""
         self._detect = Detectors(model)
-        position = {name: at for at, name in enumerate(self.names)}
-        # where each flag's voided signals are in the model's order (a model made in code may lack some)
-        self._voided = {
-            voids: tuple(position[signal] for signal in voids if signal in position) for voids, _ in VOIDS.values()
-        }
+        self._position = {name: at for at, name in enumerate(self.names)}
+        self._voided: dict[tuple[str, ...], tuple[int, ...]] = {}
         self._engagement_at = self.names.index("engagement") if "engagement" in self.names else None
         self._weeks_engaged: dict[int, float] = {}
         # a score's numbers (raws, normalised values, points) as bytes for its array in one call
@@ -325,6 +324,13 @@ class Scorer:
         """The gaming flags that fire for an account."""
         return self._detect(features, self.engagement_per_item(features))
 
+    def _positions(self, signals: tuple[str, ...]) -> tuple[int, ...]:
+        """Where these signals are in the model's order (each flag's voided signals, looked up once)."""
+        found = self._voided.get(signals)
+        if found is None:
+            found = self._voided[signals] = tuple(self._position[signal] for signal in signals)
+        return found
+
     def _charges(
         self, raws: Sequence[float], weighted: Sequence[float], above: float, findings: Sequence[Finding]
     ) -> tuple[Charge, ...]:
@@ -340,7 +346,7 @@ class Scorer:
         charges = []
         for finding in findings:
             kept = 1 - finding.share
-            for at in self._voided[finding.voids]:
+            for at in self._positions(finding.voids):
                 left = raws[at] * kept
                 if left < current[at]:  # `min(current, left)`, NaN included, without a call
                     current[at] = left
@@ -359,9 +365,22 @@ class Scorer:
 
     def score_all(self, accounts: Accounts, findings: Sequence[Sequence[Finding]] | None = None) -> list[Score]:
         """Score accounts (`score` for each, in order, the same to the bit): each signal is
-        measured and normalised for all of them at once, and each flag tested, in a loop that
+        measured and normalised for many of them at once, and each flag tested, in a loop that
         calls nothing for each account; a run scores every account and every topic score so.
-        `findings`, when given, are each account's flags, found elsewhere."""
+        `findings`, when given, are each account's flags, found elsewhere.
+
+        Accounts are taken BATCH at a time: a column of a million floats for each signal's raw,
+        normalised and weighted values would have held about 0.6 GB while scoring.
+        """
+        if findings is not None and len(findings) != len(accounts):
+            raise ValueError(f"score_all got {len(findings)} findings for {len(accounts)} accounts")
+        scored: list[Score] = []
+        for start in range(0, len(accounts), BATCH):
+            end = start + BATCH
+            scored += self._score_batch(accounts[start:end], None if findings is None else findings[start:end])
+        return scored
+
+    def _score_batch(self, accounts: Accounts, findings: Sequence[Sequence[Finding]] | None) -> list[Score]:
         received = weighted_all(accounts, self.model.actions)
         items = self._per_item(accounts)
         raws = [measure(accounts, received, items) for measure in self._measures]  # a column per signal
@@ -371,12 +390,16 @@ class Scorer:
             at = self._engagement_at
             per_item = raws[at] if at is not None else self._engagement(accounts, received, items)
             findings = self._detect.all(accounts, per_item, received)
-        elif len(findings) != len(accounts):
-            raise ValueError(f"score_all got {len(findings)} findings for {len(accounts)} accounts")
         scored, scaled, fsum, pack = [], self._scaled, math.fsum, self._pack
         signals = len(self.names)
+        none = [()] * len(accounts)  # each account's measures, when the model has no signals
         for features, raw, normal, parts, found in zip(
-            accounts, zip(*raws), zip(*normalized), zip(*weighted), findings, strict=True
+            accounts,
+            zip(*raws) if signals else none,
+            zip(*normalized) if signals else none,
+            zip(*weighted) if signals else none,
+            findings,
+            strict=True,
         ):
             achieved = fsum(parts)
             above = scaled(achieved)
