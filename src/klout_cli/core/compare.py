@@ -33,12 +33,15 @@ def medians(scores: Sequence[Score]) -> dict[str, Any]:
     """The median account of a run: median score, and per signal the median raw value and points."""
     if not scores:
         return {}
-    signals = [part[0] for part in scores[0].parts]
+    # read from each score's numbers (raws first, points last; see `Score.numbers`), not its
+    # `parts`, which makes a tuple for every signal: twelve times for each score of a run
+    names = scores[0].scorer.names
+    points_at = 2 * len(names)
     by_signal: dict[str, dict[str, float]] = {}
-    for index, signal in enumerate(signals):
+    for index, signal in enumerate(names):
         by_signal[signal] = {
-            "raw": statistics.median(score.parts[index][1] for score in scores),
-            "points": statistics.median(score.parts[index][4] for score in scores),
+            "raw": statistics.median(score.numbers[index] for score in scores),
+            "points": statistics.median(score.numbers[points_at + index] for score in scores),
         }
     return {"score": statistics.median(score.score for score in scores), "signals": by_signal}
 
