@@ -67,3 +67,14 @@ def test_a_saved_breakdown_is_written_as_the_dicts_of_its_records():
         written = orjson.dumps(breakdown)
         assert written == orjson.dumps(_plain_deep(breakdown))
         assert as_plain(breakdown) == orjson.loads(written)
+
+
+def test_one_accounts_entries_are_those_of_the_whole_run():
+    """`explain FILE` makes only the asked account's breakdowns: the same as from the whole run."""
+    result = compute_run([str(EXAMPLE)], load_model())
+    everyone = list(zip(result.rows(), result.breakdowns()))
+    assert sorted(result.accounts()) == sorted({row["account"] for row, _ in everyone})
+    assert any(len(result.entries(account)) > 1 for account in result.accounts())  # several platforms
+    for account in result.accounts():
+        assert result.entries(account) == [entry for entry in everyone if entry[0]["account"] == account]
+    assert result.entries("nobody") == []

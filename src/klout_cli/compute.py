@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -121,11 +121,12 @@ class RunResult:
     def _key(self, score: Score) -> tuple[str, str]:
         return score.account, score.platform
 
-    def account_topics(self) -> dict[tuple[str, str], list[TopicScore]]:
-        """Each (account, platform)'s topic scores, best first."""
+    def account_topics(self, account: str | None = None) -> dict[tuple[str, str], list[TopicScore]]:
+        """Each (account, platform)'s topic scores, best first (only `account`'s, if given)."""
         found: dict[tuple[str, str], list[TopicScore]] = defaultdict(list)
         for topic in self.topics:
-            found[(topic.account, topic.platform)].append(topic)
+            if account is None or topic.account == account:
+                found[(topic.account, topic.platform)].append(topic)
         for scores in found.values():
             scores.sort(key=lambda item: (-item.score, -item.features.items, item.topic))
         return found
@@ -140,11 +141,24 @@ class RunResult:
         """Each ranked score's breakdown as plain data, as a saved run gives it back."""
         return map(as_plain, self._breakdowns())
 
-    def _breakdowns(self) -> Iterator[dict[str, Any]]:
-        """Each ranked score's breakdown, ready for JSON, made as it is asked for (a run's are
-        many and large)."""
-        topics = self.account_topics()
-        for _, score in self.ranked:
+    def entries(self, account: str) -> list[tuple[Row, dict[str, Any]]]:
+        """(row, breakdown as plain data) of each of an account's platforms, best first, as the
+        store's `entries` gives them: only that account's breakdowns are made."""
+        scores = [score for _, score in self.ranked if score.account == account]
+        breakdowns = map(as_plain, self._breakdowns(scores, self.account_topics(account)))
+        return [(score_row(score, self.styles[self._key(score)].name), next(breakdowns)) for score in scores]
+
+    def accounts(self) -> list[str]:
+        """The accounts scored, each once, in rank order."""
+        return list(dict.fromkeys(score.account for _, score in self.ranked))
+
+    def _breakdowns(
+        self, scores: Iterable[Score] | None = None, topics: dict[tuple[str, str], list[TopicScore]] | None = None
+    ) -> Iterator[dict[str, Any]]:
+        """Each ranked score's breakdown (or these scores'), ready for JSON, made as it is asked
+        for (a run's are many and large)."""
+        topics = self.account_topics() if topics is None else topics
+        for score in (score for _, score in self.ranked) if scores is None else scores:
             key = self._key(score)
             yield breakdown_of(score, self.items.get(key, []), self.styles[key], topics[key])
 

@@ -61,23 +61,16 @@ def _from_files(
     check_inputs(inputs)
     rows, read = read_sources(inputs, stdin=stdin_bytes(), reading=reading_of(flags, inputs=inputs))
     result = score_rows(rows, read, load_model(), as_of=as_of)
-    everyone = list(zip(result.rows(), result.breakdowns()))
-    entries = [entry for entry in everyone if entry[0]["account"] == account]
-    names = sorted({row["account"] for row, _ in everyone})
-    entry = pick(entries, account, platform, names, "the files")
+    entries = result.entries(account)  # only this account's breakdowns are made
+    entry = pick(entries, account, platform, sorted(result.accounts()) if not entries else [], "the files")
     _note_other_platforms(entries, entry, platform)
     source = {"run": None, "as_of": result.window.as_of.isoformat(), "model": result.model.model.name}
     data = explanation(entry, source=source, medians=result.medians())
     if model_path:
         other = load_model_option(model_path, inputs)
         again = score_rows(rows, read, other, as_of=result.window.as_of)
-        key = (entry[0]["account"], entry[0]["platform"])
-        matches = (
-            candidate
-            for candidate in zip(again.rows(), again.breakdowns())
-            if (candidate[0]["account"], candidate[0]["platform"]) == key
-        )
-        theirs = next(matches, None)
+        chosen = entry[0]["platform"]
+        theirs = next((found for found in again.entries(entry[0]["account"]) if found[0]["platform"] == chosen), None)
         compared = points(theirs[0]["score"], theirs[1]) if theirs else points(1.0, _NOTHING)
         data["compare"] = {"model": _model_label(other), **compared}
     return data
