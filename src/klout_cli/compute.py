@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack
@@ -9,7 +10,6 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, BinaryIO
 
-import orjson
 import pandas as pd
 
 from klout_cli.core import (
@@ -43,7 +43,7 @@ from klout_cli.ingest.topics import Tagged, count_focused, focused_items, tag_it
 from klout_cli.modelfile import LoadedModel
 from klout_cli.progress import Reporter
 from klout_cli.rows import Row, score_row, topic_row
-from klout_cli.store import NewRun
+from klout_cli.store import NewRun, to_json
 from klout_cli.topics import TopicRows, styles_from, topic_rows, topic_scores
 
 Items = dict[tuple[str, str], list[TopItem]]
@@ -92,7 +92,7 @@ def topic_breakdown(score: TopicScore) -> dict[str, Any]:
 
 def as_plain(breakdown: dict[str, Any]) -> dict[str, Any]:
     """A breakdown as plain data (dicts, lists, text and numbers): what the store gives back."""
-    plain_data: dict[str, Any] = orjson.loads(orjson.dumps(breakdown))
+    plain_data: dict[str, Any] = json.loads(to_json(breakdown))
     return plain_data
 
 

@@ -201,14 +201,10 @@ class Store:
     def save_run(self, run: NewRun) -> int:
         """Write the run and all its scores in one transaction; return the new run id.
 
-        Breakdowns are JSON made by orjson: a run of a million rows writes some hundred
-        thousand of them, and the standard library's encoder took five times as long.
+        Breakdowns are JSON made by orjson (see `to_json`): a run of a million rows writes some
+        hundred thousand of them, and the standard library's encoder took five times as long.
         """
-        import orjson  # here, not at the top: `kscore rank` reads runs and never needs it
-
-        def dumps(value: Any) -> str:
-            return orjson.dumps(value).decode()
-
+        dumps = to_json
         with self._connect(create=True) as connection, connection:
             # a page cache of up to 64 MB (SQLite's default is 2 MB): a big run writes its rows
             # into the indexes in no particular order; inserting 482,000 rows took 17 s with the
@@ -461,6 +457,32 @@ class Store:
 ROW_COLUMNS = "account, platform, score, items, followers, subscores, flags, style"
 TOPIC_COLUMNS = "account, platform, topic, score, items, subscores, flags"
 TOPIC_FIXED = ("account", "platform", "topic", "score", "items", "flags")
+
+
+def to_json(value: Any) -> str:
+    """JSON of plain data and dataclasses (each written as the object of its fields), by orjson.
+
+    What orjson cannot write, the standard library does: an integer over 64 bits, which an
+    account's `active_weeks` becomes (a bit a week) under a model whose window is over 64
+    weeks. (Read back with `json.loads`, not orjson's, which makes such an integer a float.)
+    """
+    import orjson  # here, not at the top: `kscore rank` reads runs and never needs it
+
+    try:
+        return orjson.dumps(value).decode()
+    except orjson.JSONEncodeError:
+        return json.dumps(value, default=_fields, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
+def _fields(value: Any) -> dict[str, Any]:
+    """A dataclass as the dict of its fields, for `json.dumps` (as orjson writes it)."""
+    from dataclasses import is_dataclass
+
+    from klout_cli.rows import plain
+
+    if is_dataclass(value) and not isinstance(value, type):
+        return plain(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
 def _positions_in_topic(

@@ -196,3 +196,27 @@ def test_history_of_a_platform_finds_combined_rows_too(kscore, write):
     ok(kscore("compute", name, "--combine"))
     rows = records(ok(kscore("history", "star", "--platform", "twitter", "-f", "csv")).stdout)
     assert [row["platform"] for row in rows] == ["twitter", "linkedin+twitter"]
+
+
+def test_a_window_of_more_than_64_weeks_saves_and_explains(kscore, write, db):
+    """An account's active weeks are a bit a week: under a 1,000-day window they pass 64 bits,
+    which orjson cannot write; the run is saved and explained all the same, the weeks exact."""
+    import sqlite3
+
+    model = write("long.yaml", "name: long\nwindow_days: 1000\nhalf_life_days: 300\n")
+    old_item = "ana_lytics,2022-06-01T10:00:00Z,twitter,post,old001,,5,1,0,100,0,5000,300,data,x #data\n"
+    activity = write("old.csv", EXAMPLE.read_text(encoding="utf-8") + old_item)
+    ok(kscore("compute", activity, "--model", model))
+    with sqlite3.connect(db) as connection:
+        (breakdown,) = connection.execute(
+            "SELECT breakdown FROM scores WHERE account = 'ana_lytics' AND platform = 'twitter'"
+        ).fetchone()
+    weeks = json.loads(breakdown)["features"]["active_weeks"]
+    assert weeks.bit_length() > 64 and weeks >> 95 & 1  # the old item's week, about 95 weeks back
+    saved = json.loads(ok(kscore("explain", "ana_lytics", "--platform", "twitter", "-f", "json")).stdout)
+    assert adds_up(saved)
+    # from the file under the default model, side by side with the long one
+    args = ("explain", "ana_lytics", activity, "--platform", "twitter", "--model", model, "-f", "json")
+    compared = json.loads(ok(kscore(*args)).stdout)
+    assert adds_up(compared)
+    assert compared["compare"]["score"] == saved["score"]
