@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -204,7 +204,7 @@ class Store:
         Breakdowns are JSON made by orjson (see `to_json`): a run of a million rows writes some
         hundred thousand of them, and the standard library's encoder took five times as long.
         """
-        dumps = to_json
+        dumps = json_writer()
         with self._connect(create=True) as connection, connection:
             # a page cache of up to 64 MB (SQLite's default is 2 MB): a big run writes its rows
             # into the indexes in no particular order; inserting 482,000 rows took 17 s with the
@@ -459,6 +459,21 @@ TOPIC_COLUMNS = "account, platform, topic, score, items, subscores, flags"
 TOPIC_FIXED = ("account", "platform", "topic", "score", "items", "flags")
 
 
+def json_writer() -> Callable[[Any], str]:
+    """`to_json`, with orjson imported once: for writing many (a run saves two for each score)."""
+    import orjson  # here, not at the top: `kscore rank` reads runs and never needs it
+
+    encode, cannot = orjson.dumps, orjson.JSONEncodeError
+
+    def write(value: Any) -> str:
+        try:
+            return encode(value).decode()
+        except cannot:
+            return json.dumps(value, default=_fields, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+    return write
+
+
 def to_json(value: Any) -> str:
     """JSON of plain data and dataclasses (each written as the object of its fields), by orjson.
 
@@ -466,12 +481,7 @@ def to_json(value: Any) -> str:
     account's `active_weeks` becomes (a bit a week) under a model whose window is over 64
     weeks. (Read back with `json.loads`, not orjson's, which makes such an integer a float.)
     """
-    import orjson  # here, not at the top: `kscore rank` reads runs and never needs it
-
-    try:
-        return orjson.dumps(value).decode()
-    except orjson.JSONEncodeError:
-        return json.dumps(value, default=_fields, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    return json_writer()(value)
 
 
 def _fields(value: Any) -> dict[str, Any]:
