@@ -322,7 +322,9 @@ class Scorer:
 
     def findings(self, features: AccountFeatures) -> list[Finding]:
         """The gaming flags that fire for an account."""
-        return self._detect(features, self.engagement_per_item(features))
+        received = features.weighted(self.model.actions)
+        per_item = self._engagement([features], [received], self._per_item([features]))[0]
+        return self._detect(features, per_item, received)
 
     def _positions(self, signals: tuple[str, ...]) -> tuple[int, ...]:
         """Where these signals are in the model's order (each flag's voided signals, looked up once)."""
