@@ -95,9 +95,10 @@ def topic_scores(found: TopicRows, scores: Sequence[Score], model: Model, *, com
     topic_scorer = TopicScorer(model)
     # an account is on a topic through its tagged items or an endorsement that counted: left-out
     # endorsements (self, flood, flagged giver) never put it there
-    keys: set[TopicKey] = set(per_topic) | {
-        key for key, tally in tallies.items() if tally.counted and key[:2] in by_key
-    }
+    # (a list: the four lists below are read side by side, key for key)
+    keys: list[TopicKey] = list(
+        set(per_topic) | {key for key, tally in tallies.items() if tally.counted and key[:2] in by_key}
+    )
     topics = topic_scorer.score_all(
         [key[2] for key in keys],
         [per_topic.get(key) or AccountFeatures(account=key[0], platform=key[1]) for key in keys],
