@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack
@@ -25,7 +26,9 @@ from klout_cli.core import (
 from klout_cli.core.features import COMBINED_SEPARATOR, AccountFeatures
 from klout_cli.core.styles import Style
 from klout_cli.core.topics import TopicScore
+from klout_cli.core.model import MAX_WINDOW_DAYS
 from klout_cli.ingest.aggregate import (
+    DAY_SECONDS,
     TopItem,
     Window,
     WindowReport,
@@ -223,6 +226,7 @@ def compute_run(
     reading: Reading | None = None,
     progress: Reporter | None = None,
     parts: int | None = None,
+    window: Window_ = None,
 ) -> RunResult:
     """Read the inputs and score them. Large inputs are split by account into `parts` on disk
     (by default, as many as their size asks for: see `ingest.spill`), which gives the same
@@ -253,12 +257,21 @@ def compute_run(
                 on_read=progress.read,
             )
             return score_spill(
-                spill, read, loaded, as_of=as_of, relative=relative, combine=combine, stage=progress.stage
+                spill,
+                read,
+                loaded,
+                as_of=as_of,
+                relative=relative,
+                combine=combine,
+                stage=progress.stage,
+                window=window,
             )
         if copied is not None:
             stdin = stack.enter_context(open(copied, "rb"))
         rows, read = read_sources(inputs, skip=skip_bad_rows, stdin=stdin, reading=reading, on_read=progress.read)
-    return score_rows(rows, read, loaded, as_of=as_of, relative=relative, combine=combine, stage=progress.stage)
+    return score_rows(
+        rows, read, loaded, as_of=as_of, relative=relative, combine=combine, stage=progress.stage, window=window
+    )
 
 
 @dataclass
@@ -271,6 +284,22 @@ class _Found:
     topics: TopicRows
     focused: Callable[[pd.DataFrame], dict[tuple[str, str], int]]
     """Counts each account's items on the topics asked for (see `styles_from`)."""
+
+
+Window_ = float | str | None
+"""A window in days, "all" (every row up to as-of), or None (the model's own)."""
+
+
+def windowed(loaded: LoadedModel, window: float | str, as_of: datetime, earliest: datetime) -> LoadedModel:
+    """The model with `window` as its window_days: "all" reaches back to the earliest row
+    (at least the model's half-life, at most MAX_WINDOW_DAYS)."""
+    if window != "all":
+        return loaded.with_window(float(window))
+    moment, first = pd.Timestamp(as_of), pd.Timestamp(earliest)
+    moment = moment.tz_localize("UTC") if moment.tzinfo is None else moment
+    first = first.tz_localize("UTC") if first.tzinfo is None else first
+    span = math.ceil(max(0.0, (moment - first).total_seconds()) / DAY_SECONDS) + 1
+    return loaded.with_window(float(min(MAX_WINDOW_DAYS, max(span, loaded.model.half_life_days))))
 
 
 def _no_rows(read: ReadReport) -> InputError:
@@ -286,17 +315,22 @@ def score_rows(
     relative: bool = False,
     combine: bool = False,
     stage: Callable[[str], None] = QUIET.stage,
+    window: Window_ = None,
 ) -> RunResult:
     """Score rows already read (so one read can be scored under several models); `stage` hears
-    of each step as it starts, for a progress bar."""
+    of each step as it starts, for a progress bar. `window` replaces the model's window_days:
+    days, or "all" (every row up to as-of)."""
     if rows.empty:
         raise _no_rows(read)
     stage("aggregating")
+    if window is not None:
+        moment = as_of or latest_timestamp(drop_duplicates(rows))
+        loaded = windowed(loaded, window, moment, latest_timestamp(rows, earliest=True))
     model = loaded.model
-    window = window_rows(rows, model, as_of)
-    features, edges, items, topics, tagged = _gather(window, model)
-    found = _Found(features, [edges], items, topics, lambda wanted: focused_items(window, tagged, wanted))
-    return _score(found, window.report, read, loaded, relative=relative, combine=combine, stage=stage)
+    inside = window_rows(rows, model, as_of)
+    features, edges, items, topics, tagged = _gather(inside, model)
+    found = _Found(features, [edges], items, topics, lambda wanted: focused_items(inside, tagged, wanted))
+    return _score(found, inside.report, read, loaded, relative=relative, combine=combine, stage=stage)
 
 
 def _gather(window: Window, model: Model) -> tuple[list[AccountFeatures], Edges, Items, TopicRows, Tagged]:
@@ -335,14 +369,18 @@ def score_spill(
     relative: bool = False,
     combine: bool = False,
     stage: Callable[[str], None] = QUIET.stage,
+    window: Window_ = None,
 ) -> RunResult:
     """`score_rows` for rows split by account into parts: one part in memory at a time, the
     same result to the bit."""
     if not spill.rows:
         raise _no_rows(read)
     stage("aggregating")
-    model = loaded.model
     moment = as_of or _latest_unique(spill)
+    if window is not None:
+        assert spill.earliest is not None, "a spill with rows has an earliest one"
+        loaded = windowed(loaded, window, moment, spill.earliest)
+    model = loaded.model
     features: list[AccountFeatures] = []
     edges, topics = [], []
     items: Items = {}
@@ -372,6 +410,7 @@ def score_spill(
         as_of=first.as_of,
         rows_in=sum(item.rows_in for item in reports),
         duplicates=sum(item.duplicates for item in reports),
+        repeated_rows=sum(item.repeated_rows for item in reports),
         before_window=sum(item.before_window for item in reports),
         after_as_of=sum(item.after_as_of for item in reports),
     )
@@ -418,7 +457,9 @@ def _score(
     scores = scorer.score_all(features)
     stage("topics")
     topics = topic_scores(found.topics, scores, model, combine=combine)
-    styles = styles_from(scores, topics, model, combine=combine, focused=found.focused)
+    styles = styles_from(
+        scores, topics, model, combine=combine, focused=found.focused, as_of=report.as_of.isoformat()
+    )
     if relative:
         scores = relative_scores(scores)
     return RunResult(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 
 from klout_cli.core import Model, ModelError, parse_model
-from klout_cli.core.model import clean_topic
+from klout_cli.core.model import RETIRED_FLAG_KEYS, clean_topic
 from klout_cli.ingest.mapping import ColumnMap, MapError, parse_model_columns
 
 DEFAULT_NAME = "built-in default (weights.yaml)"
@@ -37,6 +37,15 @@ class LoadedModel:
 
     def effective_json(self) -> str:
         return json.dumps(self.effective, sort_keys=True)
+
+    def with_window(self, days: float) -> LoadedModel:
+        """The same model with another window (`--window`): the run records it in its effective model."""
+        effective = {**self.effective, "window_days": days}
+        try:
+            model = parse_model(effective)
+        except ModelError as error:
+            raise ModelError(f"--window: {error}") from None
+        return replace(self, model=model, effective=effective)
 
 
 def default_text() -> str:
@@ -90,6 +99,24 @@ def _read(path: str, what: str = "model") -> str:
         raise ModelError(f"{path}: not a text file (a {what} is YAML text)") from None
     except OSError as error:
         raise ModelError(f"{path}: cannot read: {error.strerror}") from None
+
+
+def run_model(effective_json: str, source: str) -> Model:
+    """The model a saved run used, from its effective model (options such as `--window` included);
+    keys a later kscore added take their defaults."""
+    try:
+        effective = json.loads(effective_json)
+    except ValueError:
+        raise ModelError(f"{source}: its model is not readable JSON") from None
+    flags = effective.get("flags") if isinstance(effective, Mapping) else None
+    for flag, key in RETIRED_FLAG_KEYS:  # valid when the run was made
+        if isinstance(flags, Mapping) and isinstance(flags.get(flag), Mapping):
+            effective["flags"][flag] = {name: value for name, value in flags[flag].items() if name != key}
+    base = _parse_yaml(default_text(), DEFAULT_NAME)
+    try:
+        return parse_model(_merge(base, effective))
+    except ModelError as error:
+        raise ModelError(f"{source}: {error}") from None
 
 
 def read_yaml(path: str, what: str) -> Any:

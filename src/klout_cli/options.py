@@ -6,6 +6,7 @@ spells them the same way.
 
 from __future__ import annotations
 
+import math
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, time, timezone
@@ -40,6 +41,28 @@ class AsOfType(click.ParamType):  # type: ignore[type-arg]
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=timezone.utc)
         return moment
+
+
+class WindowType(click.ParamType):  # type: ignore[type-arg]
+    """How far back activity counts: days (`90d`, `365d`, or a plain number), weeks (`12w`), or `all`."""
+
+    name = "WINDOW"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float | str:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return float(value)
+        text = str(value).strip().lower()
+        if text == "all":
+            return "all"
+        unit = {"d": 1.0, "w": 7.0}.get(text[-1:], 1.0)
+        number = text[:-1] if text[-1:] in ("d", "w") else text
+        try:
+            days = float(number) * unit
+        except ValueError:
+            days = math.nan
+        if not math.isfinite(days) or days <= 0:
+            self.fail(f"'{value}' is not a window: give days (90d, 365d), weeks (12w) or all", param, ctx)
+        return days
 
 
 def combine_decorators(*decorators: Callable[[F], F]) -> Callable[[F], F]:
@@ -122,9 +145,16 @@ reading_options = combine_decorators(
         help="Audience numbers exports lack: a CSV of account, platform, followers, following[, timestamp].",
     ),
 )
+window_option = click.option(
+    "--window",
+    type=WindowType(),
+    default=None,
+    help="How far back activity counts: 90d, 365d, all (every row up to as-of). Default: the model's window_days.",
+)
 scoring_options = combine_decorators(
     model_option,
     as_of_option,
+    window_option,
     click.option("--relative", is_flag=True, help="Percentile-style 1-100 within this input."),
     click.option("--combine", is_flag=True, help="One score per account across its platforms."),
     click.option(
@@ -216,6 +246,16 @@ def load_model_option(path: str | None, inputs: Sequence[str] = ()) -> Any:
     return load_model(path)
 
 
+def windowed_model(loaded: Any, days: float) -> Any:
+    """The model with `--window` days: a window the model cannot take is a usage error."""
+    from klout_cli.core import ModelError
+
+    try:
+        return loaded.with_window(days)
+    except ModelError as error:
+        raise click.UsageError(str(error)) from None
+
+
 def reading_of(flags: dict[str, Any], loaded: Any = None, inputs: Sequence[str] = ()) -> Any:
     """How to read the FILEs, from the reading options (and the model's `columns:` section)."""
     from klout_cli.ingest.read import Reading
@@ -254,6 +294,12 @@ def reading_notes(read: Any) -> None:
             formats[how] = formats.get(how, 0) + 1
     if formats:
         note("read " + "; ".join(f"{plural(count, 'file')} as {how}" for how, count in formats.items()))
+    for item in read.files:
+        if item.undecodable:
+            note(
+                f"{item.name}: {plural(item.undecodable, 'character')} of text were not UTF-8 (shown as \ufffd); "
+                "no topic is taken from a hashtag next to them"
+            )
     for item in read.files:
         if item.absent:
             note(f"{item.name}: no column for {', '.join(item.absent)}: counts read 0, audience unknown (see --map)")

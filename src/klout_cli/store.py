@@ -363,6 +363,12 @@ class Store:
             text: str = connection.execute("SELECT model_text FROM runs WHERE id = ?", (run.id,)).fetchone()[0]
         return text
 
+    def model_json(self, run: RunRecord) -> str:
+        """The run's effective model (every key, after defaults and options such as `--window`), as JSON."""
+        with self._connect(create=False) as connection:
+            text: str = connection.execute("SELECT model_json FROM runs WHERE id = ?", (run.id,)).fetchone()[0]
+        return text
+
     def entries(self, run: RunRecord, account: str | None = None) -> list[tuple[dict[str, Any], dict[str, Any]]]:
         """(row, breakdown) of one account's platforms in a run, or of every account, in rank order."""
         query = f"SELECT {ROW_COLUMNS}, breakdown FROM scores WHERE run_id = ?"

@@ -116,6 +116,7 @@ def styles_from(
     *,
     combine: bool,
     focused: Callable[[pd.DataFrame], dict[Key, int]],
+    as_of: str = "",
 ) -> dict[Key, Style]:
     """Each account's style; `focused(wanted)` counts each account's items on its main topics
     (`wanted`: account, platform, group, topic)."""
@@ -141,6 +142,7 @@ def styles_from(
             shares_per_item=score.raw("amplification"),
             topics=shares[key],
             focused_items=items.get(key, 0),
+            as_of=as_of,
         )
         styles[key] = style_of(activity, model.styles)
     return styles

@@ -89,7 +89,7 @@ def _note_other_platforms(entries: list[Entry], chosen: Entry, platform: str | N
 def _from_run(
     account: str, run_id: int | None, platform: str | None, model_path: str | None, db_path: Path | None
 ) -> dict[str, Any]:
-    from klout_cli.modelfile import load_model
+    from klout_cli.modelfile import run_model
 
     store = open_store(db_path)
     record = store.run(run_id)
@@ -101,7 +101,7 @@ def _from_run(
     data = explanation(entry, source=source, medians=record.medians)
     if model_path:
         other = load_model_option(model_path)
-        then = load_model(f"the model of run {record.id}", store.model_text(record)).model
+        then = run_model(store.model_json(record), f"the model of run {record.id}")
         check_rescorable(then, other.model, other.source, combined=record.combine)
         data["compare"] = {"model": _model_label(other), **rescore(entry[1], other.model)}
         if record.relative:

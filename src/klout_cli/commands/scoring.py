@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +24,7 @@ from klout_cli.options import (
     reading_of,
     scoring_options,
     stdin_bytes,
+    windowed_model,
 )
 from klout_cli.progress import Reporter, reporting
 from klout_cli.rows import Row, columns_for, select, topic_columns
@@ -43,6 +44,38 @@ def _skipped_note(result: RunResult) -> None:
         note(f"--accounts: {plural(result.outside_audience, 'row')} dated outside the window up to as-of (left out)")
     if result.read.rows_skipped:
         note(f"skipped {plural(result.read.rows_skipped, 'bad row')}: {result.read.skipped_reasons()}")
+    for warning in window_warnings(result):
+        note(f"warning: {warning}")
+
+
+def window_warnings(result: RunResult) -> list[str]:
+    """What a user should know about what the window and the duplicates left out."""
+    window, warnings = result.window, []
+    if window.repeated_rows:
+        warnings.append(
+            f"{plural(window.repeated_rows, 'row')} without a post id repeat others exactly (the same export "
+            "given twice?): each counted once"
+        )
+    days = result.model.model.window_days
+    start = window.as_of - timedelta(days=days)
+    hint = "pass --window all (or a longer --window) or an earlier --as-of to score them"
+    outside = [item.name for item in result.read.files if item.last is not None and item.last < start]
+    if outside:
+        named = ", ".join(outside[:3]) + (f" and {len(outside) - 3:,} more" if len(outside) > 3 else "")
+        warnings.append(
+            f"{named}: every row is older than the {days:g}-day window up to as-of {window.as_of:%Y-%m-%d}; {hint}"
+        )
+    elif window.rows_in and window.before_window > window.rows_in / 2:
+        warnings.append(
+            f"{window.before_window:,} of {window.rows_in:,} rows are older than the {days:g}-day window up to "
+            f"as-of {window.as_of:%Y-%m-%d}; {hint}"
+        )
+    dormant = sum(1 for style in result.styles.values() if style.name == "dormant")
+    if dormant:
+        warnings.append(
+            f"{plural(dormant, 'account')} had nothing in the window: each scores 1, style dormant, with when it was last active"
+        )
+    return warnings
 
 
 def _summary(result: RunResult) -> str:
@@ -74,6 +107,9 @@ def _run_scoring(
 
     check_inputs(inputs)
     loaded = load_model_option(model_path, inputs)
+    window = flags["window"]
+    if window is not None and window != "all":
+        loaded, window = windowed_model(loaded, window), None
     return compute_run(
         inputs,
         loaded,
@@ -84,6 +120,7 @@ def _run_scoring(
         stdin=stdin_bytes(),
         reading=reading_of(flags, loaded, inputs),
         progress=progress,
+        window=window,
     )
 
 
@@ -215,15 +252,15 @@ def rank(
     scoring_flags = [name for name, value in flags.items() if value not in (False, "fail", None)]
     if model_path or as_of or scoring_flags or progress:
         raise click.UsageError(
-            "--model, --as-of, --relative, --combine, --on-error, --progress and the reading options "
+            "--model, --as-of, --window, --relative, --combine, --on-error, --progress and the reading options "
             "(--preset, --map, --account, --accounts) apply only with FILEs"
         )
     store = open_store(db_path)
     record = store.run(run_id)
     if topic is not None:
-        from klout_cli.modelfile import load_model
+        from klout_cli.modelfile import run_model
 
-        model = load_model(f"the model of run {record.id}", store.model_text(record)).model
+        model = run_model(store.model_json(record), f"the model of run {record.id}")
         topic = resolve(topic, model, store.topic_names(record), f"run {record.id}")
         rows = store.topic_scores(record, topic, platform=platform, min_score=min_score, top=top)
         shown = select(rows, platform=None, min_score=None, top=None)

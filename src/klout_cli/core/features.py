@@ -49,13 +49,31 @@ class AccountFeatures:
     incoming: float = 0.0
     """Those interaction rows, weighted by kind and decayed."""
     network: float = 0.0
-    """Incoming engagement counted by the credibility (trust) of whoever gave it."""
+    """Incoming engagement counted by the credibility (trust, at most 1) of whoever gave it."""
     bot_share: float = 0.0
     """Share of `incoming` from accounts with (almost) no trust: no audience, nobody engaging them."""
     ring_share: float = 0.0
     """Share of `incoming` from accounts this one engages back (reciprocal partners)."""
     ring_size: int = 0
     """How many reciprocal partners engaged with it."""
+    capped_engagement: float = 0.0
+    """Each item's weighted engagement (replies beyond the backlash limit left out), decayed and
+    summed, each item at most `item_cap` times the account's median item: one outlier cannot
+    carry an account."""
+    capped_shares: float = 0.0
+    """The same for each item's shares."""
+    capped_people: float = 0.0
+    """The same for the people each item moved: its likes, shares or counted replies, the most."""
+    backlash_replies: float = 0.0
+    """Replies not counted: beyond the backlash limit of their item's likes and shares (decayed)."""
+    ratioed_items: int = 0
+    """Items whose replies passed the backlash limit."""
+    busy_days: int = 0
+    """Calendar days with at least spam-volume's `min_items_per_day` items."""
+    ring_density: float = 0.0
+    """Of the pairs of its reciprocal partners, the share that engage each other both ways."""
+    last_active: str | None = None
+    """When the account has no row in the window: the time of its latest row (ISO 8601)."""
 
     def received(self, action: str) -> float:
         value: float = getattr(self, action)
@@ -127,5 +145,21 @@ def combine_platforms(parts: Sequence[AccountFeatures], model: Model, heaviest: 
         bot_share=by_incoming("bot_share"),
         ring_share=by_incoming("ring_share"),
         ring_size=max((part.ring_size for part, _ in counted), default=0),  # the same ring on each platform
+        capped_engagement=float(sum(weight * part.capped_engagement for part, weight in counted)),
+        capped_shares=float(sum(weight * part.capped_shares for part, weight in counted)),
+        capped_people=float(sum(weight * part.capped_people for part, weight in counted)),
+        backlash_replies=float(sum(weight * part.backlash_replies for part, weight in counted)),
+        ratioed_items=sum(part.ratioed_items for part, _ in counted),
+        busy_days=max((part.busy_days for part, _ in counted), default=0),
+        ring_density=max((part.ring_density for part, _ in counted), default=0.0),
+        last_active=_last_active(parts),
         **sums,
     )
+
+
+def _last_active(parts: Sequence[AccountFeatures]) -> str | None:
+    """Combined, an account is dormant only when it is dormant on every platform."""
+    seen = [part.last_active for part in parts]
+    if any(item is None for item in seen):
+        return None
+    return max(item for item in seen if item is not None)

@@ -1,10 +1,14 @@
 """Gaming flags: each fires on numbers from the account's own features, with the evidence in words.
 
 A flag never hides an account: it is ranked, flagged, and its penalty shown in the breakdown.
+Each flag needs a minimum of evidence before it may fire (`min_items`, and engagers or days where
+it judges those), so one or two posts never make a gamer; and each says how strongly it fired:
+its `strength` is how many times over the weakest of its conditions is met (1.0: just).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -17,7 +21,7 @@ class Engagement:
     """The account's engagement as the detectors see it (weighted by the model's actions)."""
 
     per_item: float
-    """Per item, with the model's prior items (the engagement signal's raw measure)."""
+    """A typical item's weighted engagement, with the model's prior items (the engagement signal's raw measure)."""
     received: float
     """In all: everything its items received."""
 
@@ -33,6 +37,8 @@ class Finding:
     """Signals whose points were gamed..."""
     share: float
     """...and the share of those points that is not counted."""
+    strength: float
+    """How many times over its weakest condition is met (1.0: just)."""
     features: AccountFeatures = field(repr=False, compare=False)
     spec: FlagSpec = field(repr=False, compare=False)
     engaged: Engagement = field(repr=False, compare=False)
@@ -43,37 +49,53 @@ class Finding:
     def evidence(self) -> str:
         """Why it fired, in numbers (worded once: an account's topic scores share its findings)."""
         if self._evidence is None:
-            self._evidence = DETECTORS[self.name][1](self.features, self.spec, self.engaged)
+            self._evidence = DETECTORS[self.name].words(self.features, self.spec, self.engaged)
         return self._evidence
 
 
 ENGAGEMENT_SIGNALS = ("engagement", "amplification", "true_reach", "network_impact")
+AUDIENCE_SIGNALS = ("reach",)
 
-#: What each flag's gaming inflated, and how much of it: those points are not counted.
-VOIDS: dict[str, tuple[tuple[str, ...], Callable[[AccountFeatures], float]]] = {
-    "follow-back": (("reach",), lambda features: 1.0),
-    "bought-audience": (("reach",), lambda features: 1.0),
-    "bot-amplified": (ENGAGEMENT_SIGNALS, lambda features: features.bot_share),
-    "pod": (ENGAGEMENT_SIGNALS, lambda features: features.ring_share),
-    "spam-volume": (("activity",), lambda features: 1.0),
-}
-
-# Each flag has a test, which finds the accounts it fires for among many at once (a loop over
-# them, not a call for each: a run tests every account), and its evidence in words, worded only
-# when shown. A test is given each account's engagement per item and what its items received.
+Fired = list[tuple[int, float, float]]
+"""Where in the accounts a flag fired, in order: (position, share gamed, strength)."""
 
 
-def _follow_back(accounts: Sequence[AccountFeatures], spec: FlagSpec, per_item: Floats, received: Floats) -> Fired:
+def _over(measure: float, threshold: float) -> float:
+    """How many times over `measure >= threshold` is met (inf when the threshold is 0)."""
+    return measure / threshold if threshold > 0 else math.inf
+
+
+def _under(measure: float, limit: float) -> float:
+    """How many times over `measure <= limit` is met (inf at 0)."""
+    return limit / measure if measure > 0 else math.inf
+
+
+def _strength(*margins: float) -> float:
+    """The weakest margin, at most 1,000 (one condition met by far says nothing of the others)."""
+    return min(1000.0, *margins)
+
+
+def _enough_items(features: AccountFeatures, spec: FlagSpec) -> bool:
+    return features.items >= spec.thresholds["min_items"]
+
+
+def _evidence_items(features: AccountFeatures) -> str:
+    return f"on {features.items:,} item" + ("" if features.items == 1 else "s")
+
+
+# -- follow-back: a farmed audience -----------------------------------------------------------
+def _follow_back(accounts: Sequence[AccountFeatures], spec: FlagSpec, engaged: Sequence[Engagement]) -> Fired:
     least, ratio, most = _thresholds(spec, "min_followers", "max_ratio", "max_engagement_per_1k_followers")
     fired = []
     for at, features in enumerate(accounts):
         followers, following = features.followers or 0.0, features.following or 0.0
         smaller, larger = min(followers, following), max(followers, following)
-        if not smaller or smaller < least or larger > smaller * ratio:
+        if not smaller or smaller < least or larger > smaller * ratio or not _enough_items(features, spec):
             continue
-        # `not (x > limit)`, not `x <= limit`: a NaN measure fires, as it always has
-        if not (1000 * per_item[at] / followers > most):
-            fired.append(at)
+        per_1k = 1000 * engaged[at].per_item / followers
+        if not (per_1k > most):  # (a NaN measure fires, as it always has)
+            strength = _strength(_over(smaller, least), _under(larger / smaller, ratio), _under(per_1k, most))
+            fired.append((at, 1.0, strength))
     return fired
 
 
@@ -82,26 +104,29 @@ def _follow_back_evidence(features: AccountFeatures, spec: FlagSpec, engaged: En
     ratio = max(followers, following) / min(followers, following)
     return (
         f"follows {following:,.0f} and is followed by {followers:,.0f} (ratio {ratio:.2f}); "
-        f"{1000 * engaged.per_item / followers:.2f} weighted engagements per item per 1,000 followers"
+        f"{1000 * engaged.per_item / followers:.2f} weighted engagements per item per 1,000 followers, "
+        f"{_evidence_items(features)}"
     )
 
 
+# -- bought-audience: followers far beyond the people who ever engage ------------------------
 def _people(features: AccountFeatures) -> float:
     """At most how many distinct people ever engaged: the engagers, or one item's likes or shares."""
     return max(float(features.engagers), features.peak_item, 1.0)
 
 
-def _bought_audience(accounts: Sequence[AccountFeatures], spec: FlagSpec, per_item: Floats, received: Floats) -> Fired:
+def _bought_audience(accounts: Sequence[AccountFeatures], spec: FlagSpec, engaged: Sequence[Engagement]) -> Fired:
     least, per_engager, most = _thresholds(spec, "min_followers", "min_followers_per_engager", "max_engagers")
     fired = []
     for at, features in enumerate(accounts):
         followers = features.followers or 0.0
-        if followers < least:
+        if followers < least or not _enough_items(features, spec):
             continue
         people = _people(features)
         # thousands engage: a big audience that moves
         if not (followers / people < per_engager or people > most):
-            fired.append(at)
+            strength = _strength(_over(followers, least), _over(followers / people, per_engager), _under(people, most))
+            fired.append((at, 1.0, strength))
     return fired
 
 
@@ -110,24 +135,40 @@ def _bought_audience_evidence(features: AccountFeatures, spec: FlagSpec, engaged
     people = _people(features)
     return (
         f"{followers:,.0f} followers but at most {people:,.0f} distinct people ever engaged "
-        f"({followers / people:,.0f} followers per engager)"
+        f"({followers / people:,.0f} followers per engager), {_evidence_items(features)}"
     )
 
 
-def _bot_amplified(accounts: Sequence[AccountFeatures], spec: FlagSpec, per_item: Floats, received: Floats) -> Fired:
-    engagers, share = _thresholds(spec, "min_engagers", "min_share")
-    return [
-        at for at, features in enumerate(accounts) if not (features.engagers < engagers or features.bot_share < share)
-    ]
+# -- bot-amplified: engagement from accounts nobody engages ----------------------------------
+def _bots_per_item(features: AccountFeatures) -> float:
+    """The bots' engagement (interaction rows, weighted) per item: a few stray bot likes on an
+    account few others engage with are camouflage, not bought amplification."""
+    bots = features.bot_share * features.incoming
+    return bots / features.weighted_items if features.weighted_items > 0 else 0.0
+
+
+def _bot_amplified(accounts: Sequence[AccountFeatures], spec: FlagSpec, engaged: Sequence[Engagement]) -> Fired:
+    engagers, share, per_item = _thresholds(spec, "min_engagers", "min_share", "min_bot_engagement_per_item")
+    fired = []
+    for at, features in enumerate(accounts):
+        if features.engagers < engagers or features.bot_share < share or not _enough_items(features, spec):
+            continue
+        bots = _bots_per_item(features)
+        if not bots < per_item:
+            margins = (_over(features.engagers, engagers), _over(features.bot_share, share), _over(bots, per_item))
+            fired.append((at, features.bot_share, _strength(*margins)))
+    return fired
 
 
 def _bot_amplified_evidence(features: AccountFeatures, spec: FlagSpec, engaged: Engagement) -> str:
     return (
         f"{100 * features.bot_share:.0f}% of incoming engagement came from accounts with no audience and "
-        f"nobody engaging them (of {features.engagers:,} engagers)"
+        f"nobody engaging them (of {features.engagers:,} engagers; {_bots_per_item(features):,.1f} per item), "
+        f"{_evidence_items(features)}"
     )
 
 
+# -- pod: a ring that engages each other ------------------------------------------------------
 def _ring_on_record(features: AccountFeatures, received: float) -> float:
     """The ring's part of all the engagement on record (interaction rows, or what the items
     received in all if more, so items nobody reacted to never dilute it)."""
@@ -135,56 +176,128 @@ def _ring_on_record(features: AccountFeatures, received: float) -> float:
     return ring / max(features.incoming, received, 1e-12)
 
 
-def _pod(accounts: Sequence[AccountFeatures], spec: FlagSpec, per_item: Floats, received: Floats) -> Fired:
-    smallest, largest, share, of_all = _thresholds(
-        spec, "min_ring", "max_ring", "min_share", "min_share_of_all_engagement"
+def _pod(accounts: Sequence[AccountFeatures], spec: FlagSpec, engaged: Sequence[Engagement]) -> Fired:
+    smallest, density, share, of_all = _thresholds(
+        spec, "min_ring", "min_density", "min_share", "min_share_of_all_engagement"
     )
     fired = []
     for at, features in enumerate(accounts):
-        if not smallest <= features.ring_size <= largest or features.ring_share < share:
+        if features.ring_size < smallest or features.ring_share < share or features.ring_density < density:
             continue
+        if not _enough_items(features, spec):
+            continue
+        on_record = _ring_on_record(features, engaged[at].received)
         # a few reciprocal likes under thousands are friends, not a pod
-        if not (_ring_on_record(features, received[at]) < of_all):
-            fired.append(at)
+        if not (on_record < of_all):
+            strength = _strength(
+                _over(features.ring_size, smallest),
+                _over(features.ring_density, density),
+                _over(features.ring_share, share),
+                _over(on_record, of_all),
+            )
+            fired.append((at, features.ring_share, strength))
     return fired
 
 
 def _pod_evidence(features: AccountFeatures, spec: FlagSpec, engaged: Engagement) -> str:
     return (
         f"{100 * features.ring_share:.0f}% of incoming engagement came from {features.ring_size} accounts it "
-        f"engages back ({100 * _ring_on_record(features, engaged.received):.0f}% of all the engagement on record)"
+        f"engages back, {100 * features.ring_density:.0f}% of whose pairs engage each other too "
+        f"({100 * _ring_on_record(features, engaged.received):.0f}% of all the engagement on record), "
+        f"{_evidence_items(features)}"
     )
 
 
-def _spam_volume(accounts: Sequence[AccountFeatures], spec: FlagSpec, per_item: Floats, received: Floats) -> Fired:
-    # the busiest day, not an average: spreading more items over more days never hides volume
-    busiest, most = _thresholds(spec, "min_items_per_day", "max_engagement_per_item")
+# -- spam-volume: many items a day that nobody engages with -----------------------------------
+def _spam_volume(accounts: Sequence[AccountFeatures], spec: FlagSpec, engaged: Sequence[Engagement]) -> Fired:
+    # busy days, not an average: spreading more items over more days never hides volume
+    busiest, days, most = _thresholds(spec, "min_items_per_day", "min_days", "max_engagement_per_item")
     return [
-        at
-        for at, (features, engagement) in enumerate(zip(accounts, per_item))
-        if not (features.busiest_day < busiest or engagement > most)
+        (
+            at,
+            1.0,
+            _strength(
+                _over(features.busiest_day, busiest), _over(features.busy_days, days), _under(found.per_item, most)
+            ),
+        )
+        for at, (features, found) in enumerate(zip(accounts, engaged))
+        if not (features.busiest_day < busiest or features.busy_days < days or found.per_item > most)
     ]
 
 
 def _spam_volume_evidence(features: AccountFeatures, spec: FlagSpec, engaged: Engagement) -> str:
-    return f"{features.busiest_day} items on its busiest day, with {engaged.per_item:.2f} weighted engagements per item"
+    busiest = spec.thresholds["min_items_per_day"]
+    return (
+        f"{features.busy_days} days with {busiest:g} items or more (the busiest {features.busiest_day}), "
+        f"and a typical item drew {engaged.per_item:.2f} weighted engagements"
+    )
+
+
+# -- implausible-counts: counts the audience cannot explain ----------------------------------
+def typical_people(features: AccountFeatures) -> float:
+    """The people an item moved on average, by its own counts alone (no prior items)."""
+    return features.capped_people / features.weighted_items if features.weighted_items > 0 else 0.0
+
+
+def _audience_limit(features: AccountFeatures, spec: FlagSpec) -> float:
+    """The most people a typical item can plausibly move, from the account's audience."""
+    return spec.thresholds["max_people_per_follower"] * max(features.followers or 0.0, 1.0)
+
+
+def _impressions_per_item(features: AccountFeatures) -> float:
+    return features.impressions / features.weighted_items if features.weighted_items > 0 else 0.0
+
+
+def _implausible_counts(accounts: Sequence[AccountFeatures], spec: FlagSpec, engaged: Sequence[Engagement]) -> Fired:
+    fired = []
+    for at, features in enumerate(accounts):
+        if features.followers is None or not _enough_items(features, spec):
+            continue
+        people, limit = typical_people(features), _audience_limit(features, spec)
+        if not people > limit:
+            continue
+        # impressions that show every one of those people seeing the item explain the counts
+        if _impressions_per_item(features) >= people:
+            continue
+        fired.append((at, 1.0 - limit / people, _strength(_over(people, limit))))
+    return fired
+
+
+def _implausible_counts_evidence(features: AccountFeatures, spec: FlagSpec, engaged: Engagement) -> str:
+    people, followers = typical_people(features), features.followers or 0.0
+    seen = _impressions_per_item(features)
+    backing = f"{seen:,.0f} impressions per item" if seen else "no impressions"
+    return (
+        f"a typical item moved {people:,.0f} people, {people / max(followers, 1.0):,.0f} times its "
+        f"{followers:,.0f} followers, with {backing} to show it was seen; {_evidence_items(features)}"
+    )
 
 
 def _thresholds(spec: FlagSpec, *names: str) -> list[float]:
     return [spec.thresholds[name] for name in names]
 
 
-Floats = Sequence[float]
-Fired = list[int]
-"""Where in the accounts a flag fired, in order."""
-Test = Callable[[Sequence[AccountFeatures], FlagSpec, Floats, Floats], Fired]
-Evidence = Callable[[AccountFeatures, FlagSpec, Engagement], str]
-DETECTORS: dict[str, tuple[Test, Evidence]] = {
-    "follow-back": (_follow_back, _follow_back_evidence),
-    "bought-audience": (_bought_audience, _bought_audience_evidence),
-    "bot-amplified": (_bot_amplified, _bot_amplified_evidence),
-    "pod": (_pod, _pod_evidence),
-    "spam-volume": (_spam_volume, _spam_volume_evidence),
+Test = Callable[[Sequence[AccountFeatures], FlagSpec, Sequence[Engagement]], Fired]
+Words = Callable[[AccountFeatures, FlagSpec, Engagement], str]
+
+
+@dataclass(frozen=True)
+class Detector:
+    """A flag's test (which accounts it fires for, among many at once: a loop over them, not a
+    call for each), the signals its gaming inflated, and its evidence in words (worded only when shown)."""
+
+    test: Test
+    voids: tuple[str, ...]
+    words: Words
+
+
+DETECTORS: dict[str, Detector] = {
+    "follow-back": Detector(_follow_back, AUDIENCE_SIGNALS, _follow_back_evidence),
+    "bought-audience": Detector(_bought_audience, AUDIENCE_SIGNALS, _bought_audience_evidence),
+    "bot-amplified": Detector(_bot_amplified, ENGAGEMENT_SIGNALS, _bot_amplified_evidence),
+    "pod": Detector(_pod, ENGAGEMENT_SIGNALS, _pod_evidence),
+    "spam-volume": Detector(_spam_volume, ("activity",), _spam_volume_evidence),
+    "implausible-counts": Detector(_implausible_counts, ENGAGEMENT_SIGNALS, _implausible_counts_evidence),
 }
 
 
@@ -193,29 +306,27 @@ class Detectors:
 
     def __init__(self, model: Model) -> None:
         self.model = model
-        self._plan = [(spec, DETECTORS[spec.name][0], *VOIDS[spec.name]) for spec in model.flags]
+        self._plan = [(spec, DETECTORS[spec.name]) for spec in model.flags]
 
     def __call__(self, features: AccountFeatures, engagement: float, received: float | None = None) -> list[Finding]:
-        """The flags that fire for an account; `engagement` is its weighted engagements per item, and
-        `received` what its items received in all (`features.weighted(model.actions)`) when known."""
+        """The flags that fire for an account; `engagement` is a typical item's weighted engagement,
+        and `received` what its items received in all (`features.weighted(model.actions)`) when known."""
         if received is None:
             received = features.weighted(self.model.actions)
         return list(self.all([features], [engagement], [received])[0])
 
-    def all(self, accounts: Sequence[AccountFeatures], per_item: Floats, received: Floats) -> list[Sequence[Finding]]:
-        """The flags that fire for each account (in the model's order), given each one's weighted
-        engagements per item and what its items received in all."""
+    def all(
+        self, accounts: Sequence[AccountFeatures], per_item: Sequence[float], received: Sequence[float]
+    ) -> list[Sequence[Finding]]:
+        """The flags that fire for each account (in the model's order), given each one's typical
+        item's weighted engagement and what its items received in all."""
+        engaged = [Engagement(typical, total) for typical, total in zip(per_item, received)]
         found: dict[int, list[Finding]] = {}  # only the flagged accounts
-        for spec, fires, voids, share in self._plan:
-            for at in fires(accounts, spec, per_item, received):
-                features, findings = accounts[at], found.get(at)
-                if findings is None:
-                    findings = found[at] = []
-                    engaged = Engagement(per_item[at], received[at])
-                else:
-                    engaged = findings[0].engaged  # one for each account, shared by its findings
-                gamed = min(1.0, max(0.0, share(features)))
-                findings.append(Finding(spec.name, spec.penalty, voids, gamed, features, spec, engaged))
+        for spec, detector in self._plan:
+            for at, share, strength in detector.test(accounts, spec, engaged):
+                gamed = min(1.0, max(0.0, share))
+                finding = Finding(spec.name, spec.penalty, detector.voids, gamed, strength, accounts[at], spec, engaged[at])
+                found.setdefault(at, []).append(finding)
         none: tuple[Finding, ...] = ()
         return [found.get(at, none) for at in range(len(accounts))]
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import math
 import unicodedata
+import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -22,11 +23,16 @@ INTERACTIONS: tuple[str, ...] = ("like", "share", "reply", "mention")
 
 #: Gaming flags and the thresholds each takes from the model.
 FLAG_KEYS: dict[str, tuple[str, ...]] = {
-    "follow-back": ("penalty", "min_followers", "max_ratio", "max_engagement_per_1k_followers"),
-    "bought-audience": ("penalty", "min_followers", "min_followers_per_engager", "max_engagers"),
-    "bot-amplified": ("penalty", "min_share", "min_engagers"),
-    "pod": ("penalty", "min_share", "min_ring", "max_ring", "min_share_of_all_engagement"),
-    "spam-volume": ("penalty", "min_items_per_day", "max_engagement_per_item"),
+    "follow-back": ("penalty", "min_items", "min_followers", "max_ratio", "max_engagement_per_1k_followers"),
+    "bought-audience": ("penalty", "min_items", "min_followers", "min_followers_per_engager", "max_engagers"),
+    "bot-amplified": ("penalty", "min_items", "min_engagers", "min_share", "min_bot_engagement_per_item"),
+    "pod": ("penalty", "min_items", "min_ring", "min_density", "min_share", "min_share_of_all_engagement"),
+    "spam-volume": ("penalty", "min_items_per_day", "min_days", "max_engagement_per_item"),
+    "implausible-counts": ("penalty", "min_items", "max_people_per_follower"),
+}
+#: Keys an earlier kscore's flags took, and what to do about them now.
+RETIRED_FLAG_KEYS: dict[tuple[str, str], str] = {
+    ("pod", "max_ring"): "pods of any size are found by how densely the ring engages itself (min_density)",
 }
 FLAGS: tuple[str, ...] = tuple(FLAG_KEYS)
 NETWORK_KEYS: tuple[str, ...] = (
@@ -36,6 +42,8 @@ NETWORK_KEYS: tuple[str, ...] = (
     "reciprocal_discount",
     "bot_trust",
     "interactions",
+    "prior_credibility",
+    "prior_engagements",
 )
 
 #: How a raw measure becomes a normalised value in [0, 1] (each saturates at the signal's cap).
@@ -55,10 +63,14 @@ TOP_KEYS: tuple[str, ...] = (
     "endorsements",
     "styles",
     "scale",
+    "timezone",
+    "backlash",
+    "item_cap",
 )
-SIGNAL_KEYS: tuple[str, ...] = ("weight", "transform", "cap")
+SIGNAL_KEYS: tuple[str, ...] = ("weight", "transform", "cap", "curve")
 MAX_WINDOW_DAYS = 3660
 SCALE_KEYS: tuple[str, ...] = ("curve",)
+BACKLASH_KEYS: tuple[str, ...] = ("max_replies_per_like_or_share",)
 TOPIC_KEYS: tuple[str, ...] = ("aliases", "ignore")
 ENDORSEMENT_KEYS: tuple[str, ...] = ("max_per_day", "cooldown_days", "min_giver_score", "max_points", "cap")
 #: Styles in the order they are tried (the first that fits is the account's), and their thresholds.
@@ -70,7 +82,7 @@ STYLE_KEYS: dict[str, tuple[str, ...]] = {
     "specialist": ("max_topics", "min_focus", "min_topic_score"),
     "broadcaster": ("min_original_share", "min_shares_per_item"),
 }
-STYLES: tuple[str, ...] = (*STYLE_KEYS, "contributor")
+STYLES: tuple[str, ...] = (*STYLE_KEYS, "contributor", "dormant")
 
 
 @dataclass(frozen=True)
@@ -81,6 +93,9 @@ class SignalSpec:
     weight: float
     transform: str
     cap: float
+    curve: float = 1.0
+    """The transformed value is raised to this power: below 1 it lifts the low and middle of the
+    range (so ordinary accounts are not crowded near 0), at 1 it is left as it is."""
 
 
 @dataclass(frozen=True)
@@ -93,6 +108,10 @@ class NetworkSpec:
     reciprocal_discount: float
     bot_trust: float
     interactions: Mapping[str, float]
+    prior_credibility: float = 0.25
+    """How credible engagement is taken to be when the input does not say who gave it (0..1)."""
+    prior_engagements: float = 5.0
+    """How many weighted interactions that prior counts as, beside those the input names."""
 
 
 @dataclass(frozen=True)
@@ -145,6 +164,13 @@ class Model:
     topics: TopicSpec
     endorsements: EndorsementSpec
     styles: Mapping[str, Mapping[str, float]]
+    timezone: str = "UTC"
+    """Where calendar days begin and end (the busiest day, an endorser's daily cap): an IANA
+    name such as Europe/Paris, or UTC."""
+    max_replies_per_like_or_share: float = 0.5
+    """Backlash: an item's replies beyond this many per like or share it got count nothing."""
+    item_cap: float = 10.0
+    """An item counts at most this many times the account's median item (one outlier cannot carry it)."""
 
     @property
     def total_weight(self) -> float:
@@ -152,6 +178,15 @@ class Model:
 
     def signal(self, name: str) -> SignalSpec:
         for spec in self.signals:
+            if spec.name == name:
+                return spec
+        raise KeyError(name)
+
+    def has_flag(self, name: str) -> bool:
+        return any(spec.name == name for spec in self.flags)
+
+    def flag(self, name: str) -> FlagSpec:
+        for spec in self.flags:
             if spec.name == name:
                 return spec
         raise KeyError(name)
@@ -280,6 +315,7 @@ def parse_model(data: Any) -> Model:
                 weight=_number(spec["weight"], f"{path}.weight"),
                 transform=transform,
                 cap=_number(spec["cap"], f"{path}.cap", positive=True),
+                curve=_number(spec["curve"], f"{path}.curve", positive=True),
             )
         )
     if not any(spec.weight for spec in signals):
@@ -292,6 +328,9 @@ def parse_model(data: Any) -> Model:
     for flag, keys in FLAG_KEYS.items():
         path = f"flags.{flag}"
         spec = _mapping(flags_data[flag], path)
+        for key in spec:
+            if (flag, key) in RETIRED_FLAG_KEYS:
+                raise ModelError(f"{path}.{key}: no longer used: {RETIRED_FLAG_KEYS[flag, key]}; remove it")
         _check_keys(spec, keys, path)
         values = {key: _number(spec[key], f"{path}.{key}") for key in keys}
         penalty = values.pop("penalty")
@@ -306,6 +345,13 @@ def parse_model(data: Any) -> Model:
     topics = _topics(_mapping(data["topics"], "topics"))
     endorsements = _endorsements(_mapping(data["endorsements"], "endorsements"))
     styles = _styles(_mapping(data["styles"], "styles"))
+    timezone = _timezone(data["timezone"])
+    backlash = _mapping(data["backlash"], "backlash")
+    _check_keys(backlash, BACKLASH_KEYS, "backlash")
+    reply_limit = _number(backlash["max_replies_per_like_or_share"], "backlash.max_replies_per_like_or_share")
+    item_cap = _number(data["item_cap"], "item_cap")
+    if item_cap < 1:
+        raise ModelError(f"item_cap: {item_cap:g} is below 1 (an item would count less than the median item)")
 
     return Model(
         name=name.strip(),
@@ -321,7 +367,24 @@ def parse_model(data: Any) -> Model:
         topics=topics,
         endorsements=endorsements,
         styles=styles,
+        timezone=timezone,
+        max_replies_per_like_or_share=reply_limit,
+        item_cap=item_cap,
     )
+
+
+def _timezone(value: Any) -> str:
+    """A time zone Python knows by name (`UTC`, `Europe/Paris`), for calendar days."""
+    if not isinstance(value, str) or not value.strip():
+        raise ModelError(f"timezone: must be a time zone name such as UTC or Europe/Paris, got {_shown(value)}")
+    name = value.strip()
+    if name.upper() == "UTC":
+        return "UTC"
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ModelError(f"timezone: unknown time zone '{name}' (use an IANA name such as Europe/Paris, or UTC)") from None
+    return name
 
 
 def _share(value: Any, path: str) -> float:
@@ -348,6 +411,8 @@ def _network(data: Mapping[str, Any]) -> NetworkSpec:
         reciprocal_discount=_share(data["reciprocal_discount"], "network.reciprocal_discount"),
         bot_trust=_number(data["bot_trust"], "network.bot_trust"),
         interactions={kind: _number(kinds[kind], f"network.interactions.{kind}") for kind in INTERACTIONS},
+        prior_credibility=_share(data["prior_credibility"], "network.prior_credibility"),
+        prior_engagements=_number(data["prior_engagements"], "network.prior_engagements"),
     )
 
 

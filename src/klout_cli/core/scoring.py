@@ -142,30 +142,29 @@ class Score:
 
 @cache
 def _normalizer(spec: SignalSpec) -> Callable[[Iterable[float]], list[float]]:
-    """`Scorer.normalize` for one signal, over many raw measures at once, its constants worked out once.
-
-    `value if value < 1.0 else 1.0` is `min(1.0, value)` (NaN included) without a call.
-    """
-    cap = spec.cap
+    """`Scorer.normalize` for one signal, over many raw measures at once, its constants worked out once."""
+    cap, curve = spec.cap, spec.curve
     if spec.transform == "log":
         log_cap, log1p = math.log1p(cap), math.log1p
 
-        def logarithmic(raws: Iterable[float]) -> list[float]:
-            return [0.0 if raw <= 0 else value if (value := log1p(raw) / log_cap) < 1.0 else 1.0 for raw in raws]
-
-        return logarithmic
-    if spec.transform == "sqrt":
+        def transformed(raw: float) -> float:
+            return log1p(raw) / log_cap
+    elif spec.transform == "sqrt":
         sqrt = math.sqrt
 
-        def square_root(raws: Iterable[float]) -> list[float]:
-            return [0.0 if raw <= 0 else value if (value := sqrt(raw / cap)) < 1.0 else 1.0 for raw in raws]
+        def transformed(raw: float) -> float:
+            return sqrt(raw / cap)
+    else:
 
-        return square_root
+        def transformed(raw: float) -> float:
+            return raw / cap
 
-    def linear(raws: Iterable[float]) -> list[float]:
-        return [0.0 if raw <= 0 else value if (value := raw / cap) < 1.0 else 1.0 for raw in raws]
+    def normalize(raws: Iterable[float]) -> list[float]:
+        # (min(1.0, NaN) is 1.0: a NaN measure saturates, as it always has)
+        found = [0.0 if raw <= 0 else min(1.0, transformed(raw)) for raw in raws]
+        return found if curve == 1 else [value**curve for value in found]
 
-    return linear
+    return normalize
 
 
 def _plural(count: float, word: str) -> str:
@@ -175,7 +174,7 @@ def _plural(count: float, word: str) -> str:
 def reason(finding: Finding, gamed: float) -> str:
     """Why a flag took points off: its evidence, what the gaming earned, and the fixed fine."""
     return (
-        f"{finding.evidence}; without the gamed {100 * finding.share:.0f}% of "
+        f"{finding.evidence} (strength {finding.strength:,.1f}); without the gamed {100 * finding.share:.0f}% of "
         f"{', '.join(finding.voids)} it earns {gamed:.1f} points less"
         + (f", and the flag costs {finding.penalty:g} more" if finding.penalty else "")
     )
@@ -225,6 +224,7 @@ class Scorer:
         self._position = {name: at for at, name in enumerate(self.names)}
         self._voided: dict[tuple[str, ...], tuple[int, ...]] = {}
         self._engagement_at = self.names.index("engagement") if "engagement" in self.names else None
+        self._reach_weight = self.weights[self.names.index("reach")] if "reach" in self.names else 0.0
         self._weeks_engaged: dict[int, float] = {}
         # a score's numbers (raws, normalised values, points) as bytes for its array in one call
         self._pack = struct.Struct(f"{3 * len(self.names)}d").pack
@@ -243,17 +243,27 @@ class Scorer:
 
     def _reach_words(self, features: AccountFeatures, raw: float) -> str:
         if features.followers is None:
-            return "audience unknown (no followers column)"
+            return "audience unknown (no followers column): its weight goes to the other signals"
         return _plural(features.followers, "follower")
 
+    def _per_item_of(self, totals: Sequence[float], items: Sequence[float]) -> list[float]:
+        """A total over the items, per item (the prior's silent items counted)."""
+        return [total / counted if counted > 0 else 0.0 for total, counted in zip(totals, items)]
+
     def _engagement(self, accounts: Accounts, received: Sequence[float], items: Sequence[float]) -> list[float]:
-        return [engaged / counted if counted > 0 else 0.0 for engaged, counted in zip(received, items)]
+        return self._per_item_of([features.capped_engagement for features in accounts], items)
 
     def _engagement_words(self, features: AccountFeatures, raw: float) -> str:
-        return f"{raw:,.1f} weighted engagements per item over {_plural(features.items, 'item')}"
+        words = f"{raw:,.1f} weighted engagements per item over {_plural(features.items, 'item')}"
+        if features.ratioed_items:
+            words += (
+                f"; {features.backlash_replies:,.0f} replies on {_plural(features.ratioed_items, 'ratioed item')} "
+                "not counted (backlash)"
+            )
+        return words
 
     def _amplification(self, accounts: Accounts, received: Sequence[float], items: Sequence[float]) -> list[float]:
-        return [features.shares / counted if counted > 0 else 0.0 for features, counted in zip(accounts, items)]
+        return self._per_item_of([features.capped_shares for features in accounts], items)
 
     def _amplification_words(self, features: AccountFeatures, raw: float) -> str:
         return f"{raw:,.1f} shares per item over {_plural(features.items, 'item')}"
@@ -272,25 +282,32 @@ class Scorer:
         return f"engaged items in {active} of the last {weeks} weeks (recent weeks count more)"
 
     def _true_reach(self, accounts: Accounts, received: Sequence[float], items: Sequence[float]) -> list[float]:
-        # `max(float(engagers), peak_item)` without a call: the first unless the second is larger
-        return [
-            peak if (peak := features.peak_item) > (engagers := float(features.engagers)) else engagers
-            for features in accounts
-        ]
+        return self._per_item_of([features.capped_people for features in accounts], items)
 
     def _true_reach_words(self, features: AccountFeatures, raw: float) -> str:
-        return (
-            f"{features.engagers:,} distinct accounts engaged (interaction rows); "
-            f"one item reached {features.peak_item:,.0f} people"
-        )
+        return f"{raw:,.1f} people moved per item (its likes, shares or replies, the most)"
+
+    def credibility(self, features: AccountFeatures) -> float:
+        """How credible the people who engaged are, on average (their trust, at most 1), with the
+        model's prior: engagement the input does not say who gave counts at `prior_credibility`."""
+        spec = self.model.network
+        prior = spec.prior_engagements
+        return (features.network + prior * spec.prior_credibility) / (features.incoming + prior)
 
     def _network_impact(self, accounts: Accounts, received: Sequence[float], items: Sequence[float]) -> list[float]:
-        return [features.network for features in accounts]
+        engagement = self._engagement(accounts, received, items)
+        return [typical * self.credibility(features) for typical, features in zip(engagement, accounts)]
 
     def _network_impact_words(self, features: AccountFeatures, raw: float) -> str:
-        return f"{features.network:,.1f} trust-weighted engagements from {_plural(features.engagers, 'engager')}" + (
-            f", {100 * features.bot_share:.0f}% of it from bots" if features.bot_share >= 0.005 else ""
-        )
+        if not features.incoming:
+            return (
+                f"{raw:,.1f} trust-weighted engagements per item (no interaction rows name who engaged: "
+                f"credibility {self.credibility(features):.2f} assumed)"
+            )
+        return (
+            f"{raw:,.1f} trust-weighted engagements per item: {_plural(features.engagers, 'engager')}, "
+            f"credibility {self.credibility(features):.2f}"
+        ) + (f", {100 * features.bot_share:.0f}% of it from bots" if features.bot_share >= 0.005 else "")
 
     def describe(self, signal: str, features: AccountFeatures, raw: float) -> str:
         """A signal's raw measure of an account in plain words."""
@@ -314,11 +331,18 @@ class Scorer:
         """`normalize` each raw measure."""
         return _normalizer(spec)(raws)
 
-    def _scaled(self, achieved: float) -> float:
-        """Points above the base for this much weighted normalised value."""
-        if not self.total_weight:  # topic scores of a model weighting only account-wide signals
+    def _scaled(self, achieved: float, total: float) -> float:
+        """Points above the base for this much weighted normalised value, of `total` weight."""
+        if not total:  # topic scores of a model weighting only account-wide signals
             return 0.0
-        return (TOP - BASE) * float(min(1.0, achieved / self.total_weight) ** self.model.curve)
+        return (TOP - BASE) * float(min(1.0, achieved / total) ** self.model.curve)
+
+    def counted_weight(self, features: AccountFeatures) -> float:
+        """The weight of the signals measured for an account: an audience the input never gave
+        is not measured, and its weight goes to the other signals (it is not taken as none)."""
+        if features.followers is None:
+            return self.total_weight - self._reach_weight
+        return self.total_weight
 
     def findings(self, features: AccountFeatures) -> list[Finding]:
         """The gaming flags that fire for an account."""
@@ -334,7 +358,7 @@ class Scorer:
         return found
 
     def _charges(
-        self, raws: Sequence[float], weighted: Sequence[float], above: float, findings: Sequence[Finding]
+        self, raws: Sequence[float], weighted: Sequence[float], above: float, total: float, findings: Sequence[Finding]
     ) -> tuple[Charge, ...]:
         """Each flag takes off what its gaming earned, plus its fixed penalty; never below the base.
 
@@ -353,7 +377,7 @@ class Scorer:
                 if left < current[at]:  # `min(current, left)`, NaN included, without a call
                     current[at] = left
                     parts[at] = self.weights[at] * self._normalizers[at]((left,))[0]
-            after = self._scaled(math.fsum(parts))
+            after = self._scaled(math.fsum(parts), total)
             gamed, previous = max(0.0, previous - after), after
             cost = min(finding.penalty + gamed, remaining)
             remaining -= cost
@@ -404,11 +428,12 @@ class Scorer:
             strict=True,
         ):
             achieved = fsum(parts)
-            above = scaled(achieved)
+            counted = self.counted_weight(features)
+            above = scaled(achieved, counted)
             shares = [above * part / achieved for part in parts] if achieved > 0 else [0.0] * signals
             earned = fsum(shares)
             if found:
-                charges = self._charges(raw, parts, earned, found)
+                charges = self._charges(raw, parts, earned, counted, found)
                 points_total = earned + fsum([points for _, _, points in charges])
             else:
                 charges, points_total = (), earned + 0.0

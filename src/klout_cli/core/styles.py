@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from klout_cli.core.features import AccountFeatures
 
 CONTRIBUTOR = "contributor"
+#: The style of an account with nothing in the window: it scores 1, and says when it was last seen.
+DORMANT = "dormant"
 
 
 @dataclass(slots=True)
@@ -40,6 +42,8 @@ class Activity:
     topics: Sequence[TopicShare]
     focused_items: int
     """Its items that carry one of its main topics (`main_topics` with the specialist's max_topics)."""
+    as_of: str = ""
+    """The run's as-of moment (ISO 8601): a dormant account's evidence says when it was seen against it."""
 
 
 def main_topics(topics: Sequence[TopicShare], count: int) -> list[TopicShare]:
@@ -129,8 +133,20 @@ DECIDERS: dict[str, Callable[[Activity, Mapping[str, float]], str | None]] = {
 }
 
 
+def _dormant(activity: Activity) -> str:
+    seen = activity.features.last_active or ""
+    if not seen:
+        return "no activity in the window"
+    if activity.as_of and seen > activity.as_of:
+        return f"no activity in the window: its first row is after as-of, on {seen[:10]}"
+    return f"no activity in the window; last active {seen[:10]}"
+
+
 def style_of(activity: Activity, styles: Mapping[str, Mapping[str, float]]) -> Style:
-    """The first style (in the model's order) whose thresholds the account meets."""
+    """The first style (in the model's order) whose thresholds the account meets; an account with
+    nothing in the window is `dormant`."""
+    if activity.features.last_active is not None:
+        return Style(DORMANT, _dormant(activity))
     for name, spec in styles.items():
         evidence = DECIDERS[name](activity, spec)
         if evidence is not None:

@@ -9,6 +9,7 @@ flags take off the same gamed share as in its overall score. Endorsements add up
 
 from __future__ import annotations
 
+import html
 import math
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -22,8 +23,10 @@ from klout_cli.core.model import Model, TopicSpec, clean_topic
 from klout_cli.core.scoring import TOP, Contribution, Part, Penalty, Score, Scorer
 
 #: A hashtag: '#' at the start, after a space or after opening or separating punctuation (so not
-#: in C#, &#39; or a URL's #fragment), with at least one letter.
-HASHTAG = re.compile(r"(?:^|(?<=[\s(\[{\"'“‘«,;:]))#(\w*[^\W\d_]\w*)")
+#: in C#, &#39; or a URL's #fragment), with at least one letter; not one that runs into text that
+#: could not be decoded (U+FFFD): it would be the start of a word, not the word.
+HASHTAG = re.compile(r"(?:^|(?<=[\s(\[{\"'“‘«,;:]))#(\w*[^\W\d_]\w*)(?![\w\ufffd])")
+UNDECODABLE = "\ufffd"
 TOPIC_SEPARATOR = ";"
 
 
@@ -38,10 +41,16 @@ def resolve_topic(raw: str, spec: TopicSpec) -> str | None:
 
 
 def raw_topics(topics: str, text: str) -> list[str]:
-    """The topic names an item carries, as written: its `topics` column, then its #hashtags."""
-    found = [part for part in topics.split(TOPIC_SEPARATOR) if part.strip()] if topics else []
+    """The topic names an item carries, as written: its `topics` column, then its #hashtags. HTML
+    entities are read as what they stand for (`&amp;` is `&`); a topic with text that could not
+    be decoded is none."""
+    if topics and "&" in topics:
+        topics = html.unescape(topics)
+    found = (
+        [part for part in topics.split(TOPIC_SEPARATOR) if part.strip() and UNDECODABLE not in part] if topics else []
+    )
     if text and "#" in text:
-        found += HASHTAG.findall(text)
+        found += HASHTAG.findall(html.unescape(text) if "&" in text else text)
     return found
 
 

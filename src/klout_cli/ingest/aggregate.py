@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cached_property
 from typing import Any, NamedTuple
@@ -59,20 +59,63 @@ class WindowReport:
     duplicates: int
     before_window: int
     after_as_of: int
+    repeated_rows: int = 0
+    """Of the duplicates, rows without a post id that repeated another exactly (counted once)."""
 
     @property
     def rows_kept(self) -> int:
         return self.rows_in - self.duplicates - self.before_window - self.after_as_of
 
 
-def latest_timestamp(rows: pd.DataFrame) -> datetime:
-    stamp: pd.Timestamp = rows["timestamp"].max()
+def latest_timestamp(rows: pd.DataFrame, *, earliest: bool = False) -> datetime:
+    """The rows' latest timestamp (or earliest)."""
+    stamp: pd.Timestamp = rows["timestamp"].min() if earliest else rows["timestamp"].max()
     moment: datetime = stamp.to_pydatetime()
     return moment
 
 
+#: Rows with a post id are copies of one item when these agree (one post mentioning two people is two rows).
+ITEM_KEYS = [*KEYS, "kind", "post_id", "target"]
+#: Rows without a post id are copies when everything that says what happened agrees: the same
+#: export read twice, say.
+ROW_KEYS = [*KEYS, "timestamp", "kind", "target", "text"]
+
+
+def _copies(rows: pd.DataFrame, at: np.ndarray, keys: list[str], candidates: np.ndarray) -> np.ndarray:
+    """Of the rows at positions `at`, which are copies of another (equal on `keys`); only rows
+    whose `candidates` code repeats are compared on every key (comparing millions of rows on
+    several text columns costs more than a cheap code that rules most of them out)."""
+    repeated: np.ndarray = np.bincount(candidates)[candidates] > 1 if len(candidates) else np.zeros(0, dtype=bool)
+    if repeated.any():
+        repeated[repeated] = rows.iloc[at[repeated]].duplicated(keys, keep=False).to_numpy()
+    return repeated
+
+
+def duplicate_positions(rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of rows that are copies of another: (items with a post id, rows without one)."""
+    has_id = (rows["post_id"] != "").fillna(True).to_numpy(dtype=bool)  # a missing id (frames made in code) is an id
+    with_id, without_id = np.flatnonzero(has_id), np.flatnonzero(~has_id)
+    found = []
+    if len(with_id):
+        ids, _ = pd.factorize(rows["post_id"].iloc[with_id], use_na_sentinel=False)  # a missing id is one value too
+        found.append(with_id[_copies(rows, with_id, ITEM_KEYS, ids)])
+    else:
+        found.append(with_id)
+    if len(without_id):
+        unnamed = rows.iloc[without_id]
+        who, _ = pd.factorize(unnamed["account"], use_na_sentinel=False)
+        moments, _ = pd.factorize(unnamed["timestamp"], use_na_sentinel=False)
+        code, _ = pd.factorize(who.astype(np.int64) * (int(moments.max()) + 1) + moments)
+        found.append(without_id[_copies(rows, without_id, ROW_KEYS, code)])
+    else:
+        found.append(without_id)
+    return found[0], found[1]
+
+
 def drop_duplicates(rows: pd.DataFrame) -> pd.DataFrame:
-    """The same item seen twice (overlapping exports) counts once, with its highest counts.
+    """The same item seen twice (overlapping exports) counts once, with its highest counts; so
+    does a row without a post id that repeats exactly (account, platform, timestamp, kind, target
+    and text: the same export read twice).
 
     Counts only grow, so the highest is the latest export's; its topics are all the copies'
     topics and hashtags (one text is kept, so the others' hashtags move to its topics). The
@@ -80,39 +123,37 @@ def drop_duplicates(rows: pd.DataFrame) -> pd.DataFrame:
     came, each merged item where its first copy was: so the rows of any set of accounts come out
     in the same order whether they are deduplicated alone or among all the rows.
     """
-    has_id = (rows["post_id"] != "").fillna(True).to_numpy(dtype=bool)  # a missing id (frames made in code) is an id
-    if not has_id.any():
+    items, unnamed = duplicate_positions(rows)
+    if not len(items) and not len(unnamed):
         return rows
-    at = np.flatnonzero(has_id)
-    identified = rows if len(at) == len(rows) else rows.iloc[at]  # (a copy of every row otherwise)
-    group_keys = [*KEYS, "kind", "post_id", "target"]  # one post mentioning two people is two rows
-    # copies share a post id: only rows whose id repeats are compared on every key (comparing
-    # 10M rows on five text columns took a third of aggregating them)
-    ids, _ = pd.factorize(identified["post_id"], use_na_sentinel=False)  # a missing id is one value too
-    repeated = np.bincount(ids)[ids] > 1  # Series.duplicated, faster
-    if not repeated.any():
-        return rows
-    repeated[repeated] = identified.iloc[np.flatnonzero(repeated)].duplicated(group_keys, keep=False).to_numpy()
-    if not repeated.any():
-        return rows
-    aggregations: dict[str, Any] = {
-        "timestamp": "min",
-        **{name: "max" for name in (*COUNTS, *AUDIENCE, "text")},
-        "topics": _all_topics,
-        "_first": "min",
-    }
-    copies = identified.iloc[np.flatnonzero(repeated)].copy()
-    copies["topics"] = [
-        ";".join(raw_topics(topics, text)) for topics, text in zip(copies["topics"].tolist(), copies["text"].tolist())
-    ]
-    copies["_first"] = at[repeated]
-    # dropna=False: a missing key (never in rows read from files) is a value, not a row to drop
-    merged = copies.groupby(group_keys, sort=False, as_index=False, dropna=False).agg(aggregations)
+    merged = []
+    for positions, keys in ((items, ITEM_KEYS), (unnamed, ROW_KEYS)):
+        if not len(positions):
+            continue
+        aggregations: dict[str, Any] = {
+            "timestamp": "min",
+            "post_id": "max",
+            **{name: "max" for name in (*COUNTS, *AUDIENCE, "text")},
+            "topics": _all_topics,
+            "_first": "min",
+        }
+        for key in keys:
+            aggregations.pop(key, None)
+        copies = rows.iloc[positions].copy()
+        copies["topics"] = [
+            ";".join(raw_topics(topics, text))
+            for topics, text in zip(copies["topics"].tolist(), copies["text"].tolist())
+        ]
+        copies["_first"] = positions
+        # dropna=False: a missing key (never in rows read from files) is a value, not a row to drop
+        merged.append(copies.groupby(keys, sort=False, as_index=False, dropna=False).agg(aggregations))
+    joined_copies = pd.concat(merged, ignore_index=True) if len(merged) > 1 else merged[0]
     copied = np.zeros(len(rows), dtype=bool)
-    copied[at[repeated]] = True
+    copied[items] = True
+    copied[unnamed] = True
     single = np.flatnonzero(~copied)
-    order = np.argsort(np.concatenate([single, merged["_first"].to_numpy()]), kind="stable")
-    joined = pd.concat([rows.iloc[single], merged[rows.columns]], ignore_index=True)
+    order = np.argsort(np.concatenate([single, joined_copies["_first"].to_numpy()]), kind="stable")
+    joined = pd.concat([rows.iloc[single], joined_copies[rows.columns]], ignore_index=True)
     return joined.take(order).reset_index(drop=True)
 
 
@@ -144,7 +185,7 @@ def canonical_order(keys: np.ndarray, age: np.ndarray, *then: np.ndarray) -> np.
     return order
 
 
-def _group_starts(sorted_keys: np.ndarray) -> np.ndarray:
+def group_starts(sorted_keys: np.ndarray) -> np.ndarray:
     """Positions where a new key begins in an array sorted by key."""
     if not len(sorted_keys):
         return np.zeros(0, dtype=np.int64)
@@ -155,7 +196,7 @@ def _week_masks(keys: np.ndarray, weeks: np.ndarray, span: int) -> tuple[np.ndar
     """(keys, bitmasks): bit k set when week k had an engaged item; `span` weeks in the window."""
     pairs = np.unique(keys * span + weeks)  # one entry per (account, week), sorted by account
     owners, owned_weeks = pairs // span, pairs % span
-    starts = _group_starts(owners)
+    starts = group_starts(owners)
     if span <= 62:
         masks = np.add.reduceat(np.left_shift(np.int64(1), owned_weeks), starts) if len(starts) else owners
         return owners[starts], [int(mask) for mask in masks]
@@ -190,6 +231,54 @@ def _spread(all_keys: np.ndarray, keys: np.ndarray, values: np.ndarray, empty: f
 
 
 @dataclass
+class ItemMeasures:
+    """What each content item received, as the model counts it.
+
+    An item whose replies pass `max_replies_per_like_or_share` times its likes and shares has been
+    ratioed: the replies beyond that are pushback, not praise, and count nothing (its backlash).
+    """
+
+    engagement: np.ndarray
+    """Weighted engagement (the model's actions), the backlash left out."""
+    people: np.ndarray
+    """People it moved, at least: its likes, shares or counted replies, the most."""
+    backlash: np.ndarray
+    """Replies not counted."""
+
+    @classmethod
+    def of(cls, counts: dict[str, np.ndarray], model: Model) -> ItemMeasures:
+        approving = counts["likes"] + counts["shares"]
+        counted_replies = np.minimum(counts["replies"], model.max_replies_per_like_or_share * approving)
+        engagement = sum(
+            (counted_replies if name == "replies" else counts[name]) * model.actions[name] for name in ACTIONS
+        )
+        people = np.maximum(np.maximum(counts["likes"], counts["shares"]), counted_replies)
+        return cls(np.asarray(engagement, dtype=np.float64), people, counts["replies"] - counted_replies)
+
+
+def medians(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """For each value, the median of its group (groups: runs beginning at `starts`), at least 1."""
+    if not len(values):
+        return values
+    sizes = np.diff(np.r_[starts, len(values)])
+    group = np.repeat(np.arange(len(starts)), sizes)
+    ordered = values[np.lexsort((values, group))]
+    low, high = ordered[starts + (sizes - 1) // 2], ordered[starts + sizes // 2]
+    return np.repeat(np.maximum(1.0, (low + high) / 2), sizes)
+
+
+def local_days(stamps: pd.Series, timezone: str) -> np.ndarray:
+    """The calendar day of each moment in `timezone`, as days since 1970-01-01 there."""
+    moments = pd.DatetimeIndex(stamps)
+    if timezone != "UTC":
+        moments = moments.tz_convert(timezone).tz_localize(None)
+    else:
+        moments = moments.tz_convert(None) if moments.tz is not None else moments
+    days: np.ndarray = moments.as_unit("s").asi8 // 86400
+    return days
+
+
+@dataclass
 class Window:
     """The deduplicated rows inside the model's window, with what it took to get there."""
 
@@ -197,6 +286,8 @@ class Window:
     age: np.ndarray
     """Days before as-of, per row."""
     report: WindowReport
+    dormant: dict[tuple[str, str], tuple[pd.Timestamp | None, pd.Timestamp | None]] = field(default_factory=dict)
+    """Accounts of the input with no row in the window: (latest row before it, earliest after as-of)."""
 
     @cached_property
     def keys(self) -> tuple[np.ndarray, list[str], list[str]]:
@@ -206,10 +297,27 @@ class Window:
 
 @dataclass
 class Outside:
-    """Rows left out before `window_rows` saw them (see `Spill.part_near`): before the window, after as-of."""
+    """Rows left out before `window_rows` saw them (see `Spill.part_near`): before the window, after
+    as-of; and, for each (account, platform) among them, its latest row before the window and its
+    earliest after as-of (so an account with nothing in the window still gets its row)."""
 
     before: int = 0
     after: int = 0
+    latest_before: dict[tuple[str, str], pd.Timestamp] = field(default_factory=dict)
+    earliest_after: dict[tuple[str, str], pd.Timestamp] = field(default_factory=dict)
+
+    def note(self, rows: pd.DataFrame, before: np.ndarray, after: np.ndarray) -> None:
+        """Count `rows` left out (masks `before` and `after`) and when each account was last seen."""
+        self.before += int(before.sum())
+        self.after += int(after.sum())
+        for mask, found, pick in ((before, self.latest_before, max), (after, self.earliest_after, min)):
+            if not mask.any():
+                continue
+            chosen = rows.loc[mask, ["account", "platform", "timestamp"]]
+            reduced = chosen.groupby(["account", "platform"], sort=False)["timestamp"].agg(pick.__name__)
+            for key, stamp in reduced.items():
+                known = found.get(key)
+                found[key] = stamp if known is None else pick(known, stamp)
 
 
 def window_rows(
@@ -218,10 +326,12 @@ def window_rows(
     """Drop duplicate items, then keep the rows from `window_days` before as-of up to as-of.
 
     `outside` counts rows of the same input already left out for being outside the window (no
-    copy of them among `rows`); the report counts them as if they had been among `rows`.
+    copy of them among `rows`); the report counts them as if they had been among `rows`, and the
+    accounts among them with nothing in the window are the window's `dormant` ones.
     """
     outside = outside or Outside()
     rows_in = len(rows) + outside.before + outside.after
+    _, unnamed = duplicate_positions(rows)
     unique = drop_duplicates(rows)
     if as_of is None:
         as_of = latest_timestamp(unique)
@@ -232,14 +342,27 @@ def window_rows(
     before = age > model.window_days
     keep = ~after & ~before
     inside = unique if keep.all() else unique[keep]  # (no copy when every row is inside)
+    left_out = Outside(outside.before, outside.after, dict(outside.latest_before), dict(outside.earliest_after))
+    left_out.note(unique, before, after)
     report = WindowReport(
         as_of=moment.to_pydatetime(),
         rows_in=rows_in,
         duplicates=len(rows) - len(unique),
-        before_window=int(before.sum()) + outside.before,
-        after_as_of=int(after.sum()) + outside.after,
+        repeated_rows=len(unnamed) - _groups(rows.iloc[unnamed], ROW_KEYS),
+        before_window=left_out.before,
+        after_as_of=left_out.after,
     )
-    return Window(inside, age[keep], report)
+    seen = {*left_out.latest_before, *left_out.earliest_after}
+    active = set(zip(inside["account"].tolist(), inside["platform"].tolist())) if seen and len(inside) else set()
+    dormant = {
+        key: (left_out.latest_before.get(key), left_out.earliest_after.get(key)) for key in seen if key not in active
+    }
+    return Window(inside, age[keep], report, dormant)
+
+
+def _groups(rows: pd.DataFrame, keys: list[str]) -> int:
+    """How many distinct rows `rows` hold on `keys`."""
+    return int(rows.groupby(keys, sort=False, dropna=False).ngroups) if len(rows) else 0
 
 
 def account_keys(rows: pd.DataFrame) -> tuple[np.ndarray, list[str], list[str]]:
@@ -258,12 +381,25 @@ def features_of(window: Window, model: Model) -> list[AccountFeatures]:
     """
     keys, account_list, platform_list = window.keys
     width = max(1, len(platform_list))
-    return [
+    found = [
         features
         for _, features in features_by(
             window.rows, window.age, keys, model, lambda key: (account_list[key // width], platform_list[key % width])
         )
     ]
+    if not window.dormant:
+        return found
+    found += [dormant_features(account, platform, *seen) for (account, platform), seen in window.dormant.items()]
+    return sorted(found, key=lambda features: (features.account, features.platform))
+
+
+def dormant_features(
+    account: str, platform: str, latest_before: pd.Timestamp | None, earliest_after: pd.Timestamp | None
+) -> AccountFeatures:
+    """An account with nothing in the window: no items, no engagement, and when it was last seen
+    (its latest row before the window, or, with none, its earliest after as-of)."""
+    seen = latest_before if latest_before is not None else earliest_after
+    return AccountFeatures(account=account, platform=platform, last_active=seen.isoformat() if seen is not None else "")
 
 
 def features_by(
@@ -286,31 +422,43 @@ def features_by(
     content_keys, content_age = keys[content], age[content]
     order = canonical_order(content_keys, content_age, *(counts[name] for name in COUNTS))
     sorted_keys = content_keys[order]
-    starts = _group_starts(sorted_keys)
+    starts = group_starts(sorted_keys)
     decay = np.power(0.5, content_age[order] / model.half_life_days)
+    item = ItemMeasures.of(counts, model)
     sums: dict[str, np.ndarray] = {}
+
+    def per_key(values: np.ndarray, reduce: np.ufunc = np.add) -> np.ndarray:
+        """`values` of the content rows (in canonical order) reduced per key, along all the keys."""
+        reduced = reduce.reduceat(values, starts) if len(starts) else values
+        return _spread(all_keys, sorted_keys[starts], reduced, 0.0)
+
     for name in COUNTS:
-        totals = np.add.reduceat(counts[name][order] * decay, starts) if len(starts) else decay
-        sums[name] = _spread(all_keys, sorted_keys[starts], totals, 0.0)
-    weighted_items = np.add.reduceat(decay, starts) if len(starts) else decay
-    sums["weighted_items"] = _spread(all_keys, sorted_keys[starts], weighted_items, 0.0)
+        sums[name] = per_key(counts[name][order] * decay)
+    sums["weighted_items"] = per_key(decay)
+    # each item at most item_cap times the account's median item: one outlier cannot carry it
+    for name, values in (("engagement", item.engagement), ("shares", counts["shares"]), ("people", item.people)):
+        in_order = values[order]
+        sums[f"capped_{name}"] = per_key(np.minimum(in_order, model.item_cap * medians(in_order, starts)) * decay)
+    sums["backlash_replies"] = per_key(item.backlash[order] * decay)
+    sums["ratioed_items"] = per_key((item.backlash[order] > 0).astype(np.float64))
     for name, kind in (("items", None), ("reply_items", "reply"), ("share_items", "share")):
         chosen = content_keys if kind is None else content_keys[(inside["kind"] == kind).to_numpy()[content]]
-        found, per_key = np.unique(chosen, return_counts=True)
-        sums[name] = _spread(all_keys, found, per_key.astype(np.float64), 0.0)
+        found, per_key_count = np.unique(chosen, return_counts=True)
+        sums[name] = _spread(all_keys, found, per_key_count.astype(np.float64), 0.0)
     # the most likes (or shares) one item got: that many distinct people engaged at least
-    peak = np.maximum(counts["likes"], counts["shares"])[order]
-    sums["peak_item"] = _spread(
-        all_keys, sorted_keys[starts], np.maximum.reduceat(peak, starts) if len(starts) else peak, 0.0
-    )
-    # the most items made on one day (days counted back from as-of)
-    days = int(model.window_days) + 2
-    day_pairs, per_day = np.unique(content_keys * days + np.floor(content_age).astype(np.int64), return_counts=True)
+    sums["peak_item"] = per_key(np.maximum(counts["likes"], counts["shares"])[order], np.maximum)
+    # items per calendar day (in the model's time zone): the busiest, and the days with as many
+    # as spam-volume asks for
+    day = local_days(inside["timestamp"], model.timezone)[content]
+    day_pairs, per_day = np.unique(np.stack([content_keys, day]), axis=1, return_counts=True)
+    at_key = np.searchsorted(all_keys, day_pairs[0])
     busiest = np.zeros(len(all_keys))
-    np.maximum.at(busiest, np.searchsorted(all_keys, day_pairs // days), per_day)
+    np.maximum.at(busiest, at_key, per_day)
     sums["busiest_day"] = busiest
+    spam_day = model.flag("spam-volume").thresholds["min_items_per_day"] if model.has_flag("spam-volume") else math.inf
+    sums["busy_days"] = np.bincount(at_key, weights=per_day >= spam_day, minlength=len(all_keys)).astype(np.float64)
 
-    engaged = sum(counts[name] * model.actions[name] for name in ACTIONS) > 0
+    engaged = item.engagement > 0
     weeks = np.minimum(content_age[engaged] // 7, model.window_weeks - 1).astype(np.int64)
     mask_keys, masks = _week_masks(content_keys[engaged], weeks, model.window_weeks)
     mask_of = dict(zip(mask_keys.tolist(), masks))
@@ -347,6 +495,12 @@ def features_by(
                     following=audiences["following"][index],
                     busiest_day=int(column["busiest_day"][index]),
                     peak_item=column["peak_item"][index],
+                    capped_engagement=column["capped_engagement"][index],
+                    capped_shares=column["capped_shares"][index],
+                    capped_people=column["capped_people"][index],
+                    backlash_replies=column["backlash_replies"][index],
+                    ratioed_items=int(column["ratioed_items"][index]),
+                    busy_days=int(column["busy_days"][index]),
                 ),
             )
         )
@@ -418,7 +572,7 @@ def top_items(window: Window, model: Model, per_account: int = 3) -> dict[tuple[
     post_ids = _text_order(inside["post_id"].iloc[at])
     order = np.lexsort((post_ids, age[at], -counted, keys))
     sorted_keys = keys[order]
-    starts = _group_starts(sorted_keys)
+    starts = group_starts(sorted_keys)
     position = np.arange(len(order)) - np.repeat(starts, np.diff(np.r_[starts, len(order)]))
     chosen = order[(position < per_account) & (counted[order] > 0)]
     width = max(1, len(platform_list))

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from klout_cli.core import AccountFeatures, Model, Scorer
-from klout_cli.ingest.aggregate import Window
+from klout_cli.ingest.aggregate import Window, group_starts
 
 
 def base_trust(scorer: Scorer, accounts: Sequence[AccountFeatures]) -> list[float]:
@@ -132,13 +132,15 @@ def trust_network(parts: Sequence[Edges], features: list[AccountFeatures], model
     for _ in range(spec.iterations):  # a fixed count: no early stop that other accounts could move
         trust = (1 - spec.damping) * base + spec.damping * np.bincount(dst, weights=trust[src] * flow, minlength=nodes)
 
-    impact = np.bincount(dst, weights=trust[src] * flow, minlength=nodes)
+    # each engagement counted by its giver's trust (at most 1): credibility = impact / incoming
+    impact = np.bincount(dst, weights=pair_weight * np.minimum(trust[src], 1.0), minlength=nodes)
     engagers = np.bincount(dst, minlength=nodes)
     incoming = np.bincount(dst, weights=pair_weight, minlength=nodes)
     bots = (trust[src] < spec.bot_trust) & known_audience[src]
     from_bots = np.bincount(dst, weights=pair_weight * bots, minlength=nodes)
     from_ring = np.bincount(dst, weights=pair_weight * reciprocal, minlength=nodes)
     ring_size = np.bincount(dst, weights=reciprocal.astype(np.float64), minlength=nodes)
+    density = ring_density(src[reciprocal], dst[reciprocal], pair_weight[reciprocal], nodes)
 
     result = []
     chosen = zip(
@@ -148,8 +150,9 @@ def trust_network(parts: Sequence[Edges], features: list[AccountFeatures], model
         from_bots[keys].tolist(),
         from_ring[keys].tolist(),
         ring_size[keys].tolist(),
+        density[keys].tolist(),
     )
-    for item, (engaged_by, received, network, bots_part, ring_part, ring) in zip(features, chosen):
+    for item, (engaged_by, received, network, bots_part, ring_part, ring, dense) in zip(features, chosen):
         copy = AccountFeatures(*_FIELDS(item))  # dataclasses.replace, without its cost per field
         copy.engagers = int(engaged_by)
         copy.incoming = received
@@ -157,8 +160,67 @@ def trust_network(parts: Sequence[Edges], features: list[AccountFeatures], model
         copy.bot_share = bots_part / received if received else 0.0
         copy.ring_share = ring_part / received if received else 0.0
         copy.ring_size = int(ring)
+        copy.ring_density = dense
         result.append(copy)
     return result
+
+
+#: How many of an account's reciprocal partners its ring density looks at: its most engaged ones.
+RING_PARTNERS = 64
+
+
+def ring_density(source: np.ndarray, target: np.ndarray, weight: np.ndarray, nodes: int) -> np.ndarray:
+    """For each node, the share of pairs of its reciprocal partners that engage each other both
+    ways (0 with fewer than two partners): near 1 in an engagement pod, where everyone engages
+    everyone, and low among friends who each have their own circles.
+
+    `source`, `target` and `weight` are the reciprocal pairs, each way (a -> b and b -> a). A
+    node with more than RING_PARTNERS partners is judged by its most engaged ones (by the
+    weight of their engagement, then by number), so the cost stays bounded for any hub.
+    """
+    density = np.zeros(nodes)
+    if not len(source):
+        return density
+    # each node's partners (the pairs come both ways: who engaged it), heaviest first, at most RING_PARTNERS
+    order = np.lexsort((source, -weight, target))
+    node, partner = target[order], source[order]
+    starts = group_starts(node)
+    degree = np.diff(np.r_[starts, len(node)])
+    kept = np.arange(len(node)) - np.repeat(starts, degree) < RING_PARTNERS
+    node, partner = node[kept], partner[kept]
+    starts, degree = group_starts(node), np.minimum(degree, RING_PARTNERS)
+    linked = np.unique(np.minimum(source, target) * nodes + np.maximum(source, target))
+    for size in np.unique(degree[degree >= 2]).tolist():
+        first = starts[degree == size]
+        partners = partner[first[:, None] + np.arange(size)]  # a row of partners for each node of this degree
+        one, other = np.triu_indices(size, 1)
+        pairs = np.minimum(partners[:, one], partners[:, other]) * nodes + np.maximum(partners[:, one], partners[:, other])
+        found = np.minimum(np.searchsorted(linked, pairs), len(linked) - 1)
+        density[node[first]] = (linked[found] == pairs).sum(axis=1) / len(one)
+    return density
+    # partners of each node: who engaged it (the pairs come both ways), heaviest first
+    order = np.lexsort((source, -weight, target))
+    node, partner = target[order], source[order]
+    starts = np.flatnonzero(np.r_[True, node[1:] != node[:-1]])
+    degree = np.diff(np.r_[starts, len(node)])
+    rank = np.arange(len(node)) - np.repeat(starts, degree)
+    kept = rank < RING_PARTNERS
+    node, partner, rank = node[kept], partner[kept], rank[kept]
+    degree = np.minimum(degree, RING_PARTNERS)
+    linked = np.unique(np.minimum(source, target) * nodes + np.maximum(source, target))
+    for size in np.unique(degree[degree >= 2]).tolist():
+        owners = np.flatnonzero(degree == size)  # positions in `starts`
+        grid = np.zeros((len(owners), size), dtype=np.int64)
+        rows_of = np.repeat(np.arange(len(owners)), size)
+        first = np.repeat(np.flatnonzero(np.r_[True, node[1:] != node[:-1]])[owners], size)
+        grid[rows_of, np.tile(np.arange(size), len(owners))] = partner[first + np.tile(np.arange(size), len(owners))]
+        one, other = np.triu_indices(size, 1)
+        low, high = np.minimum(grid[:, one], grid[:, other]), np.maximum(grid[:, one], grid[:, other])
+        codes = low * nodes + high
+        found = np.searchsorted(linked, codes)
+        hit = (found < len(linked)) & (linked[np.minimum(found, len(linked) - 1)] == codes)
+        density[node[first[::size]]] = hit.sum(axis=1) / len(one)
+    return density
 
 
 _FIELDS = attrgetter(*(field.name for field in fields(AccountFeatures)))

@@ -6,6 +6,7 @@ asked to skip bad rows, in which case they are dropped and counted by reason.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import gzip
 import hashlib
@@ -16,6 +17,7 @@ import zlib
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
 
@@ -51,6 +53,11 @@ class FileReport:
     """Rows with nothing in any mapped column (all `NA`, say): left out like blank lines."""
     absent: list[str] = field(default_factory=list)
     """Counts the map reads from columns this file lacks (so they are 0)."""
+    first: datetime | None = None
+    last: datetime | None = None
+    """Its earliest and latest timestamp (rows kept)."""
+    undecodable: int = 0
+    """Characters of its text that were not UTF-8 (read as U+FFFD, the replacement character)."""
 
 
 @dataclass
@@ -101,7 +108,8 @@ def _load_bytes(name: str, stdin: BinaryIO | None) -> tuple[str, str, bytes]:
 
 
 def _decode(data: bytes, label: str, wanted: Callable[[list[str]], ColumnMap | None]) -> tuple[str, str]:
-    """(text, encoding): UTF-8 (with or without BOM), else the encoding the file's map declares."""
+    """(text, encoding): UTF-8 (with or without BOM), else the encoding the file's map declares
+    (a map that declares UTF-8 reads bytes that are not as U+FFFD, which no topic is taken from)."""
     try:
         return data.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError as error:
@@ -109,6 +117,8 @@ def _decode(data: bytes, label: str, wanted: Callable[[list[str]], ColumnMap | N
         header = [cell.strip().lower() for cell in next(csv.reader([first]), [])]
         chosen = wanted(header)
         if chosen is not None and chosen.encoding:
+            if codecs.lookup(chosen.encoding).name == "utf-8":  # UTF-8 with some bytes that are not: shown as �
+                return data.decode("utf-8-sig", errors="replace"), "utf-8"
             return data.decode(chosen.encoding, errors="replace"), chosen.encoding
         line = data.count(b"\n", 0, error.start) + 1
         raise InputError(
@@ -515,6 +525,7 @@ def _read_one(
         if fast is not None:
             unknown = [column for column in header if column not in NAMES]
             report.files.append(FileReport(label, digest, len(fast), unknown, "kscore", encoding))
+            _dated(report.files[-1], fast)
             progress.done(len(fast))
             return fast
         text, encoding = _decode(data, label, wanted)
@@ -549,9 +560,18 @@ def _read_one(
         found = {canonical: source.present_in(header) for canonical, source in chosen.columns.items()}
         names = {canonical: name for canonical, name in found.items() if name is not None and name != canonical}
     report.files.append(FileReport(label, digest, len(frame), unknown, how, encoding, empty, absent))
+    filed = report.files[-1]
+    filed.undecodable = text.count("\ufffd") if encoding == "utf-8" and "\ufffd" in text else 0
     checked = validate(mapped, label, text, skip=skip, report=report, time_formats=formats, names=names)
+    _dated(filed, checked)
     progress.done(len(frame))
     return checked
+
+
+def _dated(report: FileReport, rows: pd.DataFrame) -> None:
+    """Note a file's earliest and latest timestamp."""
+    if len(rows):
+        report.first, report.last = rows["timestamp"].min().to_pydatetime(), rows["timestamp"].max().to_pydatetime()
 
 
 @dataclass(frozen=True)

@@ -171,6 +171,8 @@ class Spill:
         self.files: list[list[Path]] = [[] for _ in range(count)]
         self.latest: list[datetime | None] = [None] * count
         """Each part's latest timestamp (duplicates not yet merged)."""
+        self.earliest: datetime | None = None
+        """The earliest timestamp of all the rows."""
         self.rows = 0
         self._inputs = 0
 
@@ -227,8 +229,9 @@ class Spill:
                     inside = ~(before | after) | repeated[done : done + len(micros)]
                     inside |= batch.column("post_id").is_null().to_numpy(zero_copy_only=False)
                     done += len(micros)
-                    outside.before += int((before & ~inside).sum())
-                    outside.after += int((after & ~inside).sum())
+                    if not inside.all():
+                        left = batch.filter(pa.array(~inside)).select(["account", "platform", "timestamp"])
+                        outside.note(left.to_pandas(), before[~inside], after[~inside])
                     kept.append(batch if inside.all() else batch.filter(pa.array(inside)))
                     del batch
         table = pa.Table.from_batches(kept, schema=SCHEMA)
@@ -236,22 +239,32 @@ class Spill:
         return table.to_pandas(split_blocks=True, self_destruct=True), outside
 
     def _repeated_rows(self, index: int) -> np.ndarray:
-        """For each row of part `index`, in order: does another row share its (non-empty) post id?
-        The files are read through a map: only the post ids' pages are touched."""
-        chunks = []
+        """For each row of part `index`, in order: could it be a copy of another row? Rows sharing
+        a (non-empty) post id may be; so may rows without one that share account and moment
+        (`window_rows` judges them on every key). The files are read through a map: only those
+        columns' pages are touched."""
+        columns: dict[str, list[pa.Array]] = {"post_id": [], "account": [], "timestamp": []}
         with ExitStack() as stack:
             for path in self.files[index]:
                 reader = pa.ipc.open_file(stack.enter_context(pa.memory_map(str(path))))
-                chunks += [reader.get_batch(at).column("post_id") for at in range(reader.num_record_batches)]
-            if not chunks:
+                for at in range(reader.num_record_batches):
+                    batch = reader.get_batch(at)
+                    for name, chunks in columns.items():
+                        chunks.append(batch.column(name))
+            if not columns["post_id"]:
                 return np.zeros(0, dtype=bool)
-            ids = pa.chunked_array(chunks).combine_chunks().fill_null("")
-            del chunks
-        encoded = ids.dictionary_encode()
-        codes = encoded.indices.to_numpy()
-        repeated: np.ndarray = np.bincount(codes)[codes] > 1
-        found: np.ndarray = repeated & pc.not_equal(ids, "").to_numpy(zero_copy_only=False)
-        return found
+            ids = pa.chunked_array(columns["post_id"]).combine_chunks().fill_null("")
+            accounts = pa.chunked_array(columns["account"]).combine_chunks()
+            moments = pa.chunked_array(columns["timestamp"]).combine_chunks().cast(pa.int64())
+            del columns
+        named = pc.not_equal(ids, "").to_numpy(zero_copy_only=False)
+        codes = ids.dictionary_encode().indices.to_numpy()
+        repeated: np.ndarray = (np.bincount(codes)[codes] > 1) & named
+        who = accounts.dictionary_encode().indices.to_numpy().astype(np.int64)
+        when, _ = pd.factorize(moments.to_numpy(zero_copy_only=False))
+        pairs, _ = pd.factorize(who * (int(when.max()) + 1) + when)
+        repeated |= (np.bincount(pairs)[pairs] > 1) & ~named
+        return repeated
 
     def _kept_path(self, index: int) -> Path:
         return Path(self._directory.name) / f"kept-{index}.arrow"
@@ -278,6 +291,7 @@ class PartWriter:
         self.spill, self.directory, self.serial = spill, directory, serial
         self.writers: dict[int, pa.ipc.RecordBatchFileWriter] = {}
         self.latest: dict[int, datetime] = {}
+        self.earliest: datetime | None = None
         self.rows = 0
 
     def _path(self, index: int) -> Path:
@@ -307,6 +321,8 @@ class PartWriter:
             newest = pc.max(piece.column("timestamp")).as_py()
             if index not in self.latest or newest > self.latest[index]:
                 self.latest[index] = newest
+        oldest = pc.min(table.column("timestamp")).as_py()
+        self.earliest = oldest if self.earliest is None or oldest < self.earliest else self.earliest
         self.rows += len(frame)
 
     def _close(self) -> None:
@@ -324,6 +340,8 @@ class PartWriter:
             newest = self.latest[index]
             known = spill.latest[index]
             spill.latest[index] = newest if known is None or newest > known else known
+        if self.earliest is not None and (spill.earliest is None or self.earliest < spill.earliest):
+            spill.earliest = self.earliest
         spill.rows += self.rows
 
     def discard(self) -> None:
@@ -511,6 +529,8 @@ def _stream(
     writer.keep()
     unknown = [column for column in header if column not in NAMES]
     report.files.append(FileReport(label, scan.digest.hexdigest(), writer.rows, unknown, "kscore", "utf-8"))
+    report.files[-1].first = writer.earliest
+    report.files[-1].last = max(writer.latest.values(), default=None)
     progress.done(writer.rows)
     return True
 

@@ -45,9 +45,13 @@ def _row_topics(rows: pd.DataFrame, chosen: np.ndarray, model: Model) -> tuple[n
     return positions, found
 
 
+#: Items whose topics are the account's own: a share carries someone else's words (and hashtags).
+OWN_KINDS = tuple(kind for kind in CONTENT_KINDS if kind != "share")
+
+
 def tag_items(window: Window, model: Model) -> Tagged:
-    """Each content row of the window with each of its topics."""
-    content = window.rows["kind"].isin(CONTENT_KINDS).to_numpy()
+    """Each of the account's own items in the window (posts and replies) with each of its topics."""
+    content = window.rows["kind"].isin(OWN_KINDS).to_numpy()
     positions, found = _row_topics(window.rows, content, model)
     lengths = np.fromiter((len(topics) for topics in found), dtype=np.int64, count=len(found))
     flat = [topic for topics in found for topic in topics]
@@ -93,7 +97,7 @@ def topic_features(window: Window, model: Model, tagged: Tagged) -> dict[TopicKe
     """The features of each account's items on each topic (audience left out: it is account-wide)."""
     if not len(tagged.positions):
         return {}
-    rows = window.rows[["account", "platform", "kind", *COUNTS]].iloc[tagged.positions]  # what features_by reads
+    rows = window.rows[["account", "platform", "timestamp", "kind", *COUNTS]].iloc[tagged.positions]  # what features_by reads
     keys, account_list, platform_list = account_keys(rows)
     width, topics = max(1, len(platform_list)), max(1, len(tagged.names))
     combined = keys * topics + tagged.codes
