@@ -24,9 +24,9 @@ from klout_cli.core import (
     relative_scores,
 )
 from klout_cli.core.features import COMBINED_SEPARATOR, AccountFeatures
+from klout_cli.core.model import MAX_WINDOW_DAYS
 from klout_cli.core.styles import Style
 from klout_cli.core.topics import TopicScore
-from klout_cli.core.model import MAX_WINDOW_DAYS
 from klout_cli.ingest.aggregate import (
     DAY_SECONDS,
     TopItem,
@@ -387,16 +387,16 @@ def score_spill(
     reports = []
     for index in range(spill.count):
         rows, outside = spill.part_near(index, moment, model.window_days)
-        window = window_rows(rows, model, moment, outside)
+        inside = window_rows(rows, model, moment, outside)
         del rows  # (only the window's rows from here)
-        reports.append(window.report)
-        part_features, part_edges, part_items, part_topics, tagged = _gather(window, model)
+        reports.append(inside.report)
+        part_features, part_edges, part_items, part_topics, tagged = _gather(inside, model)
         features += part_features
         edges.append(part_edges)
         items.update(part_items)
         topics.append(part_topics)
-        spill.keep(index, tagged_pairs(window, tagged))  # for styles, which need every account's topic scores first
-        del window, tagged  # before the next part is read: never two parts at once
+        spill.keep(index, tagged_pairs(inside, tagged))  # for styles, which need every account's topic scores first
+        del inside, tagged  # before the next part is read: never two parts at once
     features.sort(key=lambda item: (item.account, item.platform))  # as one part sorts them
 
     def focused(wanted: pd.DataFrame) -> dict[tuple[str, str], int]:
@@ -435,11 +435,11 @@ def _score(
         features, unmatched, outside = fill_audience(features, read.audience, report.as_of, model)
     stage("trust network")
     features = trust_network(found.edges, features, model)
-    if not features:
+    if all(item.last_active is not None for item in features):  # every account dormant: say why
         raise InputError(
             f"no rows inside the window: {report.before_window:,} are older than "
             f"{model.window_days:g} days before as-of {report.as_of:%Y-%m-%d %H:%M}, "
-            f"{report.after_as_of:,} are after it"
+            f"{report.after_as_of:,} are after it (pass --window all, a longer --window, or another --as-of)"
         )
     if combine:
         by_account = defaultdict(list)
@@ -457,9 +457,7 @@ def _score(
     scores = scorer.score_all(features)
     stage("topics")
     topics = topic_scores(found.topics, scores, model, combine=combine)
-    styles = styles_from(
-        scores, topics, model, combine=combine, focused=found.focused, as_of=report.as_of.isoformat()
-    )
+    styles = styles_from(scores, topics, model, combine=combine, focused=found.focused, as_of=report.as_of.isoformat())
     if relative:
         scores = relative_scores(scores)
     return RunResult(

@@ -295,7 +295,11 @@ def test_as_of_leaves_later_rows_out(kscore, source, use_stdin):
     result = ok(kscore("compute", arg, "--no-save", "--as-of", "2024-03-05", input=data))
     assert f"left out {len(later)} after as-of" in result.stderr
     assert "as of 2024-03-05 23:59 UTC" in result.stderr
-    assert set(pairs(records(result.stdout))) == kept
+    rows = records(result.stdout)
+    # every account gets a row; those whose rows all come after as-of are dormant, at 1
+    assert {pair for pair, row in zip(pairs(rows), rows) if row["style"] != "dormant"} == kept
+    assert all(float(row["score"]) == 1.0 for row, pair in zip(rows, pairs(rows)) if pair not in kept)
+    assert set(pairs(rows)) == {(row["account"], row["platform"]) for row in sample_rows()}
 
 
 @pytest.mark.parametrize("use_stdin", [False, True])
@@ -312,9 +316,12 @@ def test_rows_older_than_the_window_are_left_out(kscore, source, use_stdin):
     arg, data, _ = source("history.csv", text, use_stdin)
     result = ok(kscore("compute", arg, "--no-save", input=data))
     assert f"left out {len(old_rows)} before the window" in result.stderr
-    accounts = {row["account"] for row in records(result.stdout)}
-    assert "ancient" not in accounts
-    assert set(pairs(records(result.stdout))) == expected_pairs()
+    rows = {row["account"]: row for row in records(result.stdout) if row["platform"] == "twitter"}
+    # an account with nothing in the window still gets its row: dormant, at 1, since when it says
+    assert (rows["ancient"]["style"], rows["ancient"]["score"]) == ("dormant", "1.00")
+    assert "1 account had nothing in the window" in result.stderr
+    assert set(pairs(records(result.stdout))) == expected_pairs() | {("ancient", "twitter")}
+    assert ok(kscore("compute", arg, "--no-save", "--window", "all", input=data)).stderr.count("before the window") == 0
 
 
 @pytest.mark.parametrize("use_stdin", [False, True])
@@ -391,12 +398,15 @@ def test_compute_needs_a_file(kscore):
 
 
 def test_overlapping_exports_count_each_item_once(kscore, write):
-    """The same file given twice (overlapping exports): items with a post_id count once."""
+    """The same file given twice (overlapping exports): items with a post_id count once, and so do
+    rows without one that repeat exactly, with a warning that says how many."""
     first = write("march.csv", SAMPLE_CSV)
     again = write("march-again.csv", SAMPLE_CSV)
     identified = sum(1 for row in sample_rows() if row["post_id"])
+    unnamed = len(sample_rows()) - identified
     twice = ok(kscore("compute", first, again, "--no-save"))
     once = ok(kscore("compute", first, "--no-save"))
     assert twice.stdout == once.stdout
-    assert f"{identified} duplicate items counted once" in twice.stderr
-    assert "duplicate" not in once.stderr
+    assert f"{identified + unnamed} duplicate items counted once" in twice.stderr
+    assert f"warning: {unnamed} row without a post id repeats another exactly" in twice.stderr
+    assert "duplicate" not in once.stderr and "warning" not in once.stderr

@@ -20,7 +20,10 @@ def test_a_platform_name_with_a_plus_filters_the_same_in_compute_and_rank(kscore
 def test_a_date_in_basic_form_means_the_end_of_that_day(kscore, write):
     name = write("day.csv", "account,timestamp,likes\nana,2024-03-01T18:00:00Z,4\nbob,2024-03-02T01:00:00Z,4\n")
     result = ok(kscore("compute", name, "--no-save", "--as-of", "20240301"))
-    assert [row["account"] for row in records(result.stdout)] == ["ana"]
+    assert [(row["account"], row["style"]) for row in records(result.stdout)] == [
+        ("ana", "observer"),
+        ("bob", "dormant"),
+    ]
     assert "1 row after as-of" not in result.stderr and "left out 1 after as-of" in result.stderr
 
 

@@ -105,7 +105,8 @@ def test_partial_model_is_accepted_and_reach_stops_counting(kscore, write):
     checked = ok(kscore("model", "check", partial, "-f", "csv"))
     weights = {row["signal"]: float(row["weight"]) for row in records(checked.stdout)}
     assert weights["reach"] == 0
-    assert all(weights[name] > 0 for name in SIGNALS if name != "reach")  # the rest keep their defaults
+    # the rest keep their defaults (activity counts nothing by default)
+    assert all(weights[name] > 0 for name in SIGNALS if name not in ("reach", "activity"))
 
     sample = write("sample.csv", SAMPLE_CSV)
     default = records(ok(kscore("compute", sample, "--no-save", "-f", "csv")).stdout)

@@ -55,6 +55,22 @@ def population(count: int) -> list[AccountFeatures]:
                 ring_size=rng.choice([0, 2, 5, 9, 40]),
             )
         )
+        features = found[-1]
+        # what the items drew, each item at most item_cap times the median (some were capped), and
+        # the new measures of #16: evidence, density, backlash
+        capped = rng.choice([1.0, 1.0, 0.7])
+        counted_replies = min(features.replies, max(10.0, 0.5 * (features.likes + features.shares)))
+        features.capped_engagement = capped * (
+            features.likes + 3 * features.shares + 2 * counted_replies + 0.5 * features.clicks
+        )
+        features.capped_shares = capped * features.shares
+        features.capped_people = capped * max(features.likes, features.shares, counted_replies)
+        features.backlash_replies = features.replies - counted_replies
+        features.ratioed_items = items // 10 if features.backlash_replies else 0
+        features.engaged_items = weighted * rng.choice([0.0, 0.5, 1.0]) if items else 0.0
+        features.busy_days = rng.choice([0, 1, 3, 20]) if items else 0
+        features.ring_density = rng.choice([0.0, 0.3, 0.9])
+        features.network = min(features.network, features.incoming)
     return found
 
 
@@ -85,7 +101,7 @@ def test_breakdowns_of_varied_accounts_are_exact_to_the_last_word(model: Model) 
         *(json.dumps(breakdown(score), sort_keys=True) for score in topics),
     ]
     fired = {penalty.name for score in scores for penalty in score.penalties}
-    assert fired == {"follow-back", "bought-audience", "bot-amplified", "pod", "spam-volume"}
+    assert fired == {"follow-back", "bought-audience", "bot-amplified", "pod", "spam-volume", "implausible-counts"}
     text = "\n".join(lines) + "\n"
     if os.environ.get("UPDATE_GOLDEN") == "1":
         GOLDEN.write_text(text, encoding="utf-8")

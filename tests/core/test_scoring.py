@@ -23,7 +23,7 @@ from klout_cli.core import (
     score_account,
     scoring,
 )
-from tests.core.strategies import counts, decays, features, with_more_items
+from tests.core.strategies import alike, counts, decays, features, times, with_more_items
 
 
 def breakdown_total(score) -> float:  # type: ignore[no-untyped-def]
@@ -52,10 +52,10 @@ def test_nothing_scores_exactly_one(model: Model) -> None:
 
 
 def test_saturating_every_signal_scores_exactly_100(model: Model) -> None:
-    star = AccountFeatures(
-        "star", "twitter", items=50, weighted_items=50, likes=1e9, shares=1e9, replies=1e9,
+    star = alike(
+        "star", "twitter", items=50, weighted_items=50, likes=1e12, shares=1e12, replies=1e12,
         active_weeks=(1 << model.window_weeks) - 1, followers=1e9, peak_item=1e8, engagers=10**7,
-        network=1e6, incoming=1e7, busiest_day=5,
+        network=1e7, incoming=1e7, busiest_day=5,
     )  # fmt: skip
     assert Scorer(model).score(star).score == pytest.approx(100.0)
 
@@ -82,12 +82,29 @@ def test_more_engaged_weeks_never_lower_the_score(model: Model, account: Account
 def test_a_larger_audience_never_lowers_the_score_but_through_a_flag(
     model: Model, account: AccountFeatures, extra: float
 ) -> None:
-    # follow-back and bought-audience may fire on a larger audience: that is their point. A flag
-    # with penalty 0 still takes off what the gaming earned (a bought audience counts as none),
-    # so leave the flags out altogether.
+    # follow-back and bought-audience may fire on a larger audience: that is their point, and so
+    # may implausible-counts on a smaller one. A flag with penalty 0 still takes off what the
+    # gaming earned (a bought audience counts as none), so leave the flags out altogether.
+    # An audience the input never gave is not measured (its weight goes to the other signals):
+    # it is compared with no audience only below.
+    assume(account.followers is not None)
     scorer = Scorer(replace(model, flags=()))
     bigger = replace(account, followers=(account.followers or 0.0) + extra)
     assert scorer.score(bigger).score >= scorer.score(account).score - 1e-9
+
+
+@given(features())
+def test_an_unknown_audience_weighs_nothing_and_an_empty_one_counts_as_none(
+    model: Model, account: AccountFeatures
+) -> None:
+    """Without a followers column, reach is not measured and the other signals share its weight:
+    the score is what the other signals earn on their own. A known audience of 0 is measured: 0."""
+    scorer = Scorer(replace(model, flags=()))
+    unknown = scorer.score(replace(account, followers=None, following=None))
+    without_reach = Scorer(replace(model, flags=(), signals=tuple(s for s in model.signals if s.name != "reach")))
+    assert unknown.score == pytest.approx(without_reach.score(account).score, abs=1e-9)
+    empty = scorer.score(replace(account, followers=0.0, following=None))
+    assert empty.score <= unknown.score + 1e-9
 
 
 # -- promise 3: volume is not influence -----------------------------------------------------
@@ -102,14 +119,57 @@ def test_items_that_received_nothing_never_raise_the_score(
 # -- promise 4: followers are not influence -------------------------------------------------
 def test_a_million_silent_followers_lose_to_two_thousand_who_share(model: Model) -> None:
     weeks = (1 << model.window_weeks) - 1
-    silent = AccountFeatures("megaphone", "twitter", items=40, weighted_items=25, followers=1_000_000, active_weeks=0)
-    loved = AccountFeatures(
-        "loved", "twitter", items=40, weighted_items=25, shares=50 * 25, followers=2_000, active_weeks=weeks
-    )
+    silent = alike("megaphone", "twitter", items=40, weighted_items=25, followers=1_000_000, active_weeks=0)
+    loved = alike("loved", "twitter", items=40, weighted_items=25, shares=50 * 25, followers=2_000, active_weeks=weeks)
     # even with no regular weeks, the sharing alone is enough
     loved_irregular = replace(loved, active_weeks=0)
     scorer = Scorer(model)
-    assert scorer.score(silent).score < scorer.score(loved_irregular).score < scorer.score(loved).score
+    assert scorer.score(silent).score < scorer.score(loved_irregular).score <= scorer.score(loved).score
+
+
+@pytest.mark.parametrize("items", [1, 3, 40])
+def test_a_million_followers_and_no_engagement_score_at_most_5(model: Model, items: int) -> None:
+    """Followers alone are not influence: however few or many items, an audience of a million
+    that never reacts is worth at most 5 (bought-audience takes even that once it has evidence)."""
+    silent = alike("megaphone", "twitter", items=items, followers=1_000_000, following=300)
+    score = Scorer(model).score(silent)
+    assert score.score <= 5.0
+    assert Scorer(replace(model, flags=())).score(silent).score <= 5.0
+
+
+# -- volume is not influence (new in #16): posting more of the same buys nothing ----------------
+@given(features(), st.sampled_from([2, 5, 10]))
+def test_posting_k_times_as_many_items_that_draw_alike_moves_a_score_less_than_a_point(
+    model: Model, account: AccountFeatures, k: int
+) -> None:
+    """An account posting k times as many items, each drawing the same engagement from the same
+    audience (k times the interaction rows), scores within 1 point of the
+    original, once it has two items' worth of evidence (decayed): below that, the prior items
+    hold a score down on purpose, so that one or two items cannot carry it. The same holds for
+    who engaged: with no interaction rows, or with enough (50 weighted) that the credibility
+    prior has faded; with fewer, more rows of the same kind still move credibility from the
+    prior toward what they show. (An audience of bots alone is the exception: more of it is
+    more evidence that no one credible engages, and the score falls with it.)"""
+    assume(account.weighted_items >= 2)
+    assume(account.incoming == 0 or (account.incoming >= 50 and account.network >= 0.05 * account.incoming))
+    scorer = Scorer(model)
+    assert abs(scorer.score(times(account, k)).score - scorer.score(account).score) < 1.0
+
+
+@given(
+    st.floats(min_value=1.0, max_value=1e7),
+    st.floats(min_value=2.0, max_value=500.0),
+    st.none() | st.floats(min_value=10, max_value=1e8),
+)
+def test_twice_the_engagement_per_item_never_ties(model: Model, per_item: float, items: float, followers) -> None:  # type: ignore[no-untyped-def]
+    """Headroom: the caps are far beyond any account's typical item, so an account whose items
+    draw twice as much is half a point or more ahead, up to 10 million engagements per item."""
+    scorer = Scorer(replace(model, flags=()))
+
+    def account(engagement: float) -> AccountFeatures:
+        return alike(items=round(items), weighted_items=items, likes=engagement * items, followers=followers)
+
+    assert scorer.score(account(2 * per_item)).score - scorer.score(account(per_item)).score >= 0.5
 
 
 # -- promise 6: absolute scale ---------------------------------------------------------------
@@ -187,7 +247,7 @@ def test_relative_scores_are_percentiles_with_exact_breakdowns(model: Model, pop
 
 def test_relative_with_one_account(model: Model) -> None:
     scorer = Scorer(model)
-    only = scorer.score(AccountFeatures("solo", "x", items=3, weighted_items=3, likes=30))
+    only = scorer.score(alike("solo", "x", items=3, weighted_items=3, likes=30))
     assert relative_scores([only])[0].score == 100.0
     nobody = scorer.score(AccountFeatures("ghost", "x"))
     assert relative_scores([nobody])[0].score == 1.0

@@ -23,7 +23,7 @@ from klout_cli.core.topics import (
     topics_of,
 )
 from klout_cli.modelfile import load_model
-from tests.core.strategies import features
+from tests.core.strategies import alike, features
 from tests.core.test_flags import WEEKS, honest
 from tests.core.test_model import DELETE, edited
 from tests.core.test_scoring import breakdown_total as total
@@ -277,9 +277,9 @@ def test_the_tally_does_not_depend_on_order_when_only_the_weights_differ() -> No
 
 # -- topic scores ------------------------------------------------------------------------------
 #: A topic's items that earn nearly everything: saturated but for activity (two weeks missing).
-NEAR_TOP = AccountFeatures(
-    "star", "twitter", items=50, weighted_items=40.0, likes=4e6, shares=1e6, replies=1e5,
-    active_weeks=WEEKS & ~0b11, peak_item=1e6,
+NEAR_TOP = alike(
+    "star", "twitter", items=50, weighted_items=40.0, likes=4e8, shares=1e8, replies=1e7,
+    active_weeks=WEEKS & ~0b11, peak_item=1e7,
 )  # fmt: skip
 
 
@@ -330,9 +330,13 @@ def test_audience_and_network_never_change_a_topic_score(
 
 def topic_items(**changes: object) -> AccountFeatures:
     """Ten well-engaged items on one topic, as ingest measures them (no audience, no interactions)."""
-    base = AccountFeatures(
-        "honest", "twitter", items=10, weighted_items=8.0, likes=60 * 8.0, shares=8 * 8.0, replies=3 * 8.0,
-        active_weeks=WEEKS, busiest_day=2, peak_item=240,
+    counts = {
+        name: changes.pop(name) for name in ("likes", "shares", "replies", "items", "weighted_items") if name in changes
+    }
+    base = alike(
+        "honest", "twitter", items=counts.get("items", 10), weighted_items=counts.get("weighted_items", 8.0),
+        likes=counts.get("likes", 60 * 8.0), shares=counts.get("shares", 8 * 8.0),
+        replies=counts.get("replies", 3 * 8.0), active_weeks=WEEKS, busiest_day=2, peak_item=240,
     )  # fmt: skip
     return replace(base, **changes)  # type: ignore[arg-type]
 
@@ -343,7 +347,7 @@ def topic_items(**changes: object) -> AccountFeatures:
         ("bot-amplified", honest(bot_share=0.8), 0.8),
         (
             "pod",
-            honest(ring_share=0.9, ring_size=6, incoming=2000.0, likes=10 * 30.0, shares=2 * 30.0),
+            honest(ring_share=0.9, ring_size=6, ring_density=1.0, incoming=2000.0, likes=10 * 30.0, shares=2 * 30.0),
             0.9,
         ),
     ],
@@ -368,7 +372,9 @@ def test_an_accounts_flags_take_the_same_gamed_share_off_its_topic_scores(
 
 def test_topic_scores_take_the_accounts_flags_not_flags_detected_from_the_topics_items(model: Model) -> None:
     # a topic's items alone look like spam volume (many on one day, little engagement) ...
-    spammy = topic_items(items=200, weighted_items=150.0, likes=150.0, shares=0.0, replies=0.0, busiest_day=120)
+    spammy = topic_items(
+        items=200, weighted_items=150.0, likes=15.0, shares=0.0, replies=0.0, busiest_day=120, busy_days=10
+    )
     assert "spam-volume" in [item.name for item in Scorer(model).findings(spammy)]
     # ... but the account is not flagged, so its topic score is not either
     assert TopicScorer(model).score("ai", spammy, []).penalties == ()

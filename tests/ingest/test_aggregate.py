@@ -39,8 +39,9 @@ def test_overlapping_exports_count_an_item_once_with_its_highest_counts(tmp_path
         post("ana", "2024-03-30T10:00:00Z", post_id="t1", likes=5, shares=1),
         post("ana", "2024-03-30T10:00:00Z", post_id="t1", likes=9, shares=0),  # a later export
         post("ana", "2024-03-30T11:00:00Z", post_id="t2", likes=1),
-        post("ana", "2024-03-30T11:00:00Z", likes=1),  # no id: never merged
-        post("ana", "2024-03-30T11:00:00Z", likes=1),
+        post("ana", "2024-03-30T11:00:00Z", likes=1, text="hi"),  # no id: merged only when it repeats exactly
+        post("ana", "2024-03-30T11:00:00Z", likes=2, text="hi"),  # (a later export: its higher counts)
+        post("ana", "2024-03-30T11:00:00Z", likes=1, text="another"),
     ]
     ana = features_of(tmp_path, model, rows)[("ana", "twitter")]
     assert ana.items == 4
@@ -49,8 +50,12 @@ def test_overlapping_exports_count_an_item_once_with_its_highest_counts(tmp_path
         age = AS_OF - datetime(2024, 3, 30, hour, tzinfo=timezone.utc)
         return float(0.5 ** (age.total_seconds() / 86400 / model.half_life_days))
 
-    assert ana.likes == pytest.approx(9 * decay(10) + 3 * decay(11), rel=1e-9)
+    assert ana.likes == pytest.approx(9 * decay(10) + 4 * decay(11), rel=1e-9)
     assert ana.shares == pytest.approx(1 * decay(10), rel=1e-9)
+    path = tmp_path / "rows.csv"
+    frame, _ = read_sources([str(path)])
+    report = window_rows(frame, model, AS_OF).report
+    assert (report.duplicates, report.repeated_rows) == (2, 1)
 
 
 def test_window_and_as_of_leave_rows_out_and_count_them(tmp_path: Path, model: Model) -> None:

@@ -52,12 +52,17 @@ def test_engagement_from_credible_accounts_counts_and_from_bots_hardly_at_all(tm
     assert (star.bot_share, fake.bot_share) == (0.0, 1.0)
 
 
-def test_an_indiscriminate_engager_gives_each_target_less(tmp_path: Path, model: Model) -> None:
+def test_each_engagement_counts_by_its_givers_trust_whoever_else_it_engages(tmp_path: Path, model: Model) -> None:
+    """network sums each engagement times its giver's trust (at most 1): credibility is the
+    average trust of who engaged (network / incoming). A credible person's like counts as such
+    however many others they like; an indiscriminate engager passes less trust on in the
+    recursion (its trust is split over its targets), so its own engagers count for less."""
     rows = [*PEOPLE, post("focus"), post("crowd")]
     rows += [engage("ann", "focus")]
     rows += [engage("ben", "crowd")] + [engage("ben", f"other{n}") for n in range(30)]
     found = network_of(tmp_path, model, rows)
-    assert found["focus"].network > 10 * found["crowd"].network > 0
+    assert found["focus"].network == pytest.approx(found["crowd"].network)
+    assert 0 < found["focus"].network <= found["focus"].incoming
 
 
 def test_self_engagement_is_ignored(tmp_path: Path, model: Model) -> None:

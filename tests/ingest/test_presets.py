@@ -79,8 +79,9 @@ ARCHIVE = """\
 "1002","","","2018-03-02 10:00:00 +0100","web","RT @bob: nice","900","42","2018-03-01 09:00:00 +0000",""
 "1003","800","77","2018-03-03 10:00:00 +0000","web","@carol yes","","","",""
 """
-#: fivethirtyeight twitter-ratio: not UTF-8 (the preset reads it as Mac Roman: é is 0x8e, the curly
-#: quotes 0xd2 and 0xd3); a native retweet carries the original's counts.
+#: fivethirtyeight twitter-ratio: not all UTF-8 (here Mac Roman bytes: é is 0x8e, the curly quotes
+#: 0xd2 and 0xd3; the real files hold mojibake no encoding reads). The preset reads it as UTF-8,
+#: its other bytes as U+FFFD; a native retweet carries the original's counts.
 BASIC = (
     b"created_at,text,url,replies,retweets,favorites,user\n"
     + "10/16/17 22:59,café “quoted”,https://twitter.com/ann/status/920061541986250758,17,89,641,ann\n".encode(
@@ -255,15 +256,30 @@ def test_basic_non_utf8_is_read_with_the_presets_encoding(kscore, write) -> None
     with pytest.raises(UnicodeDecodeError):
         BASIC.decode("utf-8")
     frame, report = read_sources([name])
-    assert (report.files[0].format, report.files[0].encoding) == ("tweets-basic", "mac_roman")
-    assert frame["text"].tolist() == ["café \u201cquoted\u201d", "plain", "RT @bob_1: his words"]
+    assert (report.files[0].format, report.files[0].encoding, report.files[0].undecodable) == (
+        "tweets-basic",
+        "utf-8",
+        3,
+    )
+    assert frame["text"].tolist() == ["caf\ufffd \ufffdquoted\ufffd", "plain", "RT @bob_1: his words"]
     assert frame["account"].tolist() == ["ann", "ann", "ann"]
     assert frame["post_id"].tolist() == ["920061541986250758", "920061541986250759", "920061541986250760"]
     assert frame["timestamp"].tolist() == [utc("2017-10-16 22:59"), utc("2017-10-01 09:05"), utc("2017-10-02 09:05")]
     row = records(ok(kscore("check", name, "-f", "csv")).stdout)[0]
-    assert (row["format"], row["rows"], row["accounts"]) == ("tweets-basic (mac_roman)", "3", "1")
+    assert (row["format"], row["rows"], row["accounts"]) == ("tweets-basic (3 characters not UTF-8)", "3", "1")
     result = ok(kscore("compute", name, "--no-save", "-f", "csv"))
-    assert "read 1 file as tweets-basic, decoded as mac_roman" in result.stderr
+    assert "read 1 file as tweets-basic\n" in result.stderr
+    assert "BarackObama.csv: 3 characters of text were not UTF-8 (shown as \ufffd)" in result.stderr
+
+
+def test_a_map_that_names_a_legacy_encoding_reads_it_so(kscore, write) -> None:
+    """A file that really is Mac Roman (or cp1252) reads as such through a map that says so."""
+    name = write("BarackObama.csv", BASIC)
+    preset = kscore("presets", "tweets-basic").stdout.replace("encoding: utf-8", "encoding: mac_roman")
+    write("mac.yaml", preset)
+    frame, report = read_sources([name], reading=Reading(column_map=load_map("mac.yaml")))
+    assert report.files[0].encoding == "mac_roman"
+    assert frame["text"].tolist() == ["café \u201cquoted\u201d", "plain", "RT @bob_1: his words"]
 
 
 def test_basic_native_retweet_is_a_share_without_the_originals_counts(write) -> None:
@@ -400,7 +416,7 @@ def test_files_of_every_format_in_one_run(kscore, write) -> None:
     write("wide.yaml", WIDE_MODEL)
     result = ok(kscore("compute", *names, "--model", "wide.yaml", "--no-save", "-f", "csv"))
     assert result.stderr.splitlines()[0] == (
-        "read 1 file as x-analytics; 1 file as tweets-basic, decoded as mac_roman; 1 file as troll-tweets; "
+        "read 1 file as x-analytics; 1 file as tweets-basic; 1 file as troll-tweets; "
         "1 file as tidytuesday-tweets; 1 file as mastodon-statuses"
     )
     scored = {(row["account"], row["platform"]) for row in records(result.stdout)}
@@ -970,7 +986,7 @@ def test_preset_file_on_stdin(kscore, write) -> None:
     assert (report.files[0].name, report.files[0].format) == ("<stdin>", "x-analytics")
     assert from_stdin.equals(from_file)
     row = records(ok(kscore("check", "-", "-f", "csv", input=BASIC)).stdout)[0]
-    assert (row["file"], row["format"], row["rows"]) == ("<stdin>", "tweets-basic (mac_roman)", "3")
+    assert (row["file"], row["format"], row["rows"]) == ("<stdin>", "tweets-basic (3 characters not UTF-8)", "3")
     result = ok(kscore("compute", "-", "--no-save", "-f", "csv", input=text))
     assert [row["account"] for row in records(result.stdout)] == ["alice"]
 
@@ -1006,8 +1022,8 @@ def test_bom_and_crlf_read_the_same(write, encode) -> None:  # type: ignore[no-u
 
 def test_crlf_non_utf8_file(write) -> None:
     frame, report = read_sources([write("BarackObama.csv", BASIC.replace(b"\n", b"\r\n"))])
-    assert report.files[0].encoding == "mac_roman"
-    assert frame["text"].tolist() == ["café \u201cquoted\u201d", "plain", "RT @bob_1: his words"]
+    assert report.files[0].encoding == "utf-8"
+    assert frame["text"].tolist() == ["caf\ufffd \ufffdquoted\ufffd", "plain", "RT @bob_1: his words"]
     assert frame["account"].tolist() == ["ann"] * 3
 
 
@@ -1113,8 +1129,7 @@ def test_a_preset_export_is_read_by_its_preset_even_when_the_model_has_columns(k
     custom = write("mine.csv", MODEL_EXPORT)
     write("m.yaml", MODEL)
     result = ok(kscore("compute", preset_file, custom, "--model", "m.yaml", "--no-save", "-f", "csv"))
-    assert sorted(row["account"] for row in records(result.stdout)) == [
-        "ann",
-        "bob",
-    ]  # the 2017 tweet is before the window
+    scored = sorted((row["account"], row["style"]) for row in records(result.stdout))
+    # the 2017 tweet is before the window: ann on twitter is dormant, still listed
+    assert ("ann", "dormant") in scored and [account for account, _ in scored] == ["ann", "ann", "bob"]
     assert "1 file as tweets-basic" in result.stderr and "1 file as the model's columns:" in result.stderr

@@ -247,22 +247,37 @@ def ratio(tmp_path_factory: pytest.TempPathFactory) -> Run:
 
 
 def ratio_raw() -> list[dict[str, str]]:
-    return raw_rows([RATIO / "BarackObama.csv", RATIO / "realDonaldTrump.csv"], encoding="mac_roman")
+    return raw_rows([RATIO / "BarackObama.csv", RATIO / "realDonaldTrump.csv"], encoding="utf-8")
 
 
-def test_ratio_files_are_not_utf8_and_read_as_mac_roman(ratio: Run) -> None:
+def test_ratio_files_are_not_all_utf8_and_their_other_bytes_read_as_replacement_characters(ratio: Run) -> None:
     for name in ("BarackObama.csv", "realDonaldTrump.csv"):
         with pytest.raises(UnicodeDecodeError):
             (RATIO / name).read_bytes().decode("utf-8")
     assert [(item.format, item.encoding, item.rows) for item in ratio.report.files] == [
-        ("tweets-basic", "mac_roman", 3207),
-        ("tweets-basic", "mac_roman", 3232),
+        ("tweets-basic", "utf-8", 3207),
+        ("tweets-basic", "utf-8", 3232),
     ]
-    assert "read 2 files as tweets-basic, decoded as mac_roman" in ratio.result.stderr
+    assert all(item.undecodable > 1000 for item in ratio.report.files)
+    assert "read 2 files as tweets-basic\n" in ratio.result.stderr
+    assert "BarackObama.csv: 4,980 characters of text were not UTF-8" in ratio.result.stderr
     assert ratio.frame["text"].tolist() == [row["text"] for row in ratio_raw()]
-    assert not ratio.frame["text"].str.contains("\ufffd").any()  # every byte kept (cp1252 lost 157)
-    # the files' mojibake is UTF-8 read as Windows-1252, saved as Mac Roman: \xcc\xe4lys\xcc\xa9e is Élysée
-    assert ratio.frame["text"].str.contains("Ã‰lysÃ©e Palace").any()
+    # the files' mojibake (UTF-8 read as Windows-1252, saved as Mac Roman, emoji mangled) is no
+    # text at all: it shows as U+FFFD, counted, and no topic is taken from next to it
+    shown = int(ratio.frame["text"].str.count("\ufffd").sum())
+    assert shown == sum(item.undecodable for item in ratio.report.files)
+
+
+def test_ratio_topics_are_never_mojibake(tmp_path: Path) -> None:
+    """#USA followed by a mangled flag emoji was the topic `usa_ÿ`: a hashtag that runs into
+    undecodable text is no topic."""
+    env = environment(tmp_path)
+    files = [str(RATIO / "BarackObama.csv"), str(RATIO / "realDonaldTrump.csv")]
+    ok(CliRunner().invoke(cli, ["compute", *files, "--window", "all", "-f", "csv"], env=env))
+    result = ok(CliRunner().invoke(cli, ["topics", "-f", "csv"], env=env))
+    topics = [row["topic"] for row in records(result.stdout)]
+    assert topics and "maga" in topics
+    assert not [topic for topic in topics if not topic.isascii() or "\ufffd" in topic or topic.endswith("_")]
 
 
 def test_ratio_two_accounts(ratio: Run) -> None:
@@ -386,8 +401,8 @@ def test_check_reports_each_format(tmp_path: Path) -> None:
     rows = records(result.stdout)
     assert [row["format"] for row in rows] == [
         "x-analytics",
-        "tweets-basic (mac_roman)",
-        "troll-tweets",
+        "tweets-basic (4,980 characters not UTF-8)",
+        "troll-tweets (21 characters not UTF-8)",
         "tidytuesday-tweets",
     ]
     assert [row["status"] for row in rows] == ["ok"] * 4

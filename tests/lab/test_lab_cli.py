@@ -40,20 +40,49 @@ def test_evaluate_is_reproducible_and_reports_every_figure():
     args = ("model", "evaluate", "--accounts", "600", "--seed", "5", "-f", "json")
     first, second = json.loads(run(*args)[0]), json.loads(run(*args)[0])
     assert first == second
-    assert set(first["results"]) == {"score", "followers_only", "engagement_per_item"}
-    for figures in first["results"].values():
-        assert -1 <= figures["spearman"] <= 1
-        assert set(figures["best_gamer_rank"]) == set(GAMER_GROUPS)
+    assert set(first["families"]) == {"tuned", "independent"}
+    for family in first["families"].values():
+        assert set(family["results"]) == {"model", "followers_only", "engagement_per_post"}
+        for figures in family["results"].values():
+            assert -1 <= figures["spearman"] <= 1 and -1 <= figures["volume_bias"] <= 1
+            assert set(figures["best_gamer_rank"]) == set(GAMER_GROUPS)
+    probes = first["families"]["independent"]["probes"]
+    assert set(probes) == {"bought_post", "like_pod", "megaphone"} and probes["like_pod"]["members"] == 30
     table = run("model", "evaluate", "--accounts", "600", "--seed", "5", "-f", "csv")[0]
-    assert table.splitlines()[0] == "measure,model,followers_only,engagement_per_item"
+    assert table.splitlines()[0] == "family,measure,model,followers_only,engagement_per_post"
+    assert "probe: like-pod of 30" in table
+    only = json.loads(run("model", "evaluate", "--accounts", "300", "--family", "tuned", "-f", "json")[0])
+    assert set(only["families"]) == {"tuned"}
 
 
 @pytest.mark.parametrize("seed", [7, 11])
 def test_the_default_model_beats_gaming_on_its_own_generator(seed):
-    figures = json.loads(run("model", "evaluate", "--seed", str(seed), "-f", "json")[0])["results"]
-    assert figures["score"]["spearman"] >= 0.9
-    assert figures["score"]["gamers_in_top_50"] == 0
+    figures = json.loads(run("model", "evaluate", "--seed", str(seed), "--family", "tuned", "-f", "json")[0])
+    results = figures["families"]["tuned"]["results"]
+    assert results["model"]["spearman"] >= 0.9
+    assert results["model"]["gamers_in_top_50"] == 0
+    assert abs(results["model"]["volume_bias"]) <= 0.3
     # and it beats both baselines
-    assert figures["score"]["spearman"] > figures["engagement_per_item"]["spearman"]
-    assert figures["score"]["spearman"] > figures["followers_only"]["spearman"]
-    assert figures["followers_only"]["gamers_in_top_50"] > 0 and figures["engagement_per_item"]["gamers_in_top_50"] > 0
+    assert results["model"]["spearman"] > results["engagement_per_post"]["spearman"] + 0.03
+    assert results["model"]["spearman"] > results["followers_only"]["spearman"]
+    assert results["followers_only"]["gamers_in_top_50"] > 0 and results["engagement_per_post"]["gamers_in_top_50"] > 0
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5])
+def test_the_default_model_holds_its_promises_on_the_independent_family(seed):
+    """The family the defaults were not made on (see docs/validity.md for what does not hold there:
+    counts-only bought engagement that comes with impressions and a plausible audience is
+    invisible to any scorer, and a few such gamers reach the top 50)."""
+    figures = json.loads(run("model", "evaluate", "--seed", str(seed), "--family", "independent", "-f", "json")[0])
+    family = figures["families"]["independent"]
+    results = family["results"]
+    assert results["model"]["spearman"] >= 0.9
+    assert results["model"]["spearman"] >= results["engagement_per_post"]["spearman"] + 0.03
+    assert abs(results["model"]["volume_bias"]) <= 0.3
+    assert results["model"]["celebrities_missed"] == 0  # every celebrity the truth puts in the top 100 is there
+    assert family["celebrities_flagged"] == 0
+    assert results["model"]["gamers_in_top_50"] <= results["engagement_per_post"]["gamers_in_top_50"] + 2
+    probes = family["probes"]
+    assert "implausible-counts" in probes["bought_post"]["flags"] or probes["bought_post"]["rank"] > 100
+    assert probes["like_pod"]["flagged"] == 30 or probes["like_pod"]["best_rank"] > 500
+    assert probes["megaphone"]["score"] <= 5

@@ -35,6 +35,8 @@ from klout_cli.options import (
     reading_of,
     reading_options,
     stdin_bytes,
+    window_option,
+    windowed_model,
 )
 from klout_cli.rows import platform_matches
 
@@ -59,8 +61,12 @@ def _from_files(
     from klout_cli.modelfile import load_model
 
     check_inputs(inputs)
+    window = flags.pop("window", None)
+    loaded = load_model()
+    if window is not None and window != "all":
+        loaded, window = windowed_model(loaded, window), None
     rows, read = read_sources(inputs, stdin=stdin_bytes(), reading=reading_of(flags, inputs=inputs))
-    result = score_rows(rows, read, load_model(), as_of=as_of)
+    result = score_rows(rows, read, loaded, as_of=as_of, window=window)
     entries = result.entries(account)  # only this account's breakdowns are made
     entry = pick(entries, account, platform, sorted(result.accounts()) if not entries else [], "the files")
     _note_other_platforms(entries, entry, platform)
@@ -68,6 +74,8 @@ def _from_files(
     data = explanation(entry, source=source, medians=result.medians())
     if model_path:
         other = load_model_option(model_path, inputs)
+        if loaded.model.window_days != load_model().model.window_days:  # --window applies to both models
+            other = other.with_window(loaded.model.window_days)
         again = score_rows(rows, read, other, as_of=result.window.as_of)
         chosen = entry[0]["platform"]
         theirs = next((found for found in again.entries(entry[0]["account"]) if found[0]["platform"] == chosen), None)
@@ -123,6 +131,7 @@ def _from_run(
     help="Also show the account under this model, side by side.",
 )
 @as_of_option
+@window_option
 @reading_options
 @click.option(
     "-f",
@@ -161,6 +170,8 @@ def explain(
         raise click.UsageError("give either FILEs to score or --run ID, not both")
     if as_of is not None and not inputs:
         raise click.UsageError("--as-of applies only with FILEs (a saved run has its own as-of)")
+    if flags.get("window") is not None and not inputs:
+        raise click.UsageError("--window applies only with FILEs (a saved run has its own window)")
     if any(value is not None for value in flags.values()) and not inputs:
         raise click.UsageError("--preset, --map, --account and --accounts apply only with FILEs")
     if inputs:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -9,15 +10,18 @@ import click
 
 from klout_cli.core import KscoreError, StoreError
 from klout_cli.options import (
+    as_of_option,
     check_inputs,
     choose_format,
     db_option,
     emit,
+    note,
     open_store,
     output_options,
     reading_of,
     reading_options,
     stdin_bytes,
+    window_option,
 )
 from klout_cli.rows import Row
 
@@ -25,17 +29,24 @@ from klout_cli.rows import Row
 @click.command()
 @click.argument("inputs", nargs=-1, required=True, metavar="FILE...")
 @reading_options
+@as_of_option
+@window_option
 @output_options
-def check(inputs: tuple[str, ...], fmt: str | None, **flags: Any) -> None:
+def check(
+    inputs: tuple[str, ...], fmt: str | None, as_of: datetime | None, window: float | str | None, **flags: Any
+) -> None:
     """Validate activity CSVs without scoring: format, rows, accounts, dates and the first problem.
 
     Each FILE is read in kscore's schema or through the preset its header matches (see
-    `kscore presets`). Exits 1 when any file has a problem.
+    `kscore presets`). The `in_window` column counts each file's rows inside the window a run
+    would score (the default model's 90 days, or --window, up to --as-of or the latest row of
+    all the files); a file with none is named on stderr. Exits 1 when any file has a problem.
 
     \b
     Examples:
       kscore check exports/*.csv
       kscore check tweet_activity_metrics_*.csv      # X Analytics exports, found by their header
+      kscore check exports/*.csv --window 365d --as-of 2024-03-31
       cat activity.csv | kscore check -
     """
     from dataclasses import replace
@@ -46,6 +57,7 @@ def check(inputs: tuple[str, ...], fmt: str | None, **flags: Any) -> None:
     stdin = stdin_bytes()
     reading = reading_of(flags, inputs=inputs)
     rows: list[Row] = []
+    stamps: list[Any] = []  # each good file's timestamps, for its rows in the window
     failed = 0
     if reading.accounts is not None:  # the audience file on its own row
         try:
@@ -78,12 +90,12 @@ def check(inputs: tuple[str, ...], fmt: str | None, **flags: Any) -> None:
             failed += 1
             rows.append({"file": "<stdin>" if name == "-" else name, "status": "error", "problem": str(error)})
             continue
+        stamps.append((len(rows), frame["timestamp"]))
         rows.append(
             {
                 "file": report.files[0].name,
                 "status": "ok",
-                "format": report.files[0].format
-                + ("" if report.files[0].encoding == "utf-8" else f" ({report.files[0].encoding})"),
+                "format": _format_of(report.files[0]),
                 "rows": len(frame),
                 "accounts": int(frame["account"].nunique()),
                 "platforms": ", ".join(sorted(frame["platform"].unique())),
@@ -93,11 +105,13 @@ def check(inputs: tuple[str, ...], fmt: str | None, **flags: Any) -> None:
                 "problem": "",
             }
         )
+    _count_in_window(rows, stamps, as_of, window)
     columns = [
         "file",
         "status",
         "format",
         "rows",
+        "in_window",
         "accounts",
         "platforms",
         "first",
@@ -111,6 +125,37 @@ def check(inputs: tuple[str, ...], fmt: str | None, **flags: Any) -> None:
             f"{failed} of {len(inputs) + bool(flags.get('accounts_path'))} file(s) have problems "
             "(see the problem column)"
         )
+
+
+def _count_in_window(rows: list[Row], stamps: list[Any], as_of: datetime | None, window: float | str | None) -> None:
+    """Each good file's rows inside the window, as `in_window`; a note for each file with none."""
+    if not stamps:
+        return
+    import pandas as pd
+
+    from klout_cli.modelfile import load_model
+
+    moment = pd.Timestamp(as_of) if as_of is not None else max(found.max() for _, found in stamps)
+    days = load_model().model.window_days if window is None else window
+    start = pd.Timestamp.min.tz_localize("UTC") if days == "all" else moment - pd.Timedelta(days=float(days))
+    span = "every row" if days == "all" else f"the {float(days):g} days"
+    for at, found in stamps:
+        inside = int(((found >= start) & (found <= moment)).sum())
+        rows[at]["in_window"] = inside
+        if not inside:
+            note(
+                f"warning: {rows[at]['file']}: no row in {span} up to {moment:%Y-%m-%d}; a run would score it "
+                "as dormant (pass --window all, a longer --window, or --as-of)"
+            )
+
+
+def _format_of(read: Any) -> str:
+    """How a file was read: its format, and its encoding when it is not (all) UTF-8."""
+    if read.encoding != "utf-8":
+        return f"{read.format} ({read.encoding})"
+    if read.undecodable:
+        return f"{read.format} ({read.undecodable:,} characters not UTF-8)"
+    return str(read.format)
 
 
 @click.command()

@@ -53,8 +53,9 @@ def window_warnings(result: RunResult) -> list[str]:
     window, warnings = result.window, []
     if window.repeated_rows:
         warnings.append(
-            f"{plural(window.repeated_rows, 'row')} without a post id repeat others exactly (the same export "
-            "given twice?): each counted once"
+            f"{plural(window.repeated_rows, 'row')} without a post id "
+            + ("repeats another" if window.repeated_rows == 1 else "repeat others")
+            + " exactly (the same export given twice?): each counted once"
         )
     days = result.model.model.window_days
     start = window.as_of - timedelta(days=days)
@@ -73,7 +74,8 @@ def window_warnings(result: RunResult) -> list[str]:
     dormant = sum(1 for style in result.styles.values() if style.name == "dormant")
     if dormant:
         warnings.append(
-            f"{plural(dormant, 'account')} had nothing in the window: each scores 1, style dormant, with when it was last active"
+            f"{plural(dormant, 'account')} had nothing in the window: each scores 1, style dormant, "
+            "with when it was last active"
         )
     return warnings
 

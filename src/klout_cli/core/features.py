@@ -64,6 +64,9 @@ class AccountFeatures:
     """The same for each item's shares."""
     capped_people: float = 0.0
     """The same for the people each item moved: its likes, shares or counted replies, the most."""
+    engaged_items: float = 0.0
+    """The items that received anything (weighted by the model's actions), decayed: a measure per
+    engaged item never falls when items nobody reacted to are added."""
     backlash_replies: float = 0.0
     """Replies not counted: beyond the backlash limit of their item's likes and shares (decayed)."""
     ratioed_items: int = 0
@@ -148,6 +151,7 @@ def combine_platforms(parts: Sequence[AccountFeatures], model: Model, heaviest: 
         capped_engagement=float(sum(weight * part.capped_engagement for part, weight in counted)),
         capped_shares=float(sum(weight * part.capped_shares for part, weight in counted)),
         capped_people=float(sum(weight * part.capped_people for part, weight in counted)),
+        engaged_items=float(sum(weight * part.engaged_items for part, weight in counted)),
         backlash_replies=float(sum(weight * part.backlash_replies for part, weight in counted)),
         ratioed_items=sum(part.ratioed_items for part, _ in counted),
         busy_days=max((part.busy_days for part, _ in counted), default=0),

@@ -24,6 +24,8 @@ class Engagement:
     """A typical item's weighted engagement, with the model's prior items (the engagement signal's raw measure)."""
     received: float
     """In all: everything its items received."""
+    people: float = 0.0
+    """The people an item moved, per item, with the model's prior items (the true_reach signal's raw measure)."""
 
 
 @dataclass(slots=True)
@@ -141,10 +143,11 @@ def _bought_audience_evidence(features: AccountFeatures, spec: FlagSpec, engaged
 
 # -- bot-amplified: engagement from accounts nobody engages ----------------------------------
 def _bots_per_item(features: AccountFeatures) -> float:
-    """The bots' engagement (interaction rows, weighted) per item: a few stray bot likes on an
-    account few others engage with are camouflage, not bought amplification."""
+    """The bots' engagement (interaction rows, weighted) per engaged item: a few stray bot likes
+    on an account few others engage with are camouflage, not bought amplification. (Per item
+    that received anything: items nobody reacted to never make a bought account look honest.)"""
     bots = features.bot_share * features.incoming
-    return bots / features.weighted_items if features.weighted_items > 0 else 0.0
+    return bots / features.engaged_items if features.engaged_items > 0 else bots
 
 
 def _bot_amplified(accounts: Sequence[AccountFeatures], spec: FlagSpec, engaged: Sequence[Engagement]) -> Fired:
@@ -163,7 +166,7 @@ def _bot_amplified(accounts: Sequence[AccountFeatures], spec: FlagSpec, engaged:
 def _bot_amplified_evidence(features: AccountFeatures, spec: FlagSpec, engaged: Engagement) -> str:
     return (
         f"{100 * features.bot_share:.0f}% of incoming engagement came from accounts with no audience and "
-        f"nobody engaging them (of {features.engagers:,} engagers; {_bots_per_item(features):,.1f} per item), "
+        f"nobody engaging them (of {features.engagers:,} engagers; {_bots_per_item(features):,.1f} per engaged item), "
         f"{_evidence_items(features)}"
     )
 
@@ -234,13 +237,8 @@ def _spam_volume_evidence(features: AccountFeatures, spec: FlagSpec, engaged: En
 
 
 # -- implausible-counts: counts the audience cannot explain ----------------------------------
-def typical_people(features: AccountFeatures) -> float:
-    """The people an item moved on average, by its own counts alone (no prior items)."""
-    return features.capped_people / features.weighted_items if features.weighted_items > 0 else 0.0
-
-
 def _audience_limit(features: AccountFeatures, spec: FlagSpec) -> float:
-    """The most people a typical item can plausibly move, from the account's audience."""
+    """The most people an item can plausibly move, from the account's audience."""
     return spec.thresholds["max_people_per_follower"] * max(features.followers or 0.0, 1.0)
 
 
@@ -249,11 +247,13 @@ def _impressions_per_item(features: AccountFeatures) -> float:
 
 
 def _implausible_counts(accounts: Sequence[AccountFeatures], spec: FlagSpec, engaged: Sequence[Engagement]) -> Fired:
+    # measured as the signals measure (per item, with the prior items), and what is beyond the
+    # limit is not counted: so items nobody reacted to never lift the score past the flag
     fired = []
     for at, features in enumerate(accounts):
         if features.followers is None or not _enough_items(features, spec):
             continue
-        people, limit = typical_people(features), _audience_limit(features, spec)
+        people, limit = engaged[at].people, _audience_limit(features, spec)
         if not people > limit:
             continue
         # impressions that show every one of those people seeing the item explain the counts
@@ -264,12 +264,12 @@ def _implausible_counts(accounts: Sequence[AccountFeatures], spec: FlagSpec, eng
 
 
 def _implausible_counts_evidence(features: AccountFeatures, spec: FlagSpec, engaged: Engagement) -> str:
-    people, followers = typical_people(features), features.followers or 0.0
+    people, followers = engaged.people, features.followers or 0.0
     seen = _impressions_per_item(features)
     backing = f"{seen:,.0f} impressions per item" if seen else "no impressions"
     return (
-        f"a typical item moved {people:,.0f} people, {people / max(followers, 1.0):,.0f} times its "
-        f"{followers:,.0f} followers, with {backing} to show it was seen; {_evidence_items(features)}"
+        f"an item moved {people:,.0f} people on average, {people / max(followers, 1.0):,.0f} times its "
+        f"{followers:,.0f} followers, with {backing} to show they saw it; {_evidence_items(features)}"
     )
 
 
@@ -320,15 +320,25 @@ class Detectors:
     ) -> list[Sequence[Finding]]:
         """The flags that fire for each account (in the model's order), given each one's typical
         item's weighted engagement and what its items received in all."""
-        engaged = [Engagement(typical, total) for typical, total in zip(per_item, received)]
+        prior = self.model.prior_items
+        engaged = [
+            Engagement(typical, total, _per_item(features.capped_people, features.weighted_items + prior))
+            for typical, total, features in zip(per_item, received, accounts)
+        ]
         found: dict[int, list[Finding]] = {}  # only the flagged accounts
         for spec, detector in self._plan:
             for at, share, strength in detector.test(accounts, spec, engaged):
                 gamed = min(1.0, max(0.0, share))
-                finding = Finding(spec.name, spec.penalty, detector.voids, gamed, strength, accounts[at], spec, engaged[at])
+                finding = Finding(
+                    spec.name, spec.penalty, detector.voids, gamed, strength, accounts[at], spec, engaged[at]
+                )
                 found.setdefault(at, []).append(finding)
         none: tuple[Finding, ...] = ()
         return [found.get(at, none) for at in range(len(accounts))]
+
+
+def _per_item(total: float, items: float) -> float:
+    return total / items if items > 0 else 0.0
 
 
 def detect(features: AccountFeatures, model: Model, engagement: float, received: float | None = None) -> list[Finding]:

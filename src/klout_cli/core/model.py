@@ -70,7 +70,7 @@ TOP_KEYS: tuple[str, ...] = (
 SIGNAL_KEYS: tuple[str, ...] = ("weight", "transform", "cap", "curve")
 MAX_WINDOW_DAYS = 3660
 SCALE_KEYS: tuple[str, ...] = ("curve",)
-BACKLASH_KEYS: tuple[str, ...] = ("max_replies_per_like_or_share",)
+BACKLASH_KEYS: tuple[str, ...] = ("max_replies_per_like_or_share", "min_replies")
 TOPIC_KEYS: tuple[str, ...] = ("aliases", "ignore")
 ENDORSEMENT_KEYS: tuple[str, ...] = ("max_per_day", "cooldown_days", "min_giver_score", "max_points", "cap")
 #: Styles in the order they are tried (the first that fits is the account's), and their thresholds.
@@ -168,7 +168,9 @@ class Model:
     """Where calendar days begin and end (the busiest day, an endorser's daily cap): an IANA
     name such as Europe/Paris, or UTC."""
     max_replies_per_like_or_share: float = 0.5
-    """Backlash: an item's replies beyond this many per like or share it got count nothing."""
+    """Backlash: an item's replies beyond this many per like or share it got count nothing..."""
+    min_replies: float = 10.0
+    """...once they pass this many: a small conversation is never backlash."""
     item_cap: float = 10.0
     """An item counts at most this many times the account's median item (one outlier cannot carry it)."""
 
@@ -349,6 +351,7 @@ def parse_model(data: Any) -> Model:
     backlash = _mapping(data["backlash"], "backlash")
     _check_keys(backlash, BACKLASH_KEYS, "backlash")
     reply_limit = _number(backlash["max_replies_per_like_or_share"], "backlash.max_replies_per_like_or_share")
+    min_replies = _number(backlash["min_replies"], "backlash.min_replies")
     item_cap = _number(data["item_cap"], "item_cap")
     if item_cap < 1:
         raise ModelError(f"item_cap: {item_cap:g} is below 1 (an item would count less than the median item)")
@@ -369,6 +372,7 @@ def parse_model(data: Any) -> Model:
         styles=styles,
         timezone=timezone,
         max_replies_per_like_or_share=reply_limit,
+        min_replies=min_replies,
         item_cap=item_cap,
     )
 
@@ -383,7 +387,9 @@ def _timezone(value: Any) -> str:
     try:
         zoneinfo.ZoneInfo(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise ModelError(f"timezone: unknown time zone '{name}' (use an IANA name such as Europe/Paris, or UTC)") from None
+        raise ModelError(
+            f"timezone: unknown time zone '{name}' (use an IANA name such as Europe/Paris, or UTC)"
+        ) from None
     return name
 
 

@@ -50,7 +50,8 @@ def raw_topics(topics: str, text: str) -> list[str]:
         [part for part in topics.split(TOPIC_SEPARATOR) if part.strip() and UNDECODABLE not in part] if topics else []
     )
     if text and "#" in text:
-        found += HASHTAG.findall(html.unescape(text) if "&" in text else text)
+        # a trailing underscore joins a hashtag to what follows it (`#NationalChampions_🏈`)
+        found += [tag.rstrip("_") for tag in HASHTAG.findall(html.unescape(text) if "&" in text else text)]
     return found
 
 

@@ -76,9 +76,9 @@ def latest_timestamp(rows: pd.DataFrame, *, earliest: bool = False) -> datetime:
 
 #: Rows with a post id are copies of one item when these agree (one post mentioning two people is two rows).
 ITEM_KEYS = [*KEYS, "kind", "post_id", "target"]
-#: Rows without a post id are copies when everything that says what happened agrees: the same
-#: export read twice, say.
-ROW_KEYS = [*KEYS, "timestamp", "kind", "target", "text"]
+#: Rows without a post id are copies when everything that says what happened agrees (all but
+#: the counts, which grow between exports): the same export read twice, say.
+ROW_KEYS = [*KEYS, "timestamp", "kind", "target", "text", "topics"]
 
 
 def _copies(rows: pd.DataFrame, at: np.ndarray, keys: list[str], candidates: np.ndarray) -> np.ndarray:
@@ -234,8 +234,9 @@ def _spread(all_keys: np.ndarray, keys: np.ndarray, values: np.ndarray, empty: f
 class ItemMeasures:
     """What each content item received, as the model counts it.
 
-    An item whose replies pass `max_replies_per_like_or_share` times its likes and shares has been
-    ratioed: the replies beyond that are pushback, not praise, and count nothing (its backlash).
+    An item whose replies pass `max_replies_per_like_or_share` times its likes and shares (and
+    `min_replies`) has been ratioed: the replies beyond that are pushback, not praise, and count
+    nothing (its backlash).
     """
 
     engagement: np.ndarray
@@ -248,7 +249,8 @@ class ItemMeasures:
     @classmethod
     def of(cls, counts: dict[str, np.ndarray], model: Model) -> ItemMeasures:
         approving = counts["likes"] + counts["shares"]
-        counted_replies = np.minimum(counts["replies"], model.max_replies_per_like_or_share * approving)
+        limit = np.maximum(model.min_replies, model.max_replies_per_like_or_share * approving)
+        counted_replies = np.minimum(counts["replies"], limit)
         engagement = sum(
             (counted_replies if name == "replies" else counts[name]) * model.actions[name] for name in ACTIONS
         )
@@ -439,6 +441,7 @@ def features_by(
     for name, values in (("engagement", item.engagement), ("shares", counts["shares"]), ("people", item.people)):
         in_order = values[order]
         sums[f"capped_{name}"] = per_key(np.minimum(in_order, model.item_cap * medians(in_order, starts)) * decay)
+    sums["engaged_items"] = per_key((item.engagement[order] > 0) * decay)
     sums["backlash_replies"] = per_key(item.backlash[order] * decay)
     sums["ratioed_items"] = per_key((item.backlash[order] > 0).astype(np.float64))
     for name, kind in (("items", None), ("reply_items", "reply"), ("share_items", "share")):
@@ -498,6 +501,7 @@ def features_by(
                     capped_engagement=column["capped_engagement"][index],
                     capped_shares=column["capped_shares"][index],
                     capped_people=column["capped_people"][index],
+                    engaged_items=column["engaged_items"][index],
                     backlash_replies=column["backlash_replies"][index],
                     ratioed_items=int(column["ratioed_items"][index]),
                     busy_days=int(column["busy_days"][index]),

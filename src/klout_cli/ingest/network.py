@@ -132,8 +132,10 @@ def trust_network(parts: Sequence[Edges], features: list[AccountFeatures], model
     for _ in range(spec.iterations):  # a fixed count: no early stop that other accounts could move
         trust = (1 - spec.damping) * base + spec.damping * np.bincount(dst, weights=trust[src] * flow, minlength=nodes)
 
-    # each engagement counted by its giver's trust (at most 1): credibility = impact / incoming
-    impact = np.bincount(dst, weights=pair_weight * np.minimum(trust[src], 1.0), minlength=nodes)
+    # each engagement counted by its giver's trust (at most 1), engagement traded back and forth
+    # by `reciprocal_discount`: credibility = impact / incoming
+    discount = np.where(reciprocal, spec.reciprocal_discount, 1.0)
+    impact = np.bincount(dst, weights=pair_weight * np.minimum(trust[src], 1.0) * discount, minlength=nodes)
     engagers = np.bincount(dst, minlength=nodes)
     incoming = np.bincount(dst, weights=pair_weight, minlength=nodes)
     bots = (trust[src] < spec.bot_trust) & known_audience[src]
@@ -194,7 +196,9 @@ def ring_density(source: np.ndarray, target: np.ndarray, weight: np.ndarray, nod
         first = starts[degree == size]
         partners = partner[first[:, None] + np.arange(size)]  # a row of partners for each node of this degree
         one, other = np.triu_indices(size, 1)
-        pairs = np.minimum(partners[:, one], partners[:, other]) * nodes + np.maximum(partners[:, one], partners[:, other])
+        pairs = np.minimum(partners[:, one], partners[:, other]) * nodes + np.maximum(
+            partners[:, one], partners[:, other]
+        )
         found = np.minimum(np.searchsorted(linked, pairs), len(linked) - 1)
         density[node[first]] = (linked[found] == pairs).sum(axis=1) / len(one)
     return density

@@ -260,10 +260,12 @@ class Spill:
         named = pc.not_equal(ids, "").to_numpy(zero_copy_only=False)
         codes = ids.dictionary_encode().indices.to_numpy()
         repeated: np.ndarray = (np.bincount(codes)[codes] > 1) & named
-        who = accounts.dictionary_encode().indices.to_numpy().astype(np.int64)
-        when, _ = pd.factorize(moments.to_numpy(zero_copy_only=False))
-        pairs, _ = pd.factorize(who * (int(when.max()) + 1) + when)
-        repeated |= (np.bincount(pairs)[pairs] > 1) & ~named
+        unnamed = np.flatnonzero(~named)
+        if len(unnamed):  # rows without a post id that share account and moment with another such row
+            who = accounts.dictionary_encode().indices.to_numpy().astype(np.int64)[unnamed]
+            when, _ = pd.factorize(moments.to_numpy(zero_copy_only=False)[unnamed])
+            pairs, _ = pd.factorize(who * (int(when.max()) + 1) + when)
+            repeated[unnamed] = np.bincount(pairs)[pairs] > 1
         return repeated
 
     def _kept_path(self, index: int) -> Path:

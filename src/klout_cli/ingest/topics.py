@@ -97,7 +97,9 @@ def topic_features(window: Window, model: Model, tagged: Tagged) -> dict[TopicKe
     """The features of each account's items on each topic (audience left out: it is account-wide)."""
     if not len(tagged.positions):
         return {}
-    rows = window.rows[["account", "platform", "timestamp", "kind", *COUNTS]].iloc[tagged.positions]  # what features_by reads
+    rows = window.rows[["account", "platform", "timestamp", "kind", *COUNTS]].iloc[
+        tagged.positions
+    ]  # what features_by reads
     keys, account_list, platform_list = account_keys(rows)
     width, topics = max(1, len(platform_list)), max(1, len(tagged.names))
     combined = keys * topics + tagged.codes
