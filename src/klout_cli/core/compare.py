@@ -15,8 +15,8 @@ UNITS: dict[str, str] = {
     "engagement": "weighted engagements per item",
     "amplification": "shares per item",
     "activity": "of recent weeks engaged",
-    "true_reach": "distinct people engaged",
-    "network_impact": "trust-weighted engagements",
+    "true_reach": "people moved per item",
+    "network_impact": "trust-weighted engagements per item",
 }
 
 

@@ -28,7 +28,8 @@ class AccountFeatures:
     share_items: int = 0
     """How many of those items are replies, and how many shares of others' content (the rest are posts)."""
     weighted_items: float = 0.0
-    """The same items, each counted by its decay weight."""
+    """Its own items (posts and replies, not shares of others' content), each counted by its decay
+    weight: what the per-item signals divide by."""
     likes: float = 0.0
     shares: float = 0.0
     replies: float = 0.0
@@ -57,8 +58,8 @@ class AccountFeatures:
     ring_size: int = 0
     """How many reciprocal partners engaged with it."""
     capped_engagement: float = 0.0
-    """Each item's weighted engagement (replies beyond the backlash limit left out), decayed and
-    summed, each item at most `item_cap` times the account's median item: one outlier cannot
+    """Each of its own items' weighted engagement (replies beyond the backlash limit left out),
+    decayed and summed, its best item at most `item_cap` times its next best: one outlier cannot
     carry an account."""
     capped_shares: float = 0.0
     """The same for each item's shares."""

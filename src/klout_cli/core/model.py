@@ -172,7 +172,7 @@ class Model:
     min_replies: float = 10.0
     """...once they pass this many: a small conversation is never backlash."""
     item_cap: float = 10.0
-    """An item counts at most this many times the account's median item (one outlier cannot carry it)."""
+    """An account's best item counts at most this many times its next best (one outlier cannot carry it)."""
 
     @property
     def total_weight(self) -> float:
@@ -354,7 +354,7 @@ def parse_model(data: Any) -> Model:
     min_replies = _number(backlash["min_replies"], "backlash.min_replies")
     item_cap = _number(data["item_cap"], "item_cap")
     if item_cap < 1:
-        raise ModelError(f"item_cap: {item_cap:g} is below 1 (an item would count less than the median item)")
+        raise ModelError(f"item_cap: {item_cap:g} is below 1 (the best item would count less than the next best)")
 
     return Model(
         name=name.strip(),

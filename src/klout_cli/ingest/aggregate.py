@@ -258,15 +258,17 @@ class ItemMeasures:
         return cls(np.asarray(engagement, dtype=np.float64), people, counts["replies"] - counted_replies)
 
 
-def medians(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
-    """For each value, the median of its group (groups: runs beginning at `starts`), at least 1."""
+def runner_up(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """For each value, the second largest of its group (groups: runs beginning at `starts`), at
+    least 1; infinite in a group of one item (nothing to compare it with)."""
     if not len(values):
         return values
     sizes = np.diff(np.r_[starts, len(values)])
     group = np.repeat(np.arange(len(starts)), sizes)
     ordered = values[np.lexsort((values, group))]
-    low, high = ordered[starts + (sizes - 1) // 2], ordered[starts + sizes // 2]
-    return np.repeat(np.maximum(1.0, (low + high) / 2), sizes)
+    ends = starts + sizes
+    second = np.where(sizes > 1, ordered[np.maximum(ends - 2, starts)], np.inf)
+    return np.repeat(np.maximum(1.0, second), sizes)
 
 
 def local_days(stamps: pd.Series, timezone: str) -> np.ndarray:
@@ -436,14 +438,27 @@ def features_by(
 
     for name in COUNTS:
         sums[name] = per_key(counts[name][order] * decay)
-    sums["weighted_items"] = per_key(decay)
-    # each item at most item_cap times the account's median item: one outlier cannot carry it
+    # The per-item signals judge an account by its own items, posts and replies: a share of
+    # someone else's post is not its item (in most exports it counts 0, or the original's counts).
+    own = (inside["kind"] != "share").to_numpy()[content][order]
+    own_keys = sorted_keys[own]
+    own_starts = group_starts(own_keys)
+    own_decay = decay[own]
+
+    def per_own_key(values: np.ndarray) -> np.ndarray:
+        """`values` of the account's own items (in canonical order) summed per key, along all the keys."""
+        reduced = np.add.reduceat(values, own_starts) if len(own_starts) else values
+        return _spread(all_keys, own_keys[own_starts], reduced, 0.0)
+
+    sums["weighted_items"] = per_own_key(own_decay)
+    # its best item at most item_cap times its next best: one outlier cannot carry an account
     for name, values in (("engagement", item.engagement), ("shares", counts["shares"]), ("people", item.people)):
-        in_order = values[order]
-        sums[f"capped_{name}"] = per_key(np.minimum(in_order, model.item_cap * medians(in_order, starts)) * decay)
-    sums["engaged_items"] = per_key((item.engagement[order] > 0) * decay)
-    sums["backlash_replies"] = per_key(item.backlash[order] * decay)
-    sums["ratioed_items"] = per_key((item.backlash[order] > 0).astype(np.float64))
+        mine = values[order][own]
+        capped = np.minimum(mine, model.item_cap * runner_up(mine, own_starts))
+        sums[f"capped_{name}"] = per_own_key(capped * own_decay)
+    sums["engaged_items"] = per_own_key((item.engagement[order][own] > 0) * own_decay)
+    sums["backlash_replies"] = per_own_key(item.backlash[order][own] * own_decay)
+    sums["ratioed_items"] = per_own_key((item.backlash[order][own] > 0).astype(np.float64))
     for name, kind in (("items", None), ("reply_items", "reply"), ("share_items", "share")):
         chosen = content_keys if kind is None else content_keys[(inside["kind"] == kind).to_numpy()[content]]
         found, per_key_count = np.unique(chosen, return_counts=True)
