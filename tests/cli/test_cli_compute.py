@@ -410,3 +410,42 @@ def test_overlapping_exports_count_each_item_once(kscore, write):
     assert f"{identified + unnamed} duplicate items counted once" in twice.stderr
     assert f"warning: {unnamed} row without a post id repeats another exactly" in twice.stderr
     assert "duplicate" not in once.stderr and "warning" not in once.stderr
+
+
+def test_a_file_with_every_row_before_the_window_is_named_with_what_to_do(kscore, write):
+    recent = write("recent.csv", SAMPLE_CSV)
+    old = write("old.csv", "account,timestamp,likes\nana,2023-01-05T10:00:00Z,4\nbo,2023-02-01T10:00:00Z,9\n")
+    result = ok(kscore("compute", recent, old, "--no-save", "-f", "csv"))
+    warning = next(line for line in result.stderr.splitlines() if line.startswith("warning: old.csv"))
+    assert "every row is older than the 90-day window up to as-of 2024-03-09" in warning
+    assert "--window all" in warning and "--as-of" in warning
+    dormant = {row["account"]: row for row in records(result.stdout) if row["style"] == "dormant"}
+    assert set(dormant) == {"ana", "bo"} and {row["score"] for row in dormant.values()} == {"1.00"}
+    whole = ok(kscore("compute", recent, old, "--no-save", "-f", "csv", "--window", "all"))
+    assert "warning" not in whole.stderr
+    assert not [row for row in records(whole.stdout) if row["style"] == "dormant"]
+
+
+def test_most_rows_outside_the_window_is_a_warning(kscore, write):
+    rows = "".join(f"ana,2023-0{month}-05T10:00:00Z,4\n" for month in range(1, 10))
+    name = write("mostly-old.csv", "account,timestamp,likes\n" + rows + "bo,2024-01-01T10:00:00Z,3\n")
+    result = ok(kscore("compute", name, "--no-save", "-f", "csv"))
+    assert "warning: 9 of 10 rows are older than the 90-day window up to as-of 2024-01-01" in result.stderr
+
+
+@pytest.mark.parametrize("window", ["3d", "0d", "soon", "-5d"])
+def test_a_window_the_model_cannot_take_is_a_usage_error(kscore, write, window):
+    result = kscore("compute", write("s.csv", SAMPLE_CSV), "--no-save", "--window", window)
+    assert result.exit_code == 2 and "Traceback" not in result.stderr
+    assert "window" in result.stderr.splitlines()[-1]
+
+
+def test_check_counts_each_files_rows_in_the_window(kscore, write):
+    recent = write("recent.csv", SAMPLE_CSV)
+    old = write("old.csv", "account,timestamp,likes\nana,2023-01-05T10:00:00Z,4\n")
+    result = ok(kscore("check", recent, old, "-f", "csv"))
+    counts = {row["file"]: row["in_window"] for row in records(result.stdout)}
+    assert counts == {"recent.csv": str(len(sample_rows())), "old.csv": "0"}
+    assert "warning: old.csv: no row in the 90 days up to 2024-03-09" in result.stderr
+    wide = ok(kscore("check", recent, old, "-f", "csv", "--window", "all"))
+    assert {row["file"]: row["in_window"] for row in records(wide.stdout)}["old.csv"] == "1"

@@ -67,6 +67,11 @@ def points_of(score, signal: str) -> float:  # type: ignore[no-untyped-def]
         # de-duplicated across the column and the text, and sorted
         ("zeta;alpha", "#Zeta #beta #alpha", ("alpha", "beta", "zeta")),
         ("", "", ()),
+        # HTML entities are what they stand for; text that could not be decoded is no topic
+        ("R&amp;D", "Q&amp;A on #data&amp;more", ("data", "r&d")),
+        ("", "#USA_\ufffd\ufffd and #caf\ufffd, #ok", ("ok",)),
+        ("ai\ufffd;ml", "", ("ai",)),
+        ("", "#NationalChampions_\u064f\ufffd", ("nationalchampions",)),  # a trailing _ joins what follows
     ],
 )
 def test_an_items_topics_come_from_the_column_and_its_hashtags(
@@ -129,6 +134,20 @@ def test_a_single_endorsement_counts() -> None:
     found = tally([endorse(weight=0.75)])
     assert found == {("ana", "twitter", "ai"): EndorsementTally(counted=1, weight=0.75, givers=1)}
     assert found[("ana", "twitter", "ai")].detail() == "1 of 1 endorsements counted, from 1 giver"
+
+
+def test_the_daily_cap_counts_calendar_days_in_the_models_time_zone() -> None:
+    """Two endorsements an hour apart across midnight UTC are on one day in New York."""
+    late, early = DAY0 + 23.5 / 24, DAY0 + 24.5 / 24
+    utc = [
+        Endorsement("gil", "twitter", target, "twitter", "ai", moment)
+        for target, moment in (("ana", late), ("bob", early))
+    ]
+    new_york = [replace(event, local_day=int(DAY0)) for event in utc]  # 18:30 and 19:30 there
+    assert [event.day for event in utc] == [int(DAY0), int(DAY0) + 1]
+    capped = count_endorsements(new_york, 1, 7, lambda giver, platform: False)
+    assert sum(tally.counted for tally in capped.values()) == 1
+    assert sum(tally.counted for tally in count_endorsements(utc, 1, 7, lambda g, p: False).values()) == 2
 
 
 def test_the_daily_cap_counts_per_giver_per_utc_calendar_day() -> None:

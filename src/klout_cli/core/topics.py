@@ -83,11 +83,13 @@ class Endorsement:
     """Days since 1970-01-01 UTC (fractional): the cooldown is measured in these."""
     weight: float = 1.0
     """Its decay weight by age (and platform weight when combined)."""
+    local_day: int | None = None
+    """Its calendar day in the model's time zone (days since 1970-01-01 there), when not UTC."""
 
     @property
     def day(self) -> int:
-        """The UTC calendar day: the daily cap counts per day."""
-        return math.floor(self.moment)
+        """The calendar day (in the model's time zone; UTC by default): the daily cap counts per day."""
+        return math.floor(self.moment) if self.local_day is None else self.local_day
 
 
 @dataclass(slots=True)

@@ -14,7 +14,7 @@ import pandas as pd
 
 from klout_cli.core import ACTIONS, AccountFeatures, Model
 from klout_cli.core.topics import raw_topics
-from klout_cli.ingest.schema import AUDIENCE, CONTENT_KINDS, COUNTS
+from klout_cli.ingest.schema import AUDIENCE, CONTENT_KINDS, COUNTS, OWN_KINDS
 
 KEYS = ["account", "platform"]
 DAY_SECONDS = 86400.0
@@ -440,7 +440,7 @@ def features_by(
         sums[name] = per_key(counts[name][order] * decay)
     # The per-item signals judge an account by its own items, posts and replies: a share of
     # someone else's post is not its item (in most exports it counts 0, or the original's counts).
-    own = (inside["kind"] != "share").to_numpy()[content][order]
+    own = inside["kind"].isin(OWN_KINDS).to_numpy()[content][order]
     own_keys = sorted_keys[own]
     own_starts = group_starts(own_keys)
     own_decay = decay[own]
@@ -574,12 +574,13 @@ def _text_order(values: pd.Series) -> np.ndarray:
 
 
 def top_items(window: Window, model: Model, per_account: int = 3) -> dict[tuple[str, str], list[TopItem]]:
-    """The items that earned each account the most (weighted engagement, decayed), best first.
+    """The account's own items (posts, replies) that earned it the most (weighted engagement,
+    decayed), best first.
 
     Ties go to the newer item, then the post id, so the choice never depends on row order.
     """
     inside, age = window.rows, window.age
-    at = np.flatnonzero(inside["kind"].isin(CONTENT_KINDS).to_numpy())
+    at = np.flatnonzero(inside["kind"].isin(OWN_KINDS).to_numpy())
     if not len(at):
         return {}
     # arrays of the content rows only, and the chosen rows' cells at the end: never a copy of

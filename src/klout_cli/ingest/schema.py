@@ -38,6 +38,8 @@ TEXT: tuple[str, ...] = ("platform", "kind", "post_id", "target", "topics", "tex
 
 #: Kinds that are content the account made: their counts are what that content received.
 CONTENT_KINDS: tuple[str, ...] = ("post", "reply", "share")
+#: The account's own items, its own words: a share carries someone else's content.
+OWN_KINDS: tuple[str, ...] = ("post", "reply")
 #: Kinds that are interactions from `account` to `target` (share and reply are both).
 INTERACTION_KINDS: tuple[str, ...] = ("like", "share", "reply", "mention", "follow", "endorse")
 KINDS: tuple[str, ...] = ("post", "reply", "share", "like", "mention", "follow", "endorse", "profile")

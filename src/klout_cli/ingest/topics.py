@@ -9,8 +9,8 @@ import pandas as pd
 
 from klout_cli.core import AccountFeatures, Model
 from klout_cli.core.topics import Endorsement, topics_of
-from klout_cli.ingest.aggregate import DAY_SECONDS, Window, account_keys, features_by
-from klout_cli.ingest.schema import CONTENT_KINDS, COUNTS
+from klout_cli.ingest.aggregate import DAY_SECONDS, Window, account_keys, features_by, local_days
+from klout_cli.ingest.schema import COUNTS, OWN_KINDS
 
 TopicKey = tuple[str, str, str]
 """(account, platform, topic)."""
@@ -43,10 +43,6 @@ def _row_topics(rows: pd.DataFrame, chosen: np.ndarray, model: Model) -> tuple[n
             topics = seen[cell] = topics_of(cell[0], cell[1], spec)
         found.append(topics)
     return positions, found
-
-
-#: Items whose topics are the account's own: a share carries someone else's words (and hashtags).
-OWN_KINDS = tuple(kind for kind in CONTENT_KINDS if kind != "share")
 
 
 def tag_items(window: Window, model: Model) -> Tagged:
@@ -123,9 +119,11 @@ def endorsements_of(window: Window, model: Model) -> tuple[list[Endorsement], in
     age = window.age[chosen]
     weights = np.power(0.5, age / model.half_life_days)
     moments = (picked["timestamp"] - pd.Timestamp(0, tz="UTC")).dt.total_seconds().to_numpy() / DAY_SECONDS
+    local = model.timezone != "UTC"
+    days = local_days(picked["timestamp"], model.timezone).tolist() if local else [None] * len(picked)
     spec = model.topics
     found, untopical = [], 0
-    for giver, platform, target, topics, text, moment, weight in zip(
+    for giver, platform, target, topics, text, moment, weight, day in zip(
         picked["account"].tolist(),
         picked["platform"].tolist(),
         picked["target"].tolist(),
@@ -133,8 +131,9 @@ def endorsements_of(window: Window, model: Model) -> tuple[list[Endorsement], in
         picked["text"].tolist(),
         moments.tolist(),
         weights.tolist(),
+        days,
     ):
         named = topics_of(topics, text, spec)
         untopical += not named
-        found += [Endorsement(giver, platform, target, platform, topic, moment, weight) for topic in named]
+        found += [Endorsement(giver, platform, target, platform, topic, moment, weight, day) for topic in named]
     return found, untopical
