@@ -1,9 +1,10 @@
-"""Score the hold-out family (follower graph + cascades) with a model, as `kscore model evaluate`
-scores its own two families, and print the figures as a markdown table.
+"""Score a hold-out family with a model, as `kscore model evaluate` scores its own two families,
+and print the figures as a markdown table.
 
-    python benchmarks/holdout/run.py [--model weights.yaml] [--accounts 3000] [--seeds 1 2 3 4 5]
+    python benchmarks/holdout/run.py [--family c|d] [--model weights.yaml] [--accounts 3000] [--seeds 1 2 3 4 5]
 
-A hold-out: its results were looked at once, when #16's model was final (docs/validity.md).
+c: the follower graph with cascades (benchmarks/holdout/); d: the attention market
+(benchmarks/holdout_d/). How often each was looked at, and what changed: docs/validity.md.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from cascade_population import generate
 
 from klout_cli.lab.evaluate import _family, _score
 from klout_cli.modelfile import load_model
@@ -22,11 +22,16 @@ from klout_cli.modelfile import load_model
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--family", choices=["c", "d"], default="c")
     parser.add_argument("--model", default=None)
     parser.add_argument("--accounts", type=int, default=3000)
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3, 4, 5])
     options = parser.parse_args()
     loaded = load_model(options.model)
+    if options.family == "c":
+        from cascade_population import generate
+    else:
+        from population import generate  # type: ignore[no-redef]
     print("| seed | kscore spearman | per post | followers | kscore gamers in top 50 | per post | volume bias "
           "| worst celebrity rank | top-100 celebrities missed | celebrities flagged | honest flagged |")  # fmt: skip
     print("|---" * 11 + "|")

@@ -28,6 +28,20 @@ def csv_text(rows: Sequence[dict[str, Any]], header: Sequence[str] = HEADER) -> 
     return buffer.getvalue()
 
 
+def network_features(folder: Path, model: Any, rows: Sequence[dict[str, Any]], as_of: datetime) -> dict[str, Any]:
+    """Each account's features, the network measures filled in, from rows written to `folder`."""
+    from klout_cli.ingest.aggregate import features_of, window_rows
+    from klout_cli.ingest.network import edges_of, trust_network
+    from klout_cli.ingest.read import read_sources
+
+    path = Path(folder) / "rows.csv"
+    path.write_text(csv_text(rows), encoding="utf-8")
+    frame, _ = read_sources([str(path)])
+    window = window_rows(frame, model, as_of)
+    features = trust_network([edges_of(window, model)], features_of(window, model), model)
+    return {item.account: item for item in features}
+
+
 def scores_of(
     parts: Sequence[Sequence[dict[str, Any]]], as_of: datetime | None = None, **flags: Any
 ) -> dict[tuple[str, str], float]:

@@ -10,10 +10,7 @@ from pathlib import Path
 import pytest
 
 from klout_cli.core import AccountFeatures, Model
-from klout_cli.ingest.aggregate import features_of, window_rows
-from klout_cli.ingest.network import edges_of, trust_network
-from klout_cli.ingest.read import read_sources
-from tests.ingest.helpers import csv_text
+from tests.ingest.helpers import network_features
 
 AS_OF = datetime(2024, 6, 30, tzinfo=timezone.utc)
 WHEN = "2024-06-20T12:00:00Z"
@@ -28,12 +25,7 @@ def engage(account: str, target: str, kind: str = "like") -> dict[str, object]:
 
 
 def network_of(tmp_path: Path, model: Model, rows: list[dict[str, object]]) -> dict[str, AccountFeatures]:
-    path = tmp_path / "rows.csv"
-    path.write_text(csv_text(rows), encoding="utf-8")
-    frame, _ = read_sources([str(path)])
-    window = window_rows(frame, model, AS_OF)
-    features = trust_network([edges_of(window, model)], features_of(window, model), model)
-    return {item.account: item for item in features}
+    return network_features(tmp_path, model, rows, AS_OF)
 
 
 # credible people: they post and people react to them

@@ -12,11 +12,8 @@ from hypothesis import strategies as st
 
 from klout_cli.compute import compute_run
 from klout_cli.core import AccountFeatures, Model
-from klout_cli.ingest.aggregate import features_of, window_rows
-from klout_cli.ingest.network import edges_of, trust_network
-from klout_cli.ingest.read import read_sources
 from klout_cli.modelfile import load_model
-from tests.ingest.helpers import csv_text, scores_of
+from tests.ingest.helpers import csv_text, network_features, scores_of
 
 AS_OF = datetime(2024, 6, 30, 12, tzinfo=timezone.utc)
 
@@ -30,12 +27,7 @@ def post(account: str, hours_ago: float, likes: int = 0, **more: object) -> dict
 
 
 def features(tmp_path: Path, model: Model, rows: list[dict[str, object]]) -> dict[str, AccountFeatures]:
-    path = tmp_path / "rows.csv"
-    path.write_text(csv_text(rows), encoding="utf-8")
-    frame, _ = read_sources([str(path)])
-    window = window_rows(frame, model, AS_OF)
-    found = trust_network([edges_of(window, model)], features_of(window, model), model)
-    return {item.account: item for item in found}
+    return network_features(tmp_path, model, rows, AS_OF)
 
 
 # -- one outlier -----------------------------------------------------------------------------
