@@ -13,11 +13,11 @@ import argparse
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+HERE = Path(__file__).resolve().parent
+sys.path[:0] = [str(HERE), str(HERE.parent / "holdout_d")]
 
-
-from klout_cli.lab.evaluate import _family, _score
-from klout_cli.modelfile import load_model
+from klout_cli.lab.evaluate import _family, _score  # noqa: E402 (after the hold-outs' folders join the path)
+from klout_cli.modelfile import load_model  # noqa: E402
 
 
 def main() -> None:
