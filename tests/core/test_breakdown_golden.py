@@ -71,6 +71,10 @@ def population(count: int) -> list[AccountFeatures]:
         features.busy_days = rng.choice([0, 1, 3, 20]) if items else 0
         features.ring_density = rng.choice([0.0, 0.3, 0.9])
         features.network = min(features.network, features.incoming)
+        if index % 40 == 7 and weighted:  # a tiny audience beside hundreds of likes an item: implausible
+            features.followers, features.following = 5.0, 5.0
+            features.capped_engagement = max(features.capped_engagement, 400 * weighted)
+            features.capped_people = max(features.capped_people, 300 * weighted)
     return found
 
 

@@ -162,21 +162,24 @@ def test_a_flag_takes_off_what_the_gaming_earned_with_the_evidence(model: Model)
 
 
 def test_implausible_counts_keep_only_what_the_audience_explains(model: Model) -> None:
-    """150 followers and items that moved 5,000 people each: what is beyond 20 people per
-    follower (3,000 per item) is not counted, and the evidence says so."""
+    """150 followers and items that drew 8,000 weighted engagements each (5,000 likes, 1,000
+    shares): what is beyond 20 per follower (3,000 per item) is not counted, in each signal's
+    unit (3,000 people, at most 1,000 shares), and the evidence says so."""
     bought = honest(followers=150, likes=5000 * 30.0, shares=1000 * 30.0, replies=0.0)
     score = Scorer(model).score(bought)
     (penalty,) = score.penalties
     assert penalty.name == "implausible-counts"
-    # 5,000 people per item over 40 items and the prior's quarter of a silent one: 4,959
-    assert "an item moved 4,959 people on average, 33 times its 150 followers, with no impressions" in penalty.reason
-    assert "without the gamed 40% of" in penalty.reason  # 1 - 3,000 / 4,959
-    kept = 3000 / (bought.capped_people / (bought.weighted_items + model.prior_items))
+    # 8,000 per item over 40 items (30 decayed) and the prior's quarter of a silent one: 7,934
+    assert "its items drew 7,934 weighted engagements each, 53 times its 150 followers, with no impressions" in (
+        penalty.reason
+    )
+    assert "without what is beyond that in engagement, amplification, true_reach, network_impact" in penalty.reason
+    counted = bought.weighted_items + model.prior_items
     plausible = replace(
         bought,
-        capped_engagement=kept * bought.capped_engagement,
-        capped_shares=kept * bought.capped_shares,
-        capped_people=kept * bought.capped_people,
+        capped_engagement=3000 * counted,
+        # shares: 991 per item, within the 1,000 that 3,000 weighted engagements allow (a share weighs 3)
+        capped_people=3000 * counted,
     )
     assert score.score == pytest.approx(Scorer(replace(model, flags=())).score(plausible).score)
 

@@ -26,6 +26,8 @@ class Engagement:
     """In all: everything its items received."""
     people: float = 0.0
     """The people an item moved, per item, with the model's prior items (the true_reach signal's raw measure)."""
+    impressions: float = 0.0
+    """Impressions per item, counted the same way."""
 
 
 @dataclass(slots=True)
@@ -45,6 +47,9 @@ class Finding:
     spec: FlagSpec = field(repr=False, compare=False)
     engaged: Engagement = field(repr=False, compare=False)
     """What the detector saw: the evidence is worded from it."""
+    limits: dict[str, float] | None = field(default=None, compare=False)
+    """Instead of a share: the most each voided signal's raw measure may keep (what is beyond it
+    is not counted). Limits, unlike shares, never make a larger count lower a score."""
     _evidence: str | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
@@ -60,6 +65,8 @@ AUDIENCE_SIGNALS = ("reach",)
 
 Fired = list[tuple[int, float, float]]
 """Where in the accounts a flag fired, in order: (position, share gamed, strength)."""
+Limits = Callable[[AccountFeatures, FlagSpec, "Engagement", Model], dict[str, float]]
+"""The most each voided signal's raw measure keeps, for a flag that voids by limits."""
 
 
 def _over(measure: float, threshold: float) -> float:
@@ -86,7 +93,9 @@ def _evidence_items(features: AccountFeatures) -> str:
 
 
 # -- follow-back: a farmed audience -----------------------------------------------------------
-def _follow_back(accounts: Sequence[AccountFeatures], spec: FlagSpec, engaged: Sequence[Engagement]) -> Fired:
+def _follow_back(
+    accounts: Sequence[AccountFeatures], spec: FlagSpec, engaged: Sequence[Engagement], model: Model
+) -> Fired:
     least, ratio, most = _thresholds(spec, "min_followers", "max_ratio", "max_engagement_per_1k_followers")
     fired = []
     for at, features in enumerate(accounts):
@@ -117,7 +126,9 @@ def _people(features: AccountFeatures) -> float:
     return max(float(features.engagers), features.peak_item, 1.0)
 
 
-def _bought_audience(accounts: Sequence[AccountFeatures], spec: FlagSpec, engaged: Sequence[Engagement]) -> Fired:
+def _bought_audience(
+    accounts: Sequence[AccountFeatures], spec: FlagSpec, engaged: Sequence[Engagement], model: Model
+) -> Fired:
     least, per_engager, most = _thresholds(spec, "min_followers", "min_followers_per_engager", "max_engagers")
     fired = []
     for at, features in enumerate(accounts):
@@ -150,7 +161,9 @@ def _bots_per_item(features: AccountFeatures) -> float:
     return bots / features.engaged_items if features.engaged_items > 0 else bots
 
 
-def _bot_amplified(accounts: Sequence[AccountFeatures], spec: FlagSpec, engaged: Sequence[Engagement]) -> Fired:
+def _bot_amplified(
+    accounts: Sequence[AccountFeatures], spec: FlagSpec, engaged: Sequence[Engagement], model: Model
+) -> Fired:
     engagers, share, per_item = _thresholds(spec, "min_engagers", "min_share", "min_bot_engagement_per_item")
     fired = []
     for at, features in enumerate(accounts):
@@ -179,7 +192,7 @@ def _ring_on_record(features: AccountFeatures, received: float) -> float:
     return ring / max(features.incoming, received, 1e-12)
 
 
-def _pod(accounts: Sequence[AccountFeatures], spec: FlagSpec, engaged: Sequence[Engagement]) -> Fired:
+def _pod(accounts: Sequence[AccountFeatures], spec: FlagSpec, engaged: Sequence[Engagement], model: Model) -> Fired:
     smallest, density, share, of_all = _thresholds(
         spec, "min_ring", "min_density", "min_share", "min_share_of_all_engagement"
     )
@@ -212,7 +225,9 @@ def _pod_evidence(features: AccountFeatures, spec: FlagSpec, engaged: Engagement
 
 
 # -- spam-volume: many items a day that nobody engages with -----------------------------------
-def _spam_volume(accounts: Sequence[AccountFeatures], spec: FlagSpec, engaged: Sequence[Engagement]) -> Fired:
+def _spam_volume(
+    accounts: Sequence[AccountFeatures], spec: FlagSpec, engaged: Sequence[Engagement], model: Model
+) -> Fired:
     # busy days, not an average: spreading more items over more days never hides volume
     busiest, days, most = _thresholds(spec, "min_items_per_day", "min_days", "max_engagement_per_item")
     return [
@@ -237,39 +252,62 @@ def _spam_volume_evidence(features: AccountFeatures, spec: FlagSpec, engaged: En
 
 
 # -- implausible-counts: counts the audience cannot explain ----------------------------------
-def _audience_limit(features: AccountFeatures, spec: FlagSpec) -> float:
-    """The most people an item can plausibly move, from the account's audience."""
-    return spec.thresholds["max_people_per_follower"] * max(features.followers or 0.0, 1.0)
+def _most_one_person_gives(model: Model) -> float:
+    """The most weighted engagement one person can give an item: a like, a share, a reply, a click."""
+    return sum(model.actions[action] for action in ("likes", "shares", "replies", "clicks"))
 
 
-def _impressions_per_item(features: AccountFeatures) -> float:
-    return features.impressions / features.weighted_items if features.weighted_items > 0 else 0.0
+def _plausible(features: AccountFeatures, spec: FlagSpec, engaged: Engagement, model: Model) -> float:
+    """The most weighted engagement per item the account's audience can explain:
+    max_engagement_per_follower for each follower, or, if more, all that its impressions'
+    viewers could give."""
+    by_audience = spec.thresholds["max_engagement_per_follower"] * max(features.followers or 0.0, 1.0)
+    return max(by_audience, engaged.impressions * _most_one_person_gives(model))
 
 
-def _implausible_counts(accounts: Sequence[AccountFeatures], spec: FlagSpec, engaged: Sequence[Engagement]) -> Fired:
+def _implausible_counts(
+    accounts: Sequence[AccountFeatures], spec: FlagSpec, engaged: Sequence[Engagement], model: Model
+) -> Fired:
     # measured as the signals measure (per item, with the prior items), and what is beyond the
-    # limit is not counted: so items nobody reacted to never lift the score past the flag
+    # limit is not counted (kept up to it): so items nobody reacted to never lift the score past
+    # the flag, and a larger count never lowers it
     fired = []
     for at, features in enumerate(accounts):
         if features.followers is None or not _enough_items(features, spec):
             continue
-        people, limit = engaged[at].people, _audience_limit(features, spec)
-        if not people > limit:
-            continue
-        # impressions that show every one of those people seeing the item explain the counts
-        if _impressions_per_item(features) >= people:
-            continue
-        fired.append((at, 1.0 - limit / people, _strength(_over(people, limit))))
+        engagement, limit = engaged[at].per_item, _plausible(features, spec, engaged[at], model)
+        if engagement > limit:
+            fired.append((at, 1.0 - limit / engagement, _strength(_over(engagement, limit))))
     return fired
 
 
+def _implausible_counts_limits(
+    features: AccountFeatures, spec: FlagSpec, engaged: Engagement, model: Model
+) -> dict[str, float]:
+    """What the audience explains, per item, in each signal's unit: the plausible engagement, the
+    people and shares it takes at the least (one like or share a person), counted by who gave it."""
+    engagement = _plausible(features, spec, engaged, model)
+    actions = model.actions
+    weights = [actions[action] for action in ("likes", "shares", "replies")]
+    network = model.network
+    credibility = (features.network + network.prior_engagements * network.prior_credibility) / (
+        features.incoming + network.prior_engagements
+    )
+    return {
+        "engagement": engagement,
+        "amplification": engagement / actions["shares"] if actions["shares"] > 0 else math.inf,
+        "true_reach": engagement / min(weights) if min(weights) > 0 else math.inf,
+        "network_impact": engagement * credibility,
+    }
+
+
 def _implausible_counts_evidence(features: AccountFeatures, spec: FlagSpec, engaged: Engagement) -> str:
-    people, followers = engaged.people, features.followers or 0.0
-    seen = _impressions_per_item(features)
-    backing = f"{seen:,.0f} impressions per item" if seen else "no impressions"
+    followers, seen = features.followers or 0.0, engaged.impressions
+    backing = f"only {seen:,.0f} impressions per item" if seen else "no impressions"
+    times = engaged.per_item / max(followers, 1.0)
     return (
-        f"an item moved {people:,.0f} people on average, {people / max(followers, 1.0):,.0f} times its "
-        f"{followers:,.0f} followers, with {backing} to show they saw it; {_evidence_items(features)}"
+        f"its items drew {engaged.per_item:,.0f} weighted engagements each, {times:,.0f} times its "
+        f"{followers:,.0f} followers, with {backing} to show who saw them; {_evidence_items(features)}"
     )
 
 
@@ -277,18 +315,21 @@ def _thresholds(spec: FlagSpec, *names: str) -> list[float]:
     return [spec.thresholds[name] for name in names]
 
 
-Test = Callable[[Sequence[AccountFeatures], FlagSpec, Sequence[Engagement]], Fired]
+Test = Callable[[Sequence[AccountFeatures], FlagSpec, Sequence[Engagement], Model], Fired]
 Words = Callable[[AccountFeatures, FlagSpec, Engagement], str]
 
 
 @dataclass(frozen=True)
 class Detector:
     """A flag's test (which accounts it fires for, among many at once: a loop over them, not a
-    call for each), the signals its gaming inflated, and its evidence in words (worded only when shown)."""
+    call for each; given the model, for flags that measure as the signals do), the signals its
+    gaming inflated, and its evidence in words (worded only when shown)."""
 
     test: Test
     voids: tuple[str, ...]
     words: Words
+    limits: Limits | None = None
+    """For a flag that keeps what is plausible (a limit per signal) rather than a share."""
 
 
 DETECTORS: dict[str, Detector] = {
@@ -297,7 +338,9 @@ DETECTORS: dict[str, Detector] = {
     "bot-amplified": Detector(_bot_amplified, ENGAGEMENT_SIGNALS, _bot_amplified_evidence),
     "pod": Detector(_pod, ENGAGEMENT_SIGNALS, _pod_evidence),
     "spam-volume": Detector(_spam_volume, ("activity",), _spam_volume_evidence),
-    "implausible-counts": Detector(_implausible_counts, ENGAGEMENT_SIGNALS, _implausible_counts_evidence),
+    "implausible-counts": Detector(
+        _implausible_counts, ENGAGEMENT_SIGNALS, _implausible_counts_evidence, _implausible_counts_limits
+    ),
 }
 
 
@@ -322,15 +365,23 @@ class Detectors:
         item's weighted engagement and what its items received in all."""
         prior = self.model.prior_items
         engaged = [
-            Engagement(typical, total, _per_item(features.capped_people, features.weighted_items + prior))
+            Engagement(
+                typical,
+                total,
+                _per_item(features.capped_people, features.weighted_items + prior),
+                _per_item(features.impressions, features.weighted_items + prior),
+            )
             for typical, total, features in zip(per_item, received, accounts)
         ]
         found: dict[int, list[Finding]] = {}  # only the flagged accounts
         for spec, detector in self._plan:
-            for at, share, strength in detector.test(accounts, spec, engaged):
+            for at, share, strength in detector.test(accounts, spec, engaged, self.model):
                 gamed = min(1.0, max(0.0, share))
+                limits = (
+                    None if detector.limits is None else detector.limits(accounts[at], spec, engaged[at], self.model)
+                )
                 finding = Finding(
-                    spec.name, spec.penalty, detector.voids, gamed, strength, accounts[at], spec, engaged[at]
+                    spec.name, spec.penalty, detector.voids, gamed, strength, accounts[at], spec, engaged[at], limits
                 )
                 found.setdefault(at, []).append(finding)
         none: tuple[Finding, ...] = ()

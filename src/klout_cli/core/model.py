@@ -28,7 +28,7 @@ FLAG_KEYS: dict[str, tuple[str, ...]] = {
     "bot-amplified": ("penalty", "min_items", "min_engagers", "min_share", "min_bot_engagement_per_item"),
     "pod": ("penalty", "min_items", "min_ring", "min_density", "min_share", "min_share_of_all_engagement"),
     "spam-volume": ("penalty", "min_items_per_day", "min_days", "max_engagement_per_item"),
-    "implausible-counts": ("penalty", "min_items", "max_people_per_follower"),
+    "implausible-counts": ("penalty", "min_items", "max_engagement_per_follower"),
 }
 #: Keys an earlier kscore's flags took, and what to do about them now.
 RETIRED_FLAG_KEYS: dict[tuple[str, str], str] = {

@@ -173,10 +173,12 @@ def _plural(count: float, word: str) -> str:
 
 def reason(finding: Finding, gamed: float) -> str:
     """Why a flag took points off: its evidence, what the gaming earned, and the fixed fine."""
-    return (
-        f"{finding.evidence} (strength {finding.strength:,.1f}); without the gamed {100 * finding.share:.0f}% of "
-        f"{', '.join(finding.voids)} it earns {gamed:.1f} points less"
-        + (f", and the flag costs {finding.penalty:g} more" if finding.penalty else "")
+    if finding.limits is None:
+        what = f"the gamed {100 * finding.share:.0f}% of {', '.join(finding.voids)}"
+    else:
+        what = f"what is beyond that in {', '.join(finding.voids)}"
+    return f"{finding.evidence} (strength {finding.strength:,.1f}); without {what} it earns {gamed:.1f} points less" + (
+        f", and the flag costs {finding.penalty:g} more" if finding.penalty else ""
     )
 
 
@@ -371,9 +373,9 @@ class Scorer:
         remaining = previous = above
         charges = []
         for finding in findings:
-            kept = 1 - finding.share
-            for at in self._positions(finding.voids):
-                left = raws[at] * kept
+            kept, limits = 1 - finding.share, finding.limits
+            for at, signal in zip(self._positions(finding.voids), finding.voids):
+                left = raws[at] * kept if limits is None else min(raws[at], limits[signal])
                 if left < current[at]:  # `min(current, left)`, NaN included, without a call
                     current[at] = left
                     parts[at] = self.weights[at] * self._normalizers[at]((left,))[0]
