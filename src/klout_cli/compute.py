@@ -439,12 +439,21 @@ def _score(
         raise InputError(
             f"no rows inside the window: {report.before_window:,} are older than "
             f"{model.window_days:g} days before as-of {report.as_of:%Y-%m-%d %H:%M}, "
-            f"{report.after_as_of:,} are after it (pass --window all, a longer --window, or another --as-of)"
+            f"{report.after_as_of:,} are after it (pass "
+            + (
+                "another --as-of"
+                if model.window_days >= MAX_WINDOW_DAYS
+                else "--window all, a longer --window, or another --as-of"
+            )
+            + ")"
         )
     if combine:
         by_account = defaultdict(list)
         for item in features:
             by_account[item.account].append(item)
+        for account, parts in by_account.items():  # a platform it was dormant on is not in its label
+            active = [part for part in parts if part.last_active is None]
+            by_account[account] = active or parts
         features = [combine_platforms(parts, model) for parts in by_account.values()]
         items = {
             (account, COMBINED_SEPARATOR.join(sorted(part.platform for part in parts))): _combined_items(

@@ -94,6 +94,14 @@ def same_features(run_model: Model, other: Model, *, combined: bool = False) -> 
         ("half_life_days", run_model.half_life_days, other.half_life_days),
         ("prior_items", run_model.prior_items, other.prior_items),
         ("actions", dict(run_model.actions), dict(other.actions)),
+        ("item_cap", run_model.item_cap, other.item_cap),
+        (
+            "backlash",
+            (run_model.max_replies_per_like_or_share, run_model.min_replies),
+            (other.max_replies_per_like_or_share, other.min_replies),
+        ),
+        ("timezone", run_model.timezone, other.timezone),
+        ("flags.spam-volume.min_items_per_day", _busy_day(run_model), _busy_day(other)),
         ("network", run_model.network, other.network),
         *(
             # an engager's own trust comes from these two measures' transforms and caps
@@ -118,6 +126,11 @@ def rescore(breakdown: Mapping[str, Any], other: Model) -> dict[str, Any]:
         "penalties": [plain(part) for part in score.penalties],
     }
     return points(score.score, parts)
+
+
+def _busy_day(model: Model) -> float | None:
+    """The items a day that make a busy day (its features count them)."""
+    return model.flag("spam-volume").thresholds["min_items_per_day"] if model.has_flag("spam-volume") else None
 
 
 def _shape(model: Model, signal: str) -> tuple[str, float]:

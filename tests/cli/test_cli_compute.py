@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import json
 from collections import Counter, defaultdict
 from datetime import datetime, timedelta, timezone
 
@@ -449,3 +450,44 @@ def test_check_counts_each_files_rows_in_the_window(kscore, write):
     assert "warning: old.csv: no row in the 90 days up to 2024-03-09" in result.stderr
     wide = ok(kscore("check", recent, old, "-f", "csv", "--window", "all"))
     assert {row["file"]: row["in_window"] for row in records(wide.stdout)}["old.csv"] == "1"
+
+
+def test_a_dormant_account_scores_1_whatever_its_audience_and_is_not_the_median(kscore, write):
+    name = write("a.csv", "account,timestamp,likes\nana,2024-03-05T10:00:00Z,40\nold,2023-01-05T10:00:00Z,9\n")
+    write("aud.csv", "account,platform,followers,following\nold,default,900000,10\nana,default,500,10\n")
+    rows = {
+        row["account"]: row for row in records(ok(kscore("compute", name, "--accounts", "aud.csv", "-f", "csv")).stdout)
+    }
+    assert (rows["old"]["score"], rows["old"]["style"]) == ("1.00", "dormant")
+    explained = json.loads(ok(kscore("explain", "ana", "-f", "json")).stdout)
+    assert explained["median"]["score"] == pytest.approx(float(rows["ana"]["score"]), abs=0.01)
+    relative = {
+        row["account"]: row
+        for row in records(ok(kscore("compute", name, "--relative", "--no-save", "-f", "csv")).stdout)
+    }
+    assert (relative["ana"]["score"], relative["old"]["score"]) == ("100.00", "1.00")
+
+
+def test_combined_a_platform_it_was_dormant_on_is_not_in_its_label(kscore, write):
+    name = write(
+        "a.csv",
+        "account,timestamp,platform,likes\nana,2024-03-05T10:00:00Z,twitter,40\nana,2023-01-05T10:00:00Z,mastodon,9\n",
+    )
+    assert [
+        row["platform"] for row in records(ok(kscore("compute", name, "--combine", "--no-save", "-f", "csv")).stdout)
+    ] == ["twitter"]
+
+
+def test_explain_applies_the_window_to_both_models(kscore, write):
+    name = write("a.csv", "account,timestamp,likes\nana,2024-03-05T10:00:00Z,40\nana,2023-03-05T10:00:00Z,900\n")
+    write("long.yaml", "window_days: 365\n")
+    for window in ("all", "90d"):
+        data = json.loads(
+            ok(kscore("explain", "ana", name, "--window", window, "--model", "long.yaml", "-f", "json")).stdout
+        )
+        assert data["score"] == pytest.approx(data["compare"]["score"])  # the same window, the same weights
+
+
+def test_check_refuses_a_window_compute_refuses(kscore, write):
+    result = kscore("check", write("s.csv", SAMPLE_CSV), "--window", "10d")
+    assert result.exit_code == 2 and "half_life_days" in result.stderr

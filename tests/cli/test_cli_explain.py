@@ -220,3 +220,18 @@ def test_a_window_of_more_than_64_weeks_saves_and_explains(kscore, write, db):
     compared = json.loads(ok(kscore(*args)).stdout)
     assert adds_up(compared)
     assert compared["compare"]["score"] == saved["score"]
+
+
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [
+        ("item_cap: 2\n", "item_cap"),
+        ("backlash: {min_replies: 0}\n", "backlash"),
+        ("timezone: Asia/Tokyo\n", "timezone"),
+        ("flags: {spam-volume: {min_items_per_day: 5}}\n", "flags.spam-volume.min_items_per_day"),
+    ],
+)
+def test_a_model_that_changes_how_items_are_measured_needs_the_files(two_runs, write, change, named):
+    other = write("other.yaml", change)
+    message = error_line(two_runs("explain", "ana_lytics", "--platform", "twitter", "--model", other))
+    assert f"other.yaml changes {named}, which needs the rows themselves" in message

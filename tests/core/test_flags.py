@@ -116,6 +116,13 @@ def test_no_flag_fires_without_its_minimum_evidence(
     assert flag not in flags_of(model, replace(gamer, **thin))  # type: ignore[arg-type]
 
 
+def test_shares_of_others_content_are_no_evidence(model: Model) -> None:
+    """One post and four retweets are one item of its own: too little to call a bought audience."""
+    gamer = honest(followers=400_000, peak_item=60, engagers=45)
+    assert "bought-audience" in flags_of(model, replace(gamer, items=5, share_items=0))
+    assert "bought-audience" not in flags_of(model, replace(gamer, items=5, share_items=4))
+
+
 def test_a_pod_is_found_at_any_size_by_its_density(model: Model) -> None:
     """A ring of 30 that engage each other is a pod as much as a ring of 6: no fixed ring size."""
     for size in (3, 8, 30, 400):

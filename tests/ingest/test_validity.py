@@ -58,6 +58,9 @@ def test_busy_days_are_calendar_days_in_the_models_time_zone(tmp_path: Path, mod
     assert features(tmp_path, model, rows)["ana"].busiest_day == 2
     tokyo = replace(model, timezone="Asia/Tokyo")
     assert features(tmp_path, tokyo, rows)["ana"].busiest_day == 1
+    # an as-of at 15:00 would have split them into two 24-hour blocks counted back from it
+    at_three = datetime(2024, 6, 30, 15, tzinfo=timezone.utc)
+    assert network_features(tmp_path, model, rows, at_three)["ana"].busiest_day == 2
 
 
 # -- pods of any size -------------------------------------------------------------------------

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import click
 
-from klout_cli.core import StoreError
+from klout_cli.core import ModelError, StoreError
 from klout_cli.explain import (
     Entry,
     check_rescorable,
@@ -63,8 +64,9 @@ def _from_files(
     check_inputs(inputs)
     window = flags.pop("window", None)
     loaded = load_model()
-    if window is not None and window != "all":
-        loaded, window = windowed_model(loaded, window), None
+    days = window if window is not None and window != "all" else None
+    if days is not None:
+        loaded, window = windowed_model(loaded, days), None
     rows, read = read_sources(inputs, stdin=stdin_bytes(), reading=reading_of(flags, inputs=inputs))
     result = score_rows(rows, read, loaded, as_of=as_of, window=window)
     entries = result.entries(account)  # only this account's breakdowns are made
@@ -74,9 +76,9 @@ def _from_files(
     data = explanation(entry, source=source, medians=result.medians())
     if model_path:
         other = load_model_option(model_path, inputs)
-        if loaded.model.window_days != load_model().model.window_days:  # --window applies to both models
-            other = other.with_window(loaded.model.window_days)
-        again = score_rows(rows, read, other, as_of=result.window.as_of)
+        if days is not None:  # --window applies to both models
+            other = windowed_model(other, days)
+        again = score_rows(rows, read, other, as_of=result.window.as_of, window=window)
         chosen = entry[0]["platform"]
         theirs = next((found for found in again.entries(entry[0]["account"]) if found[0]["platform"] == chosen), None)
         compared = points(theirs[0]["score"], theirs[1]) if theirs else points(1.0, _NOTHING)
@@ -109,6 +111,11 @@ def _from_run(
     data = explanation(entry, source=source, medians=record.medians)
     if model_path:
         other = load_model_option(model_path)
+        if "item_cap" not in json.loads(store.model_json(record)):
+            raise ModelError(
+                f"run {record.id} was saved by an earlier kscore, whose features the current signals cannot "
+                "re-score: pass the input files too (kscore explain ACCOUNT FILE... --model ...)"
+            )
         then = run_model(store.model_json(record), f"the model of run {record.id}")
         check_rescorable(then, other.model, other.source, combined=record.combine)
         data["compare"] = {"model": _model_label(other), **rescore(entry[1], other.model)}

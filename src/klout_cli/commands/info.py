@@ -22,6 +22,7 @@ from klout_cli.options import (
     reading_options,
     stdin_bytes,
     window_option,
+    windowed_model,
 )
 from klout_cli.rows import Row
 
@@ -54,6 +55,10 @@ def check(
     from klout_cli.ingest.read import read_audience, read_sources
 
     check_inputs(inputs)
+    if isinstance(window, float):
+        from klout_cli.modelfile import load_model
+
+        windowed_model(load_model(), window)  # a window the model cannot take is a usage error, as in compute
     stdin = stdin_bytes()
     reading = reading_of(flags, inputs=inputs)
     rows: list[Row] = []
@@ -133,19 +138,25 @@ def _count_in_window(rows: list[Row], stamps: list[Any], as_of: datetime | None,
         return
     import pandas as pd
 
+    from klout_cli.core.model import MAX_WINDOW_DAYS
     from klout_cli.modelfile import load_model
 
     moment = pd.Timestamp(as_of) if as_of is not None else max(found.max() for _, found in stamps)
-    days = load_model().model.window_days if window is None else window
-    start = pd.Timestamp.min.tz_localize("UTC") if days == "all" else moment - pd.Timedelta(days=float(days))
-    span = "every row" if days == "all" else f"the {float(days):g} days"
+    days: float | str = load_model().model.window_days if window is None else window
+    start = moment - pd.Timedelta(days=MAX_WINDOW_DAYS if days == "all" else float(days))
+    span = (
+        f"the {MAX_WINDOW_DAYS} days (--window all reaches no further)"
+        if days == "all"
+        else f"the {float(days):g} days"
+    )
+    hint = "an earlier --as-of" if days == "all" else "--window all, a longer --window, or an earlier --as-of"
     for at, found in stamps:
         inside = int(((found >= start) & (found <= moment)).sum())
         rows[at]["in_window"] = inside
         if not inside:
             note(
-                f"warning: {rows[at]['file']}: no row in {span} up to {moment:%Y-%m-%d}; a run would score it "
-                "as dormant (pass --window all, a longer --window, or --as-of)"
+                f"warning: {rows[at]['file']}: no row in {span} up to {moment:%Y-%m-%d}; a run would score its "
+                f"accounts as dormant (pass {hint})"
             )
 
 

@@ -30,7 +30,9 @@ def format_raw(signal: str, raw: float) -> str:
 
 
 def medians(scores: Sequence[Score]) -> dict[str, Any]:
-    """The median account of a run: median score, and per signal the median raw value and points."""
+    """The median account of a run (dormant accounts, with nothing in the window, left out): median
+    score, and per signal the median raw value and points."""
+    scores = [score for score in scores if score.features.last_active is None]
     if not scores:
         return {}
     # read from each score's numbers (raws first, points last; see `Score.numbers`), not its

@@ -84,12 +84,18 @@ def _strength(*margins: float) -> float:
     return min(1000.0, *margins)
 
 
+def _own_items(features: AccountFeatures) -> int:
+    """Its own items, posts and replies: shares of others' content are no evidence of its own."""
+    return features.items - features.share_items
+
+
 def _enough_items(features: AccountFeatures, spec: FlagSpec) -> bool:
-    return features.items >= spec.thresholds["min_items"]
+    return _own_items(features) >= spec.thresholds["min_items"]
 
 
 def _evidence_items(features: AccountFeatures) -> str:
-    return f"on {features.items:,} item" + ("" if features.items == 1 else "s")
+    own = _own_items(features)
+    return f"on {own:,} item" + ("" if own == 1 else "s") + " of its own"
 
 
 # -- follow-back: a farmed audience -----------------------------------------------------------

@@ -244,6 +244,8 @@ class Scorer:
         return [0.0 if (followers := features.followers) is None else followers for features in accounts]
 
     def _reach_words(self, features: AccountFeatures, raw: float) -> str:
+        if features.last_active is not None:
+            return "nothing in the window (dormant)"
         if features.followers is None:
             return "audience unknown (no followers column): its weight goes to the other signals"
         return _plural(features.followers, "follower")
@@ -468,14 +470,14 @@ def relative_scores(scores: Sequence[Score]) -> list[Score]:
 
     An account scores 1 + 99 * (share of the other accounts it scores at least as well as), and
     an account with nothing scores 1; its contributions are scaled by the same factor so the
-    breakdown stays exact.
+    breakdown stays exact. Dormant accounts (nothing in the window) are not among the others.
     """
-    ordered = sorted(item.absolute for item in scores)
-    others = len(scores) - 1
+    ordered = sorted(item.absolute for item in scores if item.features.last_active is None)
+    others = len(ordered) - 1
     result = []
     for item in scores:
         at_or_below = bisect.bisect_right(ordered, item.absolute) - 1  # every other account <= it
-        if item.absolute <= BASE:
+        if item.absolute <= BASE or item.features.last_active is not None:
             relative = BASE
         elif others:
             relative = BASE + (TOP - BASE) * at_or_below / others

@@ -145,7 +145,8 @@ def count_endorsements(
     """Apply the caps, oldest first, and tally what counts per (target, platform, topic).
 
     Self-endorsements and givers for which `ignored(giver, giver_platform)` is true never count;
-    a giver's first `max_per_day` endorsements of a UTC day count, and one per giver, receiver
+    a giver's first `max_per_day` endorsements of a calendar day count (`Endorsement.day`: in the
+    model's time zone), and one per giver, receiver
     and topic in `cooldown_days`. The result does not depend on the order of the input.
     """
     # ties (one giver's endorsements from two platforms at one moment, when combined) go to the

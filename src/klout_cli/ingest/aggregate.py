@@ -551,7 +551,10 @@ def fill_audience(
             latest.setdefault((account, platform), {})[name] = float(value)  # the last is the latest, then largest
     filled = []
     for item in features:
-        found = latest.get((item.account, item.platform)) if (item.account, item.platform) in keys else None
+        dormant = item.last_active is not None  # nothing in the window: nothing to fill
+        found = (
+            latest.get((item.account, item.platform)) if not dormant and (item.account, item.platform) in keys else None
+        )
         if found:
             item = replace(
                 item,

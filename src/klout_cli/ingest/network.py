@@ -169,6 +169,8 @@ def trust_network(parts: Sequence[Edges], features: list[AccountFeatures], model
 
 #: How many of an account's reciprocal partners its ring density looks at: its most engaged ones.
 RING_PARTNERS = 64
+#: Pairs of partners ring_density compares at once.
+PAIRS_AT_ONCE = 1 << 20
 
 
 def ring_density(source: np.ndarray, target: np.ndarray, weight: np.ndarray, nodes: int) -> np.ndarray:
@@ -193,37 +195,17 @@ def ring_density(source: np.ndarray, target: np.ndarray, weight: np.ndarray, nod
     starts, degree = group_starts(node), np.minimum(degree, RING_PARTNERS)
     linked = np.unique(np.minimum(source, target) * nodes + np.maximum(source, target))
     for size in np.unique(degree[degree >= 2]).tolist():
-        first = starts[degree == size]
-        partners = partner[first[:, None] + np.arange(size)]  # a row of partners for each node of this degree
         one, other = np.triu_indices(size, 1)
-        pairs = np.minimum(partners[:, one], partners[:, other]) * nodes + np.maximum(
-            partners[:, one], partners[:, other]
-        )
-        found = np.minimum(np.searchsorted(linked, pairs), len(linked) - 1)
-        density[node[first]] = (linked[found] == pairs).sum(axis=1) / len(one)
-    return density
-    # partners of each node: who engaged it (the pairs come both ways), heaviest first
-    order = np.lexsort((source, -weight, target))
-    node, partner = target[order], source[order]
-    starts = np.flatnonzero(np.r_[True, node[1:] != node[:-1]])
-    degree = np.diff(np.r_[starts, len(node)])
-    rank = np.arange(len(node)) - np.repeat(starts, degree)
-    kept = rank < RING_PARTNERS
-    node, partner, rank = node[kept], partner[kept], rank[kept]
-    degree = np.minimum(degree, RING_PARTNERS)
-    linked = np.unique(np.minimum(source, target) * nodes + np.maximum(source, target))
-    for size in np.unique(degree[degree >= 2]).tolist():
-        owners = np.flatnonzero(degree == size)  # positions in `starts`
-        grid = np.zeros((len(owners), size), dtype=np.int64)
-        rows_of = np.repeat(np.arange(len(owners)), size)
-        first = np.repeat(np.flatnonzero(np.r_[True, node[1:] != node[:-1]])[owners], size)
-        grid[rows_of, np.tile(np.arange(size), len(owners))] = partner[first + np.tile(np.arange(size), len(owners))]
-        one, other = np.triu_indices(size, 1)
-        low, high = np.minimum(grid[:, one], grid[:, other]), np.maximum(grid[:, one], grid[:, other])
-        codes = low * nodes + high
-        found = np.searchsorted(linked, codes)
-        hit = (found < len(linked)) & (linked[np.minimum(found, len(linked) - 1)] == codes)
-        density[node[first[::size]]] = hit.sum(axis=1) / len(one)
+        # nodes of this degree a few thousand pairs' worth at a time: memory stays bounded for any hub count
+        for first in np.array_split(starts[degree == size], max(1, len(one) * np.sum(degree == size) // PAIRS_AT_ONCE)):
+            partners = partner[first[:, None] + np.arange(size)]  # a row of partners for each node
+            low, high = (
+                np.minimum(partners[:, one], partners[:, other]),
+                np.maximum(partners[:, one], partners[:, other]),
+            )
+            pairs = low * nodes + high
+            found = np.minimum(np.searchsorted(linked, pairs), len(linked) - 1)
+            density[node[first]] = (linked[found] == pairs).sum(axis=1) / len(one)
     return density
 
 

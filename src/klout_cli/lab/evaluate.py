@@ -11,9 +11,10 @@ Two families of populations, reported apart:
 For each, beside two baselines (followers only; weighted engagement per post, posts only): the
 Spearman correlation of score with true influence, gamers in the top 50, the best rank each kind
 of gamer reached, the volume bias (Spearman between an honest account's score error and its
-number of posts), where celebrities rank and how many honest accounts were flagged. Probes
-planted in the independent population test three holes: one bought post on a small account
-(counts only), a like-pod of 30, and a million followers who never react.
+number of posts, replies and shares in the last 90 days), where celebrities rank and how many
+honest accounts were flagged. Probes planted in the independent population test three holes: one
+bought post on a small account (counts only), a like-pod of 30, and a million followers who never
+react.
 """
 
 from __future__ import annotations
