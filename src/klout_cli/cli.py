@@ -46,24 +46,35 @@ class KscoreGroup(click.Group):
         try:
             with collection_paused():
                 return super().invoke(ctx)
-        except (click.ClickException, click.exceptions.Exit, click.Abort):
+        except click.ClickException as error:
+            # a usage error may quote a name or a value (click declares `message` final; it is not)
+            setattr(error, "message", _visible(error.message))  # noqa: B010
+            raise
+        except (click.exceptions.Exit, click.Abort):
             raise
         except OSError as error:
             if error.errno == errno.EPIPE:
                 raise  # click's main() silences a closed pipe
             if ctx.params.get("debug"):
                 raise
-            raise click.ClickException(f"{error.strerror or error}") from None
+            raise click.ClickException(_visible(f"{error.strerror or error}")) from None
         except Exception as error:
             from klout_cli.core.errors import KscoreError  # imported here: the core is not needed to start
 
             if isinstance(error, KscoreError):
-                raise click.ClickException(str(error)) from None
+                raise click.ClickException(_visible(str(error))) from None
             if ctx.params.get("debug"):
                 raise
             raise click.ClickException(
-                f"internal error: {type(error).__name__}: {error} (rerun with --debug and report it)"
+                _visible(f"internal error: {type(error).__name__}: {error} (rerun with --debug and report it)")
             ) from None
+
+
+def _visible(message: str) -> str:
+    """An error as it is printed: what it quotes of the data escaped (see visible.py)."""
+    from klout_cli.visible import visible
+
+    return visible(message, lines=True)
 
 
 # -- commands -------------------------------------------------------------------------------

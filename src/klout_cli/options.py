@@ -215,7 +215,9 @@ def emit_explanation(data: dict[str, Any], fmt: str | None) -> None:
 
     chosen = fmt or ("table" if sys.stdout.isatty() else "json")
     if chosen == "json":
-        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        from klout_cli.visible import json_line
+
+        click.echo(json_line(json.dumps(data, indent=2, ensure_ascii=False)))
     elif chosen == "markdown":
         for line in render_explain.explain_markdown(data):
             click.echo(line)
@@ -226,8 +228,11 @@ def emit_explanation(data: dict[str, Any], fmt: str | None) -> None:
 
 
 def note(message: str) -> None:
-    """Progress and summaries go to stderr, never into a pipe's data."""
-    click.echo(message, err=True)
+    """Progress, summaries and warnings go to stderr, never into a pipe's data; what they quote
+    of the data is shown escaped (see visible.py)."""
+    from klout_cli.visible import visible
+
+    click.echo(visible(message, lines=True), err=True)
 
 
 def stdin_bytes() -> BinaryIO:

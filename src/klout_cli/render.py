@@ -14,6 +14,7 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from klout_cli.core.basics import SIGNALS
+from klout_cli.visible import json_line, text, visible
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -39,9 +40,12 @@ def _machine_value(column: str, value: Any) -> Any:
 
 
 def _text(column: str, value: Any, *, human: bool) -> str:
+    """The cell as text, control characters escaped (see visible.py)."""
     value = _machine_value(column, value)
     if value is None:
         return ""
+    if isinstance(value, str):
+        return visible(value)
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, float) and column in DECIMALS:
@@ -130,13 +134,20 @@ def table(
     """A rich table for a terminal of `width` characters (None: do not fit)."""
     from rich import box
     from rich.table import Table
+    from rich.text import Text
 
     shown = fit(rows, columns, width)
-    result = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left", highlight=False, pad_edge=False)
+    result = Table(
+        title=None if title is None else text(title),
+        box=box.SIMPLE_HEAD,
+        title_justify="left",
+        highlight=False,
+        pad_edge=False,
+    )
     for column in shown:
         numeric = column in RIGHT_ALIGNED or column in _numeric(rows, column)
         result.add_column(
-            TABLE_HEADERS.get(column, header(column)),
+            text(TABLE_HEADERS.get(column, header(column))),
             justify="right" if numeric else "left",
             style="bold" if column == "score" else None,
             no_wrap=column not in SHRINKABLE,  # long text wraps; everything else keeps one line
@@ -144,7 +155,7 @@ def table(
             min_width=_least(rows, column),
         )
     for row in rows:
-        result.add_row(*(_text(column, row.get(column), human=True) for column in shown))
+        result.add_row(*(Text(_text(column, row.get(column), human=True)) for column in shown))
     return result
 
 
@@ -158,20 +169,23 @@ def lines(rows: Sequence[dict[str, Any]], columns: Sequence[str], fmt: str) -> I
     if fmt in ("csv", "tsv"):
         buffer = io.StringIO()
         writer = csv.writer(buffer, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
-        for cells in [list(columns), *([_text(c, row.get(c), human=False) for c in columns] for row in rows)]:
+        for cells in [
+            [visible(column) for column in columns],
+            *([_text(c, row.get(c), human=False) for c in columns] for row in rows),
+        ]:
             writer.writerow(cells)
             yield buffer.getvalue().rstrip("\n")
             buffer.seek(0)
             buffer.truncate()
     elif fmt == "json":
         records = [{column: _machine_value(column, row.get(column)) for column in columns} for row in rows]
-        yield from json.dumps(records, indent=2, ensure_ascii=False).splitlines()
+        yield from (json_line(line) for line in json.dumps(records, indent=2, ensure_ascii=False).splitlines())
     elif fmt == "jsonl":
         for row in rows:
             record = {column: _machine_value(column, row.get(column)) for column in columns}
-            yield json.dumps(record, ensure_ascii=False)
+            yield json_line(json.dumps(record, ensure_ascii=False))
     elif fmt == "markdown":
-        yield "| " + " | ".join(columns) + " |"
+        yield "| " + " | ".join(visible(column) for column in columns) + " |"
         yield "|" + "|".join("---:" if column in RIGHT_ALIGNED else "---" for column in columns) + "|"
         for row in rows:
             escaped = (_text(column, row.get(column), human=True).replace("|", "\\|") for column in columns)

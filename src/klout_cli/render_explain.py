@@ -6,6 +6,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from klout_cli.core import UNITS, format_raw
+from klout_cli.visible import text, visible
 
 if TYPE_CHECKING:
     from rich.console import Group
@@ -123,7 +124,6 @@ def explain_renderable(data: Mapping[str, Any]) -> Group:
     from rich import box
     from rich.console import Group
     from rich.table import Table
-    from rich.text import Text
 
     compare = data.get("compare")
     points = Table(box=box.SIMPLE_HEAD, pad_edge=False, highlight=False)
@@ -135,16 +135,16 @@ def explain_renderable(data: Mapping[str, Any]) -> Group:
     points.add_column("", no_wrap=True)
     if compare:
         label = f"points ({compare['model']})"
-        points.add_column(label, justify="right", no_wrap=True, min_width=len(label))
+        points.add_column(text(label), justify="right", no_wrap=True, min_width=len(label))
     rows = _points_rows(data, bars=True)
     for row in rows[:-1]:
-        points.add_row(*row)
-    points.add_row(*rows[-1], style="bold")
+        points.add_row(*map(text, row))
+    points.add_row(*map(text, rows[-1]), style="bold")
 
-    parts: list[Any] = [Text(headline(data), style="bold"), *(Text(line) for line in profile_lines(data))]
-    parts += [points, Text(_total_line(data))]
+    parts: list[Any] = [text(headline(data), style="bold"), *(text(line) for line in profile_lines(data))]
+    parts += [points, text(_total_line(data))]
     if not data["penalties"]:
-        parts.append(Text("No penalties."))
+        parts.append(text("No penalties."))
     median = _median_rows(data)
     if median:
         versus = Table(title="Compared with the median account", title_justify="left", box=box.SIMPLE_HEAD)
@@ -152,7 +152,7 @@ def explain_renderable(data: Mapping[str, Any]) -> Group:
         versus.add_column("this account", justify="right")
         versus.add_column("median account", justify="right")
         for row in median:
-            versus.add_row(*row)
+            versus.add_row(*map(text, row))
         parts.append(versus)
     if data["top_items"]:
         items = Table(title="Items that earned the most", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
@@ -160,7 +160,7 @@ def explain_renderable(data: Mapping[str, Any]) -> Group:
             numeric = column in ("likes", "shares", "replies", "earned")
             items.add_column(column, justify="right" if numeric else "left", no_wrap=column != "text")
         for item in data["top_items"]:
-            items.add_row(*_item_cells(item))
+            items.add_row(*map(text, _item_cells(item)))
         parts.append(items)
     return Group(*parts)
 
@@ -173,6 +173,11 @@ def _markdown_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> Ite
 
 
 def explain_markdown(data: Mapping[str, Any]) -> Iterator[str]:
+    """The explanation as markdown lines, control characters escaped (see visible.py)."""
+    return (visible(line) for line in _markdown_lines(data))
+
+
+def _markdown_lines(data: Mapping[str, Any]) -> Iterator[str]:
     yield f"### {headline(data)}"
     yield ""
     for line in profile_lines(data):
