@@ -321,7 +321,9 @@ def load_map(path: str) -> Any:
 
 
 def open_store(db_path: Path | None) -> Store:
-    return Store(db_path or default_path(), timeout=store_timeout())
+    store = Store(db_path or default_path(), timeout=store_timeout())
+    store.on_wait = note  # a save, or an update of an older store, waiting for another kscore
+    return store
 
 
 def store_timeout() -> float:

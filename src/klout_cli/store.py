@@ -321,8 +321,8 @@ class Store:
             with signals_held():
                 committing = True
                 connection.execute("COMMIT")
-                self.saved = run_id
                 test_point("in-commit")
+                self.saved = run_id
         except BaseException as stop:
             if connection.in_transaction:
                 connection.rollback()

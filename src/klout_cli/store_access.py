@@ -62,9 +62,7 @@ def _someone(path: Path) -> str:
 
 
 def _busy(error: sqlite3.Error) -> bool:
-    return _code(error) in (BUSY, LOCKED) or (
-        "database is locked" in str(error)
-    )
+    return _code(error) in (BUSY, LOCKED) or ("database is locked" in str(error))
 
 
 def begin_writing(
@@ -189,4 +187,3 @@ def _why_read_only(path: Path, text: str) -> str:
     if not os.access(folder, os.W_OK):
         return f"its folder {folder} is not writable"
     return text
-

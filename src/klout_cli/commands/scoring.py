@@ -206,7 +206,6 @@ def compute(
             shown = _result_rows(result, topic)  # a bad --topic fails before anything is saved
             if not no_save:
                 bar.stage("saving the run")
-                store.on_wait = note
                 run_id = store.save_run(result.saved(result.rows()))
         note(_summary(result))
         if run_id is not None:
