@@ -20,6 +20,7 @@ from klout_cli.store_access import (
     DEFAULT_TIMEOUT,
     begin_writing,
     done_writing,
+    open_store_file,
     signals_held,
     store_error,
     test_point,
@@ -183,8 +184,7 @@ class Store:
             except OSError as error:
                 raise StoreError(f"{self.path}: cannot create the run store: {error.strerror}") from None
         try:
-            # isolation_level=None: transactions are begun and ended here, explicitly
-            with closing(sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)) as connection:
+            with closing(open_store_file(self.path, self.timeout, writing=create)) as connection:
                 if create and not connection.execute("PRAGMA user_version").fetchone()[0]:
                     # pages of 16 KB, not SQLite's 4 KB, for a new store: a breakdown takes about
                     # 2 KB, and one page of 4 KB held only one of them (see PAGE_BYTES); set

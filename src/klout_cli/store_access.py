@@ -106,6 +106,29 @@ def done_writing(path: Path) -> None:
         writer_file(path).unlink(missing_ok=True)
 
 
+def open_store_file(path: Path, timeout: float, writing: bool) -> sqlite3.Connection:
+    """A connection to the store; transactions are begun and ended explicitly (autocommit).
+
+    A reader of a WAL store in a folder it may not write cannot make the store's shared-memory
+    file, and SQLite refuses to read it (SQLITE_READONLY_CANTINIT); no one can write such a
+    store, so it is read as immutable."""
+    connection = sqlite3.connect(path, timeout=timeout, isolation_level=None)
+    if writing:
+        return connection
+    try:
+        connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.OperationalError as error:
+        if _code(error) != READONLY:
+            connection.close()
+            raise
+        connection.close()
+        connection = sqlite3.connect(f"{path.resolve().as_uri()}?immutable=1", uri=True, isolation_level=None)
+    except BaseException:
+        connection.close()
+        raise
+    return connection
+
+
 def use_wal(connection: sqlite3.Connection, wait_ms: int) -> None:
     """Put the store in WAL mode (it persists), so readers never wait for a writer. A store
     that cannot switch (read-only, or in use by an older kscore) stays as it is, and still reads."""
@@ -154,6 +177,11 @@ def store_error(path: Path, error: sqlite3.Error, writing: bool) -> StoreError:
     readonly = code == READONLY or "readonly database" in text
     cannot_open = code == CANTOPEN or "unable to open database file" in text
     if readonly or (writing and cannot_open and not _writable(path)):
+        if not writing:  # an older store, which this kscore would bring up to date first
+            return StoreError(
+                f"{path}: the run store is read-only ({_why_read_only(path, text)}); "
+                "it cannot be updated to this kscore's version (an older kscore still reads it)"
+            )
         return StoreError(
             f"{path}: the run store is read-only ({_why_read_only(path, text)}); nothing was saved; "
             "use --db or $KSCORE_DB for a writable one"
