@@ -197,14 +197,13 @@ class Store:
                     try:
                         self._bring_up_to_date(connection, self._version(connection, create))
                         if not create:
+                            done_writing(self.path)
                             connection.execute("COMMIT")
                     except BaseException:
                         if connection.in_transaction:
                             connection.rollback()
                         done_writing(self.path)
                         raise
-                    if not create:
-                        done_writing(self.path)
                 connection.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
                 yield connection
         except sqlite3.Error as error:
@@ -318,6 +317,7 @@ class Store:
                 ),
             )
             test_point("before-commit")
+            done_writing(self.path)
             with signals_held():
                 committing = True
                 connection.execute("COMMIT")
@@ -328,9 +328,8 @@ class Store:
                 connection.rollback()
             elif committing and not isinstance(stop, sqlite3.Error):
                 self.saved = run_id  # committed: an interrupt came just after, and cannot undo it
-            raise
-        finally:
             done_writing(self.path)
+            raise
         test_point("after-commit")
 
     def runs(self) -> list[RunRecord]:

@@ -102,8 +102,13 @@ def begin_writing(
 
 
 def done_writing(path: Path) -> None:
-    with suppress(OSError):
-        writer_file(path).unlink(missing_ok=True)
+    """Remove the note of our pid, made by `begin_writing`; called before the commit, while the
+    lock is still ours (so it never removes the note of the writer that waited for us), and on
+    the way out of a failed save (where only a note naming this process is removed)."""
+    with suppress(OSError, ValueError):
+        note = writer_file(path)
+        if int(note.read_text().strip()) == os.getpid():
+            note.unlink()
 
 
 def open_store_file(path: Path, timeout: float, writing: bool) -> sqlite3.Connection:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import suppress
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -216,7 +217,8 @@ def compute(
         # it always did; after it, the run is in the store, and saying "Aborted!" would be false
         if store.saved is None:
             raise
-        note(f"saved run {store.saved} to {store.path} (interrupted after saving: the run is kept)")
+        with suppress(OSError):  # after SIGHUP, the terminal may be gone
+            note(f"saved run {store.saved} to {store.path} (interrupted after saving: the run is kept)")
 
 
 @click.command()
