@@ -139,9 +139,14 @@ def use_wal(connection: sqlite3.Connection, wait_ms: int) -> None:
     that cannot switch (read-only, or in use by an older kscore) stays as it is, and still reads."""
     with suppress(sqlite3.Error):
         (mode,) = connection.execute("PRAGMA journal_mode").fetchone()
-        if str(mode).lower() != "wal":
-            connection.execute(f"PRAGMA busy_timeout = {wait_ms}")
+        if str(mode).lower() == "wal":
+            return
+        (usual,) = connection.execute("PRAGMA busy_timeout").fetchone()
+        connection.execute(f"PRAGMA busy_timeout = {wait_ms}")
+        try:
             connection.execute("PRAGMA journal_mode = WAL").fetchone()
+        finally:
+            connection.execute(f"PRAGMA busy_timeout = {int(usual)}")
 
 
 @contextmanager

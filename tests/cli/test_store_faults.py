@@ -168,7 +168,7 @@ def test_a_stale_writer_pid_is_not_named(run_env, db):
 HOLDER = """
 import sqlite3, sys, time
 connection = sqlite3.connect(sys.argv[1], isolation_level=None)
-connection.execute("BEGIN IMMEDIATE")
+connection.execute(f"BEGIN {sys.argv[3] if len(sys.argv) > 3 else 'IMMEDIATE'}")
 print("holding", flush=True)
 time.sleep(float(sys.argv[2]))
 connection.execute("COMMIT")
@@ -194,6 +194,24 @@ def test_updating_an_older_store_waits_for_a_writer(run_env, db):
     assert f"waiting for the run store {db}: another kscore is saving a run…" in result.stderr
     with sqlite3.connect(db) as connection:
         assert connection.execute("PRAGMA user_version").fetchone()[0] == store_module.SCHEMA_VERSION
+
+
+def test_a_reader_of_a_store_not_yet_in_wal_waits_for_its_writer(run_env, db):
+    """A store an older kscore keeps in rollback mode, locked whole by its writer: `rank` waits."""
+    assert kscore(compute_args(), run_env).returncode == 0
+    with sqlite3.connect(db) as connection:
+        connection.execute("PRAGMA journal_mode = DELETE")
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(db), "2", "EXCLUSIVE"], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout is not None
+        assert holder.stdout.readline().strip() == "holding"
+        result = kscore(["rank", "-f", "csv"], run_env)
+        holder.wait(timeout=30)
+    finally:
+        holder.kill()
+    assert result.returncode == 0, result.stderr
 
 
 @pytest.mark.parametrize("value", ["soon", "-1", "nan"])
