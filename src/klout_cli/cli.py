@@ -161,30 +161,39 @@ def cli(debug: bool) -> None:
     """
 
 
+#: Signals that stop a run as Ctrl-C does: `kill`, a container stopping, a CI timeout (SIGTERM),
+#: the terminal closed (SIGHUP).
+UNWINDING = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
+
+
 def _terminated(number: int, frame: object) -> None:
-    """SIGTERM (`kill`, a container stopping, a CI timeout) unwinds like Ctrl-C: the parts of a
-    large input are removed from TMPDIR and an unfinished save is rolled back. A second SIGTERM
+    """SIGTERM or SIGHUP unwinds like Ctrl-C: the parts of a large input are removed from TMPDIR
+    and an unfinished save is rolled back (a finished one is reported). A second such signal
     while that happens is ignored (SIGKILL still stops it)."""
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    for each in UNWINDING:
+        signal.signal(each, signal.SIG_IGN)
     sys.exit(128 + number)
 
 
 @contextmanager
 def _sigterm_unwinds() -> Iterator[None]:
-    """`_terminated` handles SIGTERM while kscore runs, then the handler before it is back.
-    Left alone: a handler someone else set, and a `main()` called from another thread (only the
-    main thread may set one)."""
-    ours = signal.getsignal(signal.SIGTERM) == signal.SIG_DFL
-    if ours:
+    """`_terminated` handles SIGTERM and SIGHUP while kscore runs, then the handlers before it are
+    back. Left alone: a handler someone else set, and a `main()` called from another thread (only
+    the main thread may set one)."""
+    ours = []
+    for number in UNWINDING:
+        if signal.getsignal(number) != signal.SIG_DFL:
+            continue
         try:
-            signal.signal(signal.SIGTERM, _terminated)
+            signal.signal(number, _terminated)
         except ValueError:  # outside the main thread, which alone may set one
-            ours = False
+            break
+        ours.append(number)
     try:
         yield
     finally:
-        if ours:
-            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        for number in ours:
+            signal.signal(number, signal.SIG_DFL)
 
 
 def main() -> None:

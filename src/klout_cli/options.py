@@ -7,6 +7,7 @@ spells them the same way.
 from __future__ import annotations
 
 import math
+import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, time, timezone
@@ -325,7 +326,28 @@ def load_map(path: str) -> Any:
 
 
 def open_store(db_path: Path | None) -> Store:
-    return Store(db_path or default_path())
+    store = Store(db_path or default_path(), timeout=store_timeout())
+    store.on_wait = note  # a save, or an update of an older store, waiting for another kscore
+    return store
+
+
+def store_timeout() -> float:
+    """$KSCORE_STORE_TIMEOUT: how many seconds a save waits for another kscore saving into the
+    same store (default: 10 minutes)."""
+    from klout_cli.store_access import DEFAULT_TIMEOUT
+
+    text = os.environ.get("KSCORE_STORE_TIMEOUT", "").strip()
+    if not text:
+        return DEFAULT_TIMEOUT
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not seconds >= 0 or seconds == float("inf"):
+        raise click.UsageError(
+            f"KSCORE_STORE_TIMEOUT={text!r} is not a number of seconds (e.g. 600 to wait up to 10 minutes)"
+        )
+    return seconds
 
 
 def check_inputs(inputs: Sequence[str]) -> None:

@@ -1,6 +1,7 @@
 """The run store: a stdlib sqlite3 file keeping every run, its model and its scores.
 
-A run is written in one transaction, so a crash never leaves half a run behind.
+A run is written in one transaction, so a crash never leaves half a run behind; readers read
+while a run is saved, and a second writer waits its turn (see store_access).
 """
 
 from __future__ import annotations
@@ -15,6 +16,16 @@ from pathlib import Path
 from typing import Any
 
 from klout_cli.core.errors import StoreError
+from klout_cli.store_access import (
+    DEFAULT_TIMEOUT,
+    begin_writing,
+    done_writing,
+    open_store_file,
+    signals_held,
+    store_error,
+    test_point,
+    use_wal,
+)
 
 SCHEMA_VERSION = 4
 SAVE_CACHE_KB = 65536
@@ -93,20 +104,6 @@ CREATE UNIQUE INDEX scores_in_order ON scores (run_id, position);
 )
 
 
-def _in_one_transaction(connection: sqlite3.Connection, script: str) -> None:
-    """Run a schema script and set the version in one transaction: all of it happens, or none.
-
-    (`executescript` commits before it starts and runs statements as they come, so the
-    transaction is spelled out in the script; SQLite's DDL and user_version are transactional.)
-    """
-    try:
-        connection.executescript(f"BEGIN;\n{script}\nPRAGMA user_version = {SCHEMA_VERSION};\nCOMMIT;")
-    except BaseException:
-        if connection.in_transaction:
-            connection.rollback()
-        raise
-
-
 def default_path() -> Path:
     """$XDG_DATA_HOME/kscore/kscore.db, or ~/.local/share/kscore/kscore.db."""
     base = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
@@ -164,11 +161,21 @@ class NewRun:
 
 
 class Store:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, timeout: float = DEFAULT_TIMEOUT) -> None:
         self.path = path
+        self.timeout = timeout
+        """How long to wait for another kscore writing into the store (seconds)."""
+        self.on_wait: Callable[[str], None] | None = None
+        """Told, once, that a save waits for another one (the words to show)."""
+        self.saved: int | None = None
+        """The id of the run `save_run` committed, as soon as it is committed (an interrupt
+        right after the commit still knows the run was saved)."""
 
     @contextmanager
     def _connect(self, *, create: bool) -> Iterator[sqlite3.Connection]:
+        """A connection to the store, brought up to this kscore's schema. With `create` (a save),
+        the store is made if need be, and the connection is yielded inside a transaction that
+        holds the write lock; the caller commits it."""
         if not self.path.exists():
             if not create:
                 raise StoreError(f"no saved runs yet ({self.path} does not exist); run `kscore compute FILE` first")
@@ -177,26 +184,50 @@ class Store:
             except OSError as error:
                 raise StoreError(f"{self.path}: cannot create the run store: {error.strerror}") from None
         try:
-            with closing(sqlite3.connect(self.path)) as connection:
-                version = connection.execute("PRAGMA user_version").fetchone()[0]
-                if version == 0 and connection.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
-                    raise StoreError(f"{self.path}: a SQLite database of something else, not a kscore run store")
-                if version == 0 and not create:
-                    raise StoreError(f"no saved runs yet in {self.path}; run `kscore compute FILE` first")
-                if version == 0:
+            with closing(open_store_file(self.path, self.timeout, writing=create)) as connection:
+                if create and not connection.execute("PRAGMA user_version").fetchone()[0]:
                     # pages of 16 KB, not SQLite's 4 KB, for a new store: a breakdown takes about
-                    # 2 KB, and one page of 4 KB held only one of them (see PAGE_BYTES)
+                    # 2 KB, and one page of 4 KB held only one of them (see PAGE_BYTES); set
+                    # before WAL, which writes the file's first page
                     connection.execute(f"PRAGMA page_size = {PAGE_BYTES}")
-                    _in_one_transaction(connection, SCHEMA)
-                elif version in MIGRATIONS:
-                    _in_one_transaction(
-                        connection, "".join(MIGRATIONS[step] for step in range(version, SCHEMA_VERSION))
-                    )
-                elif version != SCHEMA_VERSION:
-                    raise StoreError(f"{self.path}: run store version {version} is not supported by this kscore")
+                use_wal(connection, wait_ms=int(min(self.timeout, 1.0) * 1000) if create else 0)
+                version = self._version(connection, create)
+                if create or version != SCHEMA_VERSION:
+                    begin_writing(connection, self.path, self.timeout, self.on_wait, "save" if create else "update")
+                    try:
+                        self._bring_up_to_date(connection, self._version(connection, create))
+                        if not create:
+                            done_writing(self.path)
+                            connection.execute("COMMIT")
+                    except BaseException:
+                        if connection.in_transaction:
+                            connection.rollback()
+                        done_writing(self.path)
+                        raise
+                connection.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
                 yield connection
-        except sqlite3.DatabaseError as error:
-            raise StoreError(f"{self.path}: not a kscore run store ({error})") from None
+        except sqlite3.Error as error:
+            raise store_error(self.path, error, writing=create) from None
+
+    def _version(self, connection: sqlite3.Connection, create: bool) -> int:
+        version: int = connection.execute("PRAGMA user_version").fetchone()[0]
+        if version == 0 and connection.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+            raise StoreError(f"{self.path}: a SQLite database of something else, not a kscore run store")
+        if version == 0 and not create:
+            raise StoreError(f"no saved runs yet in {self.path}; run `kscore compute FILE` first")
+        if version != 0 and version not in MIGRATIONS and version != SCHEMA_VERSION:
+            raise StoreError(f"{self.path}: run store version {version} is not supported by this kscore")
+        return version
+
+    def _bring_up_to_date(self, connection: sqlite3.Connection, version: int) -> None:
+        """Make the schema, or migrate an older store, inside the caller's write transaction."""
+        if version == SCHEMA_VERSION:
+            return
+        script = SCHEMA if version == 0 else "".join(MIGRATIONS[step] for step in range(version, SCHEMA_VERSION))
+        for statement in script.split(";"):  # (`executescript` would commit the transaction first)
+            if statement.strip():
+                connection.execute(statement)
+        connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def save_run(self, run: NewRun) -> int:
         """Write the run and all its scores in one transaction; return the new run id.
@@ -205,7 +236,16 @@ class Store:
         hundred thousand of them, and the standard library's encoder took five times as long.
         """
         dumps = json_writer()
-        with self._connect(create=True) as connection, connection:
+        with self._connect(create=True) as connection:
+            self._insert(connection, run, dumps)
+        assert self.saved is not None
+        return self.saved
+
+    def _insert(self, connection: sqlite3.Connection, run: NewRun, dumps: Callable[[Any], str]) -> None:
+        """The run's rows, into the transaction `_connect` began; then the commit, guarded."""
+        committing = False
+        try:
+            test_point("in-transaction")
             # a page cache of up to 64 MB (SQLite's default is 2 MB): a big run writes its rows
             # into the indexes in no particular order; inserting 482,000 rows took 17 s with the
             # small cache, 13 s with this one
@@ -276,7 +316,21 @@ class Store:
                     for position, (row, breakdown) in _positions_in_topic(run.topics)
                 ),
             )
-        return run_id
+            test_point("before-commit")
+            done_writing(self.path)
+            with signals_held():
+                committing = True
+                connection.execute("COMMIT")
+                test_point("in-commit")
+                self.saved = run_id
+        except BaseException as stop:
+            if connection.in_transaction:
+                connection.rollback()
+            elif committing and not isinstance(stop, sqlite3.Error):
+                self.saved = run_id  # committed: an interrupt came just after, and cannot undo it
+            done_writing(self.path)
+            raise
+        test_point("after-commit")
 
     def runs(self) -> list[RunRecord]:
         with self._connect(create=False) as connection:

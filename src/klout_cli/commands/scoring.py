@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import suppress
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -194,21 +195,30 @@ def compute(
       cat activity.csv | kscore compute - --no-save --format json
     """
     run_id = None
-    with reporting(inputs, progress) as bar:
-        result = _run_scoring(inputs, model_path, as_of, bar, **flags)
-        _skipped_note(result)  # shown above the bar, and before a bad --topic stops the run
-        if verbose:
-            for item in result.read.files:
-                if item.unknown_columns:
-                    note(f"{item.name}: ignored columns: {', '.join(item.unknown_columns)}")
-        shown = _result_rows(result, topic)  # a bad --topic fails before anything is saved
-        if not no_save:
-            bar.stage("saving the run")
-            run_id = open_store(db_path).save_run(result.saved(result.rows()))
-    note(_summary(result))
-    if run_id is not None:
-        note(f"saved run {run_id} to {open_store(db_path).path}")
-    _show(result, shown, fmt, top=top, min_score=min_score, platform=platform)
+    store = open_store(db_path)
+    try:
+        with reporting(inputs, progress) as bar:
+            result = _run_scoring(inputs, model_path, as_of, bar, **flags)
+            _skipped_note(result)  # shown above the bar, and before a bad --topic stops the run
+            if verbose:
+                for item in result.read.files:
+                    if item.unknown_columns:
+                        note(f"{item.name}: ignored columns: {', '.join(item.unknown_columns)}")
+            shown = _result_rows(result, topic)  # a bad --topic fails before anything is saved
+            if not no_save:
+                bar.stage("saving the run")
+                run_id = store.save_run(result.saved(result.rows()))
+        note(_summary(result))
+        if run_id is not None:
+            note(f"saved run {run_id} to {store.path}")
+        _show(result, shown, fmt, top=top, min_score=min_score, platform=platform)
+    except (KeyboardInterrupt, SystemExit):
+        # Ctrl-C, SIGTERM or SIGHUP: before the commit, nothing was saved and the run stops as
+        # it always did; after it, the run is in the store, and saying "Aborted!" would be false
+        if store.saved is None:
+            raise
+        with suppress(OSError):  # after SIGHUP, the terminal may be gone
+            note(f"saved run {store.saved} to {store.path} (interrupted after saving: the run is kept)")
 
 
 @click.command()

@@ -4,7 +4,7 @@ Every row of an account lands in the same part, in the order it was read. Whatev
 per account (features, top items, duplicates, the edges an account gives, its topics) comes out
 of the parts the same, to the bit, as out of all the rows at once; and memory grows with the
 largest part, not with the input. Parts are Arrow IPC files in a temporary directory, removed
-when the run ends.
+when the run ends (or by the next run, if this one is killed outright: see leftovers).
 
 Files in kscore's schema are read as a stream: the header checked, then the whole file in one
 pass (hash, UTF-8, quotes), then parsed by pyarrow a block at a time, the rows validated and
@@ -48,6 +48,7 @@ from klout_cli.ingest.arrow import (
     open_reader,
     to_frame,
 )
+from klout_cli.ingest.leftovers import PARTS, STDIN_COPY, own_prefix, remove_leftovers
 from klout_cli.ingest.read import (
     STDIN,
     FileReport,
@@ -133,8 +134,9 @@ def spooled(stream: BinaryIO) -> Iterator[str | BinaryIO]:
             "set TMPDIR to a disk with room for about three times the input"
         )
 
+    remove_leftovers()
     try:
-        copy = tempfile.NamedTemporaryFile(prefix="kscore-stdin-")  # noqa: SIM115 (closed below)
+        copy = tempfile.NamedTemporaryFile(prefix=own_prefix(STDIN_COPY))  # noqa: SIM115 (closed below)
     except OSError as error:
         raise failed(error) from None
     with copy:
@@ -161,8 +163,9 @@ class Spill:
 
     def __init__(self, count: int) -> None:
         self.count = count
+        remove_leftovers()  # what runs killed outright left behind
         try:
-            self._directory = tempfile.TemporaryDirectory(prefix="kscore-parts-")
+            self._directory = tempfile.TemporaryDirectory(prefix=own_prefix(PARTS))
         except OSError as error:
             raise InputError(
                 f"cannot make a temporary directory for the parts of the input: {error.strerror or error}; "
