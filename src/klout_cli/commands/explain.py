@@ -67,7 +67,8 @@ def _from_files(
     days = window if window is not None and window != "all" else None
     if days is not None:
         loaded, window = windowed_model(loaded, days), None
-    rows, read = read_sources(inputs, stdin=stdin_bytes(), reading=reading_of(flags, inputs=inputs))
+    stdin = stdin_bytes(*inputs, flags.get("accounts_path"))
+    rows, read = read_sources(inputs, stdin=stdin, reading=reading_of(flags, inputs=inputs))
     result = score_rows(rows, read, loaded, as_of=as_of, window=window)
     entries = result.entries(account)  # only this account's breakdowns are made
     entry = pick(entries, account, platform, sorted(result.accounts()) if not entries else [], "the files")
