@@ -35,7 +35,7 @@ class StrictLoader(yaml.SafeLoader):
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
-            node = self.anchors.get(self.peek_event().anchor)
+            node = self.anchors.get(self.peek_event().anchor)  # type: ignore[no-untyped-call]
             self._count(self.sizes.get(id(node), 1))
             return super().compose_node(parent, index)
         self.depth += 1
