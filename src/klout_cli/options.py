@@ -298,14 +298,16 @@ def reading_of(flags: dict[str, Any], loaded: Any = None, inputs: Sequence[str] 
         preset = preset.strip().lower()
         if preset not in known:
             raise click.BadParameter(f"'{preset}' is not a preset ({', '.join(known)})", param_hint="--preset")
+    from klout_cli.ingest.schema import clean_name
+
     account = flags.get("row_account")
-    if account is not None and not account.strip():
+    if account is not None and not clean_name(account):
         raise click.BadParameter("an account name cannot be empty", param_hint="--account")
     return Reading(
         preset=preset,
         column_map=load_map(map_path) if map_path else None,
         model_map=getattr(loaded, "columns", None),
-        account=account.strip() if account else None,
+        account=clean_name(account) if account else None,
         accounts=flags.get("accounts_path"),
     )
 

@@ -24,6 +24,7 @@ import os
 import shutil
 import tempfile
 import zlib
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from datetime import datetime, timedelta, timezone
@@ -48,6 +49,7 @@ from klout_cli.ingest.arrow import (
     open_reader,
     to_frame,
 )
+from klout_cli.ingest.names import Spellings, apply_display, count_spellings, display_names
 from klout_cli.ingest.read import (
     STDIN,
     FileReport,
@@ -150,7 +152,7 @@ def spooled(stream: BinaryIO) -> Iterator[str | BinaryIO]:
 
 def part_numbers(accounts: pd.Series, count: int) -> np.ndarray:
     """The part each row goes to: a hash of its account (the same in every run), modulo `count`."""
-    codes, distinct = pd.factorize(accounts)
+    codes, distinct = pd.factorize(accounts.str.casefold())  # the spellings of one account meet
     hashed = pd.util.hash_array(np.asarray(distinct, dtype=object)) % np.uint64(count)
     numbers: np.ndarray = hashed.astype(np.int64)[codes]
     return numbers
@@ -175,6 +177,16 @@ class Spill:
         """The earliest timestamp of all the rows."""
         self.rows = 0
         self._inputs = 0
+        self.spellings: Spellings = Counter()
+        """Each spelling of an account on a case-insensitive platform, and its rows (see names.py)."""
+        self._display: dict[tuple[str, str], str] | None = None
+
+    @property
+    def display(self) -> dict[tuple[str, str], str]:
+        """The spelling each account is shown in: asked for once every input is written."""
+        if self._display is None:
+            self._display = display_names(self.spellings)
+        return self._display
 
     def __enter__(self) -> Spill:
         return self
@@ -202,7 +214,7 @@ class Spill:
             with pa.OSFile(str(path)) as source:
                 tables.append(pa.ipc.open_file(source).read_all())
         table = pa.concat_tables(tables) if tables else SCHEMA.empty_table()
-        return table.to_pandas(split_blocks=True, self_destruct=True)
+        return apply_display(table.to_pandas(split_blocks=True, self_destruct=True), self.display)
 
     def part_near(self, index: int, moment: datetime, days: float) -> tuple[pd.DataFrame, Outside]:
         """Part `index`'s rows that a window of `days` up to `moment` could use, in the order they
@@ -231,12 +243,12 @@ class Spill:
                     done += len(micros)
                     if not inside.all():
                         left = batch.filter(pa.array(~inside)).select(["account", "platform", "timestamp"])
-                        outside.note(left.to_pandas(), before[~inside], after[~inside])
+                        outside.note(apply_display(left.to_pandas(), self.display), before[~inside], after[~inside])
                     kept.append(batch if inside.all() else batch.filter(pa.array(inside)))
                     del batch
         table = pa.Table.from_batches(kept, schema=SCHEMA)
         del kept
-        return table.to_pandas(split_blocks=True, self_destruct=True), outside
+        return apply_display(table.to_pandas(split_blocks=True, self_destruct=True), self.display), outside
 
     def _repeated_rows(self, index: int) -> np.ndarray:
         """For each row of part `index`, in order: could it be a copy of another row? Rows sharing
@@ -254,7 +266,7 @@ class Spill:
             if not columns["post_id"]:
                 return np.zeros(0, dtype=bool)
             ids = pa.chunked_array(columns["post_id"]).combine_chunks().fill_null("")
-            accounts = pa.chunked_array(columns["account"]).combine_chunks()
+            accounts = pc.utf8_lower(pa.chunked_array(columns["account"]).combine_chunks())  # spellings meet
             moments = pa.chunked_array(columns["timestamp"]).combine_chunks().cast(pa.int64())
             del columns
         named = pc.not_equal(ids, "").to_numpy(zero_copy_only=False)
@@ -295,6 +307,7 @@ class PartWriter:
         self.latest: dict[int, datetime] = {}
         self.earliest: datetime | None = None
         self.rows = 0
+        self.spellings: Spellings = Counter()
 
     def _path(self, index: int) -> Path:
         return self.directory / f"{self.serial}-{index}.arrow"
@@ -326,6 +339,7 @@ class PartWriter:
         oldest = pc.min(table.column("timestamp")).as_py()
         self.earliest = oldest if self.earliest is None or oldest < self.earliest else self.earliest
         self.rows += len(frame)
+        self.spellings.update(count_spellings(frame))
 
     def _close(self) -> None:
         for writer in self.writers.values():
@@ -345,6 +359,8 @@ class PartWriter:
         if self.earliest is not None and (spill.earliest is None or self.earliest < spill.earliest):
             spill.earliest = self.earliest
         spill.rows += self.rows
+        spill.spellings.update(self.spellings)
+        spill._display = None
 
     def discard(self) -> None:
         with contextlib.suppress(OSError):  # the files go anyway
@@ -567,5 +583,5 @@ def spill_sources(
             with open(stdin_file, "rb") as copy:
                 split_whole(name, copy)
     if reading.accounts is not None:
-        report.audience = read_audience(reading.accounts, stdin)
+        report.audience = apply_display(read_audience(reading.accounts, stdin), spill.display)
     return report
