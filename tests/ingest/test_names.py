@@ -16,7 +16,14 @@ from hypothesis import strategies as st
 from klout_cli.compute import compute_run
 from klout_cli.ingest import read as read_module
 from klout_cli.ingest import spill as spill_module
-from klout_cli.ingest.names import apply_display, clean_names, count_spellings, display_names, name_keys
+from klout_cli.ingest.names import (
+    apply_display,
+    clean_names,
+    count_spellings,
+    display_names,
+    name_keys,
+    respellings,
+)
 from klout_cli.ingest.schema import CASE_INSENSITIVE, choose_display, clean_name, name_key, resolve_account
 from klout_cli.modelfile import load_model
 from tests.ingest.helpers import csv_text
@@ -42,8 +49,11 @@ def test_the_vectorised_key_agrees_with_the_pure_one(pairs: list[tuple[str, str]
 @given(st.lists(st.sampled_from(["Ana", "ana", "ANA", "aNa"]), min_size=1, max_size=12))
 def test_the_shown_spelling_is_the_most_frequent_then_the_first_sorted(spellings: list[str]) -> None:
     frame = pd.DataFrame({"account": spellings, "platform": "twitter", "target": ""})
-    display = display_names(count_spellings(frame))
-    assert display == {("twitter", "ana"): choose_display(spellings)}
+    counted = count_spellings(frame)
+    assert display_names(counted) == {("twitter", "ana"): choose_display(spellings)}
+    display = respellings(counted)
+    assert set(display) == {("twitter", spelling) for spelling in spellings if spelling != choose_display(spellings)}
+    assert count_spellings(frame)["rows"].sum() == len(spellings)
     counts = {spelling: spellings.count(spelling) for spelling in spellings}
     best = max(counts.values())
     assert choose_display(spellings) == min(spelling for spelling, count in counts.items() if count == best)

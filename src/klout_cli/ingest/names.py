@@ -4,86 +4,126 @@ A name is trimmed, put in Unicode NFC and loses one leading `@` (`" @Ana "` is `
 platforms whose handles are case-insensitive, spellings that differ only in case are one
 account, shown in the spelling the input uses most (ties: the first in sorted order). Other
 characters (bidi or control characters included) stay: the renderer escapes them.
+
+A column holds few distinct names however many rows it has, so each distinct name is cleaned
+once, by the pure function itself: the readers and the lookups cannot disagree.
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
+import numpy as np
 import pandas as pd
 
-from klout_cli.ingest.schema import CASE_INSENSITIVE
+from klout_cli.ingest.schema import CASE_INSENSITIVE, clean_name, folded_name
 
-Spellings = Counter[tuple[str, str, str]]
-"""How often each spelling was read: (platform, key, spelling) -> rows."""
+Respellings = Mapping[tuple[str, str], str]
+"""(platform, spelling) -> the spelling the account is shown in, for spellings that change."""
 
 
 def clean_names(names: pd.Series) -> pd.Series:
-    """`clean_name` of every cell, vectorised (the readers' version; a test keeps them equal)."""
-    cleaned = names.str.strip().str.normalize("NFC")
-    at = cleaned.str.startswith("@").fillna(False).astype(bool)
-    if at.any():
-        cleaned = cleaned.where(~at, cleaned.str[1:].str.strip())
-    return cleaned
+    """`clean_name` of every cell (a missing cell stays missing)."""
+    codes, distinct = pd.factorize(names)
+    cleaned = [clean_name(name) for name in distinct]
+    if cleaned == list(distinct):
+        return names  # already clean: no copy
+    found = np.asarray(cleaned, dtype=object)[codes]
+    if (codes < 0).any():
+        found = np.where(codes < 0, names.to_numpy(dtype=object), found)
+    return pd.Series(found, index=names.index, dtype=object)
 
 
 def name_keys(names: pd.Series, platforms: pd.Series) -> pd.Series:
-    """`name_key` of every (clean name, lower-case platform) pair, vectorised."""
-    cleaned = clean_names(names)
-    insensitive = platforms.isin(CASE_INSENSITIVE)
-    if not insensitive.any():
-        return cleaned
-    folded = cleaned[insensitive].str.casefold().str.normalize("NFC")
-    return cleaned.where(~insensitive, folded)
+    """`name_key` of every (name, lower-case platform) pair."""
+    insensitive = platforms.isin(CASE_INSENSITIVE).to_numpy()
+    codes, distinct = pd.factorize(names)
+    cleaned = np.asarray([clean_name(name) for name in distinct], dtype=object)
+    folded = np.asarray([folded_name(name) for name in distinct], dtype=object)
+    return pd.Series(np.where(insensitive, folded[codes], cleaned[codes]), index=names.index, dtype=object)
 
 
-def count_spellings(frame: pd.DataFrame) -> Spellings:
-    """How often each spelling of an account (and of a target) appears on a case-insensitive
-    platform, in validated rows."""
-    found: Spellings = Counter()
-    insensitive = frame["platform"].isin(CASE_INSENSITIVE)
+def count_spellings(frame: pd.DataFrame) -> pd.DataFrame:
+    """How often each spelling of an account (as account or as target) appears on a
+    case-insensitive platform, in validated (so already clean) rows: platform, key, spelling, rows."""
+    insensitive = frame["platform"].isin(CASE_INSENSITIVE).to_numpy()
     if not insensitive.any():
-        return found
-    rows = frame[insensitive]
+        return NO_SPELLINGS
+    platform_codes, platforms = pd.factorize(frame["platform"].to_numpy()[insensitive])
+    found = []
     for column in ("account", "target"):
-        names = rows[column]
-        names = names[names != ""]
-        if names.empty:
-            continue
-        pairs = pd.DataFrame(
-            {"platform": rows.loc[names.index, "platform"], "key": name_keys(names, rows.loc[names.index, "platform"])}
+        name_codes, spellings = pd.factorize(frame[column].to_numpy()[insensitive])
+        named = name_codes >= 0
+        pairs = np.bincount(name_codes[named].astype(np.int64) * len(platforms) + platform_codes[named])
+        present = np.flatnonzero(pairs)
+        which = present // len(platforms)
+        keys = np.asarray([folded_name(spelling) for spelling in spellings], dtype=object)
+        found.append(
+            pd.DataFrame(
+                {
+                    "platform": np.asarray(platforms, dtype=object)[present % len(platforms)],
+                    "key": keys[which],
+                    "spelling": np.asarray(spellings, dtype=object)[which],
+                    "rows": pairs[present],
+                }
+            )
         )
-        pairs["spelling"] = names
-        for (platform, key, spelling), size in pairs.value_counts(sort=False).items():
-            found[(platform, key, spelling)] += int(size)
-    return found
+    counted = pd.concat(found, ignore_index=True)
+    return counted[counted["spelling"] != ""]
 
 
-def display_names(spellings: Spellings) -> dict[tuple[str, str], str]:
-    """(platform, key) -> the spelling shown: the most frequent, ties to the first sorted."""
-    best: dict[tuple[str, str], tuple[int, str]] = {}
-    for (platform, key, spelling), rows in spellings.items():
-        known = best.get((platform, key))
-        if known is None or (-rows, spelling) < (-known[0], known[1]):
-            best[(platform, key)] = (rows, spelling)
-    return {where: spelling for where, (_, spelling) in best.items()}
+NO_SPELLINGS = pd.DataFrame({"platform": [], "key": [], "spelling": [], "rows": []})
 
 
-def apply_display(frame: pd.DataFrame, display: Mapping[tuple[str, str], str]) -> pd.DataFrame:
+def merge_spellings(counts: Sequence[pd.DataFrame]) -> pd.DataFrame:
+    """Counts of several inputs (or blocks of one) as one: each spelling once, its rows summed."""
+    if not counts:
+        return NO_SPELLINGS
+    together = pd.concat(counts, ignore_index=True)
+    return together.groupby(["platform", "key", "spelling"], sort=False, as_index=False)["rows"].sum()
+
+
+def display_names(counts: pd.DataFrame) -> dict[tuple[str, str], str]:
+    """(platform, key) -> the spelling shown: the most frequent, ties to the first sorted
+    (`schema.choose_display`, for counted spellings)."""
+    merged = merge_spellings([counts])
+    best = merged.sort_values(["rows", "spelling"], ascending=[False, True], kind="stable")
+    best = best.drop_duplicates(["platform", "key"])
+    return {
+        (platform, key): spelling for platform, key, spelling in zip(best["platform"], best["key"], best["spelling"])
+    }
+
+
+def respellings(counts: pd.DataFrame) -> dict[tuple[str, str], str]:
+    """(platform, spelling) -> the spelling shown, for the spellings that are not it (usually none)."""
+    merged = merge_spellings([counts])
+    several = merged.groupby(["platform", "key"], sort=False)["spelling"].transform("size") > 1
+    if not several.any():
+        return {}
+    shown = display_names(merged[several])
+    return {
+        (platform, spelling): shown[(platform, key)]
+        for platform, key, spelling in zip(
+            merged["platform"][several], merged["key"][several], merged["spelling"][several]
+        )
+        if spelling != shown[(platform, key)]
+    }
+
+
+def apply_display(frame: pd.DataFrame, respelt: Respellings) -> pd.DataFrame:
     """`frame` with every account and target on a case-insensitive platform in its shown spelling."""
-    if not display or frame.empty:
+    if not respelt or frame.empty:
         return frame
-    insensitive = frame["platform"].isin(CASE_INSENSITIVE)
-    if not insensitive.any():
-        return frame
-    frame = frame.copy()
-    rows = frame[insensitive]
-    lookup = {f"{platform}\x00{key}": spelling for (platform, key), spelling in display.items()}
+    changing = {spelling for _, spelling in respelt}
+    copied = False
     for column in ("account", "target"):
         if column not in frame:
             continue
-        names = rows[column]
-        joined = rows["platform"] + "\x00" + name_keys(names, rows["platform"])
-        frame.loc[insensitive, column] = joined.map(lookup).fillna(names)
+        rows = frame[column].isin(changing)
+        if not rows.any():
+            continue
+        if not copied:
+            frame, copied = frame.copy(), True
+        pairs = zip(frame.loc[rows, "platform"], frame.loc[rows, column])
+        frame.loc[rows, column] = [respelt.get(pair, pair[1]) for pair in pairs]
     return frame

@@ -27,7 +27,7 @@ import pandas as pd
 from klout_cli.core import InputError
 from klout_cli.ingest.arrow import read_typed
 from klout_cli.ingest.mapping import ColumnMap
-from klout_cli.ingest.names import apply_display, clean_names, count_spellings, display_names
+from klout_cli.ingest.names import apply_display, clean_names, count_spellings, respellings
 from klout_cli.ingest.remap import absent_counts, apply_map
 from klout_cli.ingest.schema import AUDIENCE, COUNTS, KINDS, NAMES, NEEDS_TARGET, REQUIRED
 
@@ -659,7 +659,7 @@ def read_sources(
     report = ReadReport()
     frames = [read_whole(name, stdin, report, skip=skip, reading=reading, on_read=on_read) for name in names]
     combined = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=list(NAMES))
-    display = display_names(count_spellings(combined)) if len(combined) else {}
+    display = respellings(count_spellings(combined)) if len(combined) else {}
     combined = apply_display(combined, display)
     if reading.accounts is not None:
         report.audience = apply_display(read_audience(reading.accounts, stdin), display)

@@ -75,11 +75,15 @@ def case_insensitive(platform: str) -> bool:
     return all(part in CASE_INSENSITIVE for part in parts)
 
 
+def folded_name(name: str) -> str:
+    """The clean name case-folded: what identifies it where handles are case-insensitive."""
+    return unicodedata.normalize("NFC", clean_name(name).casefold())
+
+
 def name_key(name: str, platform: str) -> str:
     """What identifies the account `name` on `platform`: its clean name, case-folded where
     handles are case-insensitive."""
-    cleaned = clean_name(name)
-    return unicodedata.normalize("NFC", cleaned.casefold()) if case_insensitive(platform) else cleaned
+    return folded_name(name) if case_insensitive(platform) else clean_name(name)
 
 
 def choose_display(spellings: Iterable[str]) -> str:

@@ -24,7 +24,6 @@ import os
 import shutil
 import tempfile
 import zlib
-from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from datetime import datetime, timedelta, timezone
@@ -49,7 +48,7 @@ from klout_cli.ingest.arrow import (
     open_reader,
     to_frame,
 )
-from klout_cli.ingest.names import Spellings, apply_display, count_spellings, display_names
+from klout_cli.ingest.names import apply_display, count_spellings, merge_spellings, respellings
 from klout_cli.ingest.read import (
     STDIN,
     FileReport,
@@ -64,7 +63,7 @@ from klout_cli.ingest.read import (
     read_whole,
     validate,
 )
-from klout_cli.ingest.schema import AUDIENCE, COUNTS, NAMES
+from klout_cli.ingest.schema import AUDIENCE, COUNTS, NAMES, folded_name
 
 #: Input bytes per part: a part's rows, as pandas works on them, take about 8 times this.
 PART_BYTES = 32 << 20
@@ -152,8 +151,9 @@ def spooled(stream: BinaryIO) -> Iterator[str | BinaryIO]:
 
 def part_numbers(accounts: pd.Series, count: int) -> np.ndarray:
     """The part each row goes to: a hash of its account (the same in every run), modulo `count`."""
-    codes, distinct = pd.factorize(accounts.str.casefold())  # the spellings of one account meet
-    hashed = pd.util.hash_array(np.asarray(distinct, dtype=object)) % np.uint64(count)
+    codes, distinct = pd.factorize(accounts)
+    folded = np.asarray([folded_name(name) for name in distinct], dtype=object)  # spellings of one account meet
+    hashed = pd.util.hash_array(folded) % np.uint64(count)
     numbers: np.ndarray = hashed.astype(np.int64)[codes]
     return numbers
 
@@ -177,15 +177,15 @@ class Spill:
         """The earliest timestamp of all the rows."""
         self.rows = 0
         self._inputs = 0
-        self.spellings: Spellings = Counter()
-        """Each spelling of an account on a case-insensitive platform, and its rows (see names.py)."""
+        self.spellings: list[pd.DataFrame] = []
+        """Each input's spellings of accounts on case-insensitive platforms, and their rows (names.py)."""
         self._display: dict[tuple[str, str], str] | None = None
 
     @property
     def display(self) -> dict[tuple[str, str], str]:
         """The spelling each account is shown in: asked for once every input is written."""
         if self._display is None:
-            self._display = display_names(self.spellings)
+            self._display = respellings(merge_spellings(self.spellings))
         return self._display
 
     def __enter__(self) -> Spill:
@@ -307,7 +307,7 @@ class PartWriter:
         self.latest: dict[int, datetime] = {}
         self.earliest: datetime | None = None
         self.rows = 0
-        self.spellings: Spellings = Counter()
+        self.spellings: list[pd.DataFrame] = []
 
     def _path(self, index: int) -> Path:
         return self.directory / f"{self.serial}-{index}.arrow"
@@ -339,7 +339,7 @@ class PartWriter:
         oldest = pc.min(table.column("timestamp")).as_py()
         self.earliest = oldest if self.earliest is None or oldest < self.earliest else self.earliest
         self.rows += len(frame)
-        self.spellings.update(count_spellings(frame))
+        self.spellings.append(count_spellings(frame))
 
     def _close(self) -> None:
         for writer in self.writers.values():
@@ -359,7 +359,7 @@ class PartWriter:
         if self.earliest is not None and (spill.earliest is None or self.earliest < spill.earliest):
             spill.earliest = self.earliest
         spill.rows += self.rows
-        spill.spellings.update(self.spellings)
+        spill.spellings.append(merge_spellings(self.spellings))
         spill._display = None
 
     def discard(self) -> None:
