@@ -10,11 +10,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from klout_cli.core import Model, ModelError, parse_model
 from klout_cli.core.model import RETIRED_FLAG_KEYS, clean_topic
 from klout_cli.ingest.mapping import ColumnMap, MapError, parse_model_columns
+from klout_cli.ingest.yamltext import parse_yaml
 
 DEFAULT_NAME = "built-in default (weights.yaml)"
 
@@ -52,31 +51,6 @@ def default_text() -> str:
     return resources.files("klout_cli").joinpath("weights.yaml").read_text(encoding="utf-8")
 
 
-class _StrictLoader(yaml.SafeLoader):
-    """A safe loader that refuses a key given twice in one mapping (YAML keeps the last silently)."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: set[Any] = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            if key in seen:
-                mark = key_node.start_mark
-                raise yaml.MarkedYAMLError(problem=f"key '{key}' is given twice", problem_mark=mark)
-            seen.add(key)
-        return super().construct_mapping(node, deep=deep)
-
-
-def _parse_yaml(text: str, source: str) -> Any:
-    try:
-        return yaml.load(text, Loader=_StrictLoader)
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark
-        where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
-        raise ModelError(f"{where}: not valid YAML: {error.problem}") from None
-    except yaml.YAMLError as error:
-        raise ModelError(f"{source}: not valid YAML: {error}") from None
-
-
 def _merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
     merged = dict(base)
     for key, value in override.items():
@@ -112,7 +86,7 @@ def run_model(effective_json: str, source: str) -> Model:
     for flag, key in RETIRED_FLAG_KEYS:  # valid when the run was made
         if isinstance(flags, Mapping) and isinstance(flags.get(flag), Mapping):
             effective["flags"][flag] = {name: value for name, value in flags[flag].items() if name != key}
-    base = _parse_yaml(default_text(), DEFAULT_NAME)
+    base = parse_yaml(default_text(), DEFAULT_NAME)
     try:
         return parse_model(_merge(base, effective))
     except ModelError as error:
@@ -121,7 +95,7 @@ def run_model(effective_json: str, source: str) -> Model:
 
 def read_yaml(path: str, what: str) -> Any:
     """A YAML file (a column map, say) as plain data, with the same strict loader as models."""
-    return _parse_yaml(_read(path, what), path)
+    return parse_yaml(_read(path, what), path)
 
 
 def load_model(path: str | None = None, text: str | None = None) -> LoadedModel:
@@ -130,14 +104,14 @@ def load_model(path: str | None = None, text: str | None = None) -> LoadedModel:
     `text` is the file's content when the caller already read it (standard input, `-`).
     """
     base_text = default_text()
-    base = _parse_yaml(base_text, DEFAULT_NAME)
+    base = parse_yaml(base_text, DEFAULT_NAME)
     if path is None:
         return LoadedModel(parse_model(base), DEFAULT_NAME, base_text, base)
     if text is None:
         text = _read(path)
     if path == "-":
         path = "<stdin>"
-    data = _parse_yaml(text, path)
+    data = parse_yaml(text, path)
     if data is None:
         data = {}
     if not isinstance(data, Mapping):

@@ -66,6 +66,16 @@ class WindowType(click.ParamType):  # type: ignore[type-arg]
         return days
 
 
+class FiniteFloatRange(click.FloatRange):
+    """A FloatRange that refuses nan and inf (a range check lets nan through: nan < 1 is false)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        number = click.FLOAT.convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"'{value}' is not a finite number", param, ctx)
+        return super().convert(number, param, ctx)
+
+
 def combine_decorators(*decorators: Callable[[F], F]) -> Callable[[F], F]:
     def apply(function: F) -> F:
         for decorator in reversed(decorators):
@@ -97,7 +107,7 @@ output_options = combine_decorators(
 filter_options = combine_decorators(
     click.option("--top", type=click.IntRange(min=1), default=None, metavar="N", help="Show only the best N."),
     click.option(
-        "--min-score", type=click.FloatRange(1, 100), default=None, metavar="SCORE", help="Hide scores below this."
+        "--min-score", type=FiniteFloatRange(1, 100), default=None, metavar="SCORE", help="Hide scores below this."
     ),
     platform_option("Show only this platform."),
 )
@@ -236,10 +246,23 @@ def note(message: str) -> None:
     click.echo(visible(message, lines=True), err=True)
 
 
-def stdin_bytes() -> BinaryIO:
-    """Standard input as bytes (CSV bytes are decoded by ingest, which knows about BOMs)."""
-    stream: BinaryIO = sys.stdin.buffer
-    return stream
+STDIN_CLOSED = "standard input is closed; give a FILE or pipe data in"
+
+
+def stdin_bytes(*sources: str | None) -> BinaryIO | None:
+    """Standard input as bytes (CSV bytes are decoded by ingest, which knows about BOMs).
+
+    `sources` are the names the command reads (FILEs, `--accounts`, `--model`): when one is `-`
+    and standard input is closed (`kscore compute - <&-`), that is a usage error; when none is,
+    a closed standard input does not matter (None).
+    """
+    stream = getattr(sys.stdin, "buffer", None)
+    if stream is None or stream.closed:
+        if "-" in sources:
+            raise click.UsageError(STDIN_CLOSED)
+        return None
+    found: BinaryIO = stream
+    return found
 
 
 def load_model_option(path: str | None, inputs: Sequence[str] = ()) -> Any:
@@ -248,7 +271,9 @@ def load_model_option(path: str | None, inputs: Sequence[str] = ()) -> Any:
     if path == "-":
         if "-" in inputs:
             raise click.UsageError("standard input can feed the model or a FILE, not both")
-        return load_model(path, stdin_bytes().read().decode("utf-8-sig", errors="replace"))
+        stream = stdin_bytes(path)
+        assert stream is not None  # stdin_bytes refuses a closed one that is needed
+        return load_model(path, stream.read().decode("utf-8-sig", errors="replace"))
     return load_model(path)
 
 
@@ -279,14 +304,16 @@ def reading_of(flags: dict[str, Any], loaded: Any = None, inputs: Sequence[str] 
         preset = preset.strip().lower()
         if preset not in known:
             raise click.BadParameter(f"'{preset}' is not a preset ({', '.join(known)})", param_hint="--preset")
+    from klout_cli.ingest.schema import clean_name
+
     account = flags.get("row_account")
-    if account is not None and not account.strip():
+    if account is not None and not clean_name(account):
         raise click.BadParameter("an account name cannot be empty", param_hint="--account")
     return Reading(
         preset=preset,
         column_map=load_map(map_path) if map_path else None,
         model_map=getattr(loaded, "columns", None),
-        account=account.strip() if account else None,
+        account=clean_name(account) if account else None,
         accounts=flags.get("accounts_path"),
     )
 

@@ -442,6 +442,14 @@ class Store:
         with self._connect(create=False) as connection:
             return [name for (name,) in connection.execute(query, params)]
 
+    def account_platforms(self, run: RunRecord | None = None) -> list[tuple[str, str]]:
+        """(account, platform) pairs in a run (or in any run), for lookups by name."""
+        query, params = "SELECT DISTINCT account, platform FROM scores", []
+        if run is not None:
+            query, params = query + " WHERE run_id = ?", [run.id]
+        with self._connect(create=False) as connection:
+            return [(name, platform) for name, platform in connection.execute(query, params)]
+
     def history(self, account: str) -> list[tuple[int, dict[str, Any], dict[str, Any]]]:
         """(run id, row, breakdown) for every saved run that scored the account, oldest first."""
         query = f"SELECT run_id, {ROW_COLUMNS}, breakdown FROM scores WHERE account = ? ORDER BY run_id, platform"

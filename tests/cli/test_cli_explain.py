@@ -98,7 +98,8 @@ def test_an_unknown_account_suggests_close_names(two_runs):
     message = error_line(two_runs("explain", "ana_lytic"))
     assert message == "no account 'ana_lytic' in run 2 (did you mean: ana_lytics?)"
     assert "(it has: twitter, linkedin)" in error_line(two_runs("explain", "ana_lytics", "--platform", "tiktok"))
-    assert "did you mean: bytebard" in error_line(two_runs("history", "Bytebard"))
+    assert "did you mean: bytebard" in error_line(two_runs("history", "bytebird"))
+    assert two_runs("history", "@Bytebard").exit_code == 0  # twitter handles match case-insensitively (#17)
 
 
 def test_explain_bad_requests(two_runs, kscore):

@@ -22,6 +22,7 @@ from klout_cli.explain import (
     sparkline,
     suggest,
 )
+from klout_cli.ingest.schema import resolve_account
 from klout_cli.options import (
     as_of_option,
     check_inputs,
@@ -67,8 +68,10 @@ def _from_files(
     days = window if window is not None and window != "all" else None
     if days is not None:
         loaded, window = windowed_model(loaded, days), None
-    rows, read = read_sources(inputs, stdin=stdin_bytes(), reading=reading_of(flags, inputs=inputs))
+    stdin = stdin_bytes(*inputs, flags.get("accounts_path"))
+    rows, read = read_sources(inputs, stdin=stdin, reading=reading_of(flags, inputs=inputs))
     result = score_rows(rows, read, loaded, as_of=as_of, window=window)
+    account = resolve_account(account, ((score.account, score.platform) for _, score in result.ranked), platform)
     entries = result.entries(account)  # only this account's breakdowns are made
     entry = pick(entries, account, platform, sorted(result.accounts()) if not entries else [], "the files")
     _note_other_platforms(entries, entry, platform)
@@ -103,6 +106,7 @@ def _from_run(
 
     store = open_store(db_path)
     record = store.run(run_id)
+    account = resolve_account(account, store.account_platforms(record), platform)
     entries = store.entries(record, account)
     where = f"run {record.id}"
     entry = pick(entries, account, platform, store.accounts(record) if not entries else [], where)
@@ -202,6 +206,7 @@ def history(account: str, platform: str | None, fmt: str | None, db_path: Path |
       kscore history ana_lytics --platform twitter --format csv
     """
     store = open_store(db_path)
+    account = resolve_account(account, store.account_platforms(), platform)
     as_of = {record.id: record.as_of for record in store.runs()}
     found = [
         (run_id, as_of[run_id], row, breakdown)

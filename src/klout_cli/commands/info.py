@@ -59,7 +59,7 @@ def check(
         from klout_cli.modelfile import load_model
 
         windowed_model(load_model(), window)  # a window the model cannot take is a usage error, as in compute
-    stdin = stdin_bytes()
+    stdin = stdin_bytes(*inputs, flags.get("accounts_path"))
     reading = reading_of(flags, inputs=inputs)
     rows: list[Row] = []
     stamps: list[Any] = []  # each good file's timestamps, for its rows in the window

@@ -21,7 +21,8 @@ from klout_cli.options import emit, load_model_option, model_option, note, outpu
     show_default=True,
     help="Where to write the activity (.gz to compress); the truth goes beside it as NAME.truth.csv.",
 )
-def demo(accounts: int, seed: int, output: Path) -> None:
+@click.option("--force", is_flag=True, help="Overwrite the activity and truth files if they exist.")
+def demo(accounts: int, seed: int, output: Path, force: bool) -> None:
     """Generate a realistic population with planted gamers, and its ground truth.
 
     Genuine accounts with a latent ability to move others, celebrities who post rarely but
@@ -34,8 +35,12 @@ def demo(accounts: int, seed: int, output: Path) -> None:
       kscore demo --accounts 3000 --seed 7 -o demo.csv
       kscore compute demo.csv --no-save --top 20
     """
-    from klout_cli.lab.demo import write_population
+    from klout_cli.lab.demo import truth_path, write_population
 
+    if not force:  # as `model init`: an existing file is kept unless asked
+        for target in (output, truth_path(output)):
+            if target.exists():
+                raise click.ClickException(f"{target}: already exists (use --force to overwrite)")
     try:
         truth = write_population(accounts, seed, output)
     except OSError as error:

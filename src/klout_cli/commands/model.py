@@ -56,6 +56,10 @@ def model_init(path: str, force: bool) -> None:
 def model_check(path: str, fmt: str | None) -> None:
     """Validate a model file (`-` for standard input) and summarise what it weighs.
 
+    A setting that contradicts itself is an error (exit 1); one that is valid but can never
+    act (a cap above what its measure reaches, a flag threshold no account can meet) is a
+    warning on stderr (exit 0).
+
     \b
     Examples:
       kscore model check my-weights.yaml
@@ -81,6 +85,8 @@ def model_check(path: str, fmt: str | None) -> None:
     )
     note("actions: " + ", ".join(f"{name} {weight:g}" for name, weight in current.actions.items()))
     note("platforms: " + ", ".join(f"{name} {weight:g}" for name, weight in current.platforms.items()))
+    for warning in current.warnings:  # valid, but can never act: the run would ignore it silently
+        note(f"warning: {warning}")
     emit(rows, ["signal", "weight", "share", "transform", "cap"], fmt)
 
 

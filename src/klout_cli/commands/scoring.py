@@ -120,7 +120,7 @@ def _run_scoring(
         relative=flags["relative"],
         combine=flags["combine"],
         skip_bad_rows=flags["on_error"] == "skip",
-        stdin=stdin_bytes(),
+        stdin=stdin_bytes(*inputs, flags.get("accounts_path")),
         reading=reading_of(flags, loaded, inputs),
         progress=progress,
         window=window,

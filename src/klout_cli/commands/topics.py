@@ -11,6 +11,7 @@ import click
 
 from klout_cli.core.basics import RANK_DECIMALS, competition_ranks
 from klout_cli.core.errors import StoreError
+from klout_cli.ingest.schema import resolve_account
 from klout_cli.options import F, db_option, emit, note, open_store, output_options, platform_option, plural
 from klout_cli.rows import platform_matches, topic_signals
 
@@ -86,6 +87,7 @@ def topics(
         rows = [{**item, "top": _leaders(item["top"], record.combine)} for item in summary[:top]]
         emit(rows, ["topic", "items", "accounts", "top"], fmt, title + f" · {len(summary):,} topics")
         return
+    account = resolve_account(account, store.account_platforms(record), platform)
     found = [
         entry
         for entry in store.account_topics(record, account)

@@ -11,7 +11,7 @@ import math
 import unicodedata
 import zoneinfo
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from klout_cli.core.basics import ACTIONS as ACTIONS  # re-exported: basics is light enough for `rank`
@@ -173,6 +173,8 @@ class Model:
     """...once they pass this many: a small conversation is never backlash."""
     item_cap: float = 10.0
     """An account's best item counts at most this many times its next best (one outlier cannot carry it)."""
+    warnings: tuple[str, ...] = field(default=(), compare=False)
+    """Settings that are valid but can never act (`kscore model check` prints them)."""
 
     @property
     def total_weight(self) -> float:
@@ -298,6 +300,8 @@ def parse_model(data: Any) -> Model:
         platforms[platform] = _number(value, f"platforms.{key}")
     if "default" not in platforms:
         raise ModelError("platforms.default: missing (the weight of platforms not listed)")
+    if not any(platforms.values()):
+        raise ModelError("platforms: all weights are 0; at least one platform must count")
 
     signals_data = _mapping(data["signals"], "signals")
     _check_keys(signals_data, SIGNALS, "signals")
@@ -356,7 +360,7 @@ def parse_model(data: Any) -> Model:
     if item_cap < 1:
         raise ModelError(f"item_cap: {item_cap:g} is below 1 (the best item would count less than the next best)")
 
-    return Model(
+    model = Model(
         name=name.strip(),
         window_days=window,
         half_life_days=half_life,
@@ -375,6 +379,71 @@ def parse_model(data: Any) -> Model:
         min_replies=min_replies,
         item_cap=item_cap,
     )
+    return replace(model, warnings=never_acting(model))
+
+
+#: The most each bounded measure can be: a cap or threshold beyond it can never be reached.
+ACTIVITY_MAX = 1.0
+"""activity is the (recency-weighted) share of the window's weeks with engaged items."""
+#: Flag thresholds that are shares (at most 1), and what each is a share of.
+FLAG_SHARES: dict[tuple[str, str], str] = {
+    ("bot-amplified", "min_share"): "the share of engagement from bots",
+    ("pod", "min_density"): "the share of the ring's pairs that engage each other",
+    ("pod", "min_share"): "the share of incoming engagement from the ring",
+    ("pod", "min_share_of_all_engagement"): "the ring's share of all the engagement on record",
+}
+
+
+def never_acting(model: Model) -> tuple[str, ...]:
+    """Settings that are valid but can never act, in plain words: a cap above what its measure
+    can reach, a flag threshold no account can meet, points that can never be earned."""
+    found = []
+    activity = model.signal("activity")
+    if activity.weight and activity.cap > ACTIVITY_MAX:
+        reached = _normalized(activity, ACTIVITY_MAX)
+        found.append(
+            f"signals.activity.cap: {activity.cap:g} is above {ACTIVITY_MAX:g}, the most activity measures (the share "
+            f"of recent weeks with engaged items): activity earns at most {100 * reached:.0f}% of its weight"
+        )
+    for (flag, key), measure in FLAG_SHARES.items():
+        threshold = model.flag(flag).thresholds[key]
+        if threshold > 1:
+            found.append(f"flags.{flag}.{key}: {threshold:g} is above 1, the most {measure} can be: {flag} never fires")
+    ratio = model.flag("follow-back").thresholds["max_ratio"]
+    if ratio < 1:
+        found.append(
+            f"flags.follow-back.max_ratio: {ratio:g} is below 1, and the larger of followers and following "
+            "is never below 1 times the smaller: follow-back never fires"
+        )
+    days = model.flag("spam-volume").thresholds["min_days"]
+    if days > math.ceil(model.window_days) + 1:
+        found.append(
+            f"flags.spam-volume.min_days: {days:g} busy days cannot fit in the {model.window_days:g}-day window: "
+            "spam-volume never fires"
+        )
+    endorsements = model.endorsements
+    if endorsements.max_points and not endorsements.max_per_day:
+        found.append(
+            f"endorsements.max_points: {endorsements.max_points:g} points can never be earned: "
+            "max_per_day is 0, so no endorsement counts"
+        )
+    if model.signal("network_impact").weight and not any(model.network.interactions.values()):
+        found.append(
+            "network.interactions: every weight is 0: no interaction passes trust, so network_impact "
+            "rests on the prior credibility alone"
+        )
+    return tuple(found)
+
+
+def _normalized(spec: SignalSpec, raw: float) -> float:
+    """What `raw` normalises to under the signal's transform, cap and curve (as scoring does)."""
+    if spec.transform == "log":
+        value = math.log1p(raw) / math.log1p(spec.cap)
+    elif spec.transform == "sqrt":
+        value = math.sqrt(raw / spec.cap)
+    else:
+        value = raw / spec.cap
+    return float(min(1.0, value) ** spec.curve)
 
 
 def _timezone(value: Any) -> str:

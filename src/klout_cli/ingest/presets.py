@@ -6,9 +6,8 @@ from collections.abc import Sequence
 from functools import cache
 from importlib import resources
 
-import yaml
-
 from klout_cli.ingest.mapping import ColumnMap, MapError, parse_map
+from klout_cli.ingest.yamltext import parse_yaml
 
 
 @cache
@@ -19,7 +18,7 @@ def presets() -> dict[str, ColumnMap]:
     for entry in sorted(folder.iterdir(), key=lambda item: item.name):
         if entry.name.endswith(".yaml"):
             name = entry.name.removesuffix(".yaml")
-            preset = parse_map(yaml.safe_load(entry.read_text(encoding="utf-8")), name)
+            preset = parse_map(parse_yaml(entry.read_text(encoding="utf-8"), f"preset {entry.name}"), name)
             if preset.name != name:
                 raise MapError(f"preset {entry.name}: its name is '{preset.name}'")
             found[name] = preset

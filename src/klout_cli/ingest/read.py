@@ -27,6 +27,7 @@ import pandas as pd
 from klout_cli.core import InputError
 from klout_cli.ingest.arrow import read_typed
 from klout_cli.ingest.mapping import ColumnMap
+from klout_cli.ingest.names import apply_display, clean_names, count_spellings, respellings
 from klout_cli.ingest.remap import absent_counts, apply_map
 from klout_cli.ingest.schema import AUDIENCE, COUNTS, KINDS, NAMES, NEEDS_TARGET, REQUIRED
 
@@ -317,7 +318,7 @@ def validate(
     checks = _Checks(size, names)
     out = pd.DataFrame(index=frame.index)
 
-    account = frame["account"].str.strip()
+    account = clean_names(frame["account"])
     checks.add(account == "", "account", "is empty", account, "empty")
     out["account"] = account
 
@@ -334,8 +335,8 @@ def validate(
     checks.add(~kind.isin(KINDS), "kind", "'{value}' is not a kind (" + known + ")", kind, "not a kind")
     out["kind"] = kind
 
-    for name in ("post_id", "target"):
-        out[name] = frame[name].str.strip() if name in frame else blank
+    out["post_id"] = frame["post_id"].str.strip() if "post_id" in frame else blank
+    out["target"] = clean_names(frame["target"]) if "target" in frame else blank
     checks.add(
         kind.isin(NEEDS_TARGET) & (out["target"] == ""),
         "target",
@@ -658,6 +659,8 @@ def read_sources(
     report = ReadReport()
     frames = [read_whole(name, stdin, report, skip=skip, reading=reading, on_read=on_read) for name in names]
     combined = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=list(NAMES))
+    display = respellings(count_spellings(combined)) if len(combined) else {}
+    combined = apply_display(combined, display)
     if reading.accounts is not None:
-        report.audience = read_audience(reading.accounts, stdin)
+        report.audience = apply_display(read_audience(reading.accounts, stdin), display)
     return combined, report

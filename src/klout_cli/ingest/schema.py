@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 
@@ -53,3 +56,50 @@ SEMANTICS = (
     "are never added to the target's counts, which its own rows already carry. A row of kind "
     "profile is an audience snapshot (followers, following at that time) and nothing else."
 )
+
+# -- account names: one rule for every reader (vectorised in names.py) and every lookup ------
+#: Platforms whose handles match case-insensitively (`@Ana` and `@ana` are one account).
+CASE_INSENSITIVE: frozenset[str] = frozenset({"twitter", "x", "instagram", "tiktok", "threads", "bluesky", "mastodon"})
+
+
+def clean_name(name: str) -> str:
+    """A name as kscore keeps it: trimmed, NFC, without one leading `@` (`" @Ana "` is `Ana`).
+    Other characters, bidi and control characters included, stay: the renderer escapes them."""
+    cleaned = unicodedata.normalize("NFC", name.strip())
+    return cleaned[1:].strip() if cleaned.startswith("@") else cleaned
+
+
+def case_insensitive(platform: str) -> bool:
+    """Are handles on `platform` (or on every platform of a combined `a+b`) case-insensitive?"""
+    parts = platform.strip().lower().split("+")
+    return all(part in CASE_INSENSITIVE for part in parts)
+
+
+def folded_name(name: str) -> str:
+    """The clean name case-folded: what identifies it where handles are case-insensitive."""
+    return unicodedata.normalize("NFC", clean_name(name).casefold())
+
+
+def name_key(name: str, platform: str) -> str:
+    """What identifies the account `name` on `platform`: its clean name, case-folded where
+    handles are case-insensitive."""
+    return folded_name(name) if case_insensitive(platform) else clean_name(name)
+
+
+def choose_display(spellings: Iterable[str]) -> str:
+    """The spelling one account is shown in, from its spellings (one per row read): the most
+    frequent, ties to the first in sorted order (the same on every reader)."""
+    counts = Counter(spellings)
+    return min(counts, key=lambda spelling: (-counts[spelling], spelling))
+
+
+def resolve_account(query: str, accounts: Iterable[tuple[str, str]], platform: str | None = None) -> str:
+    """The account name a lookup (`explain ACCOUNT`, `history`, `topics`) means, among
+    (name, platform) pairs: the clean query if it is a name, else the name it matches
+    case-insensitively on a platform whose handles are; else the clean query (not found)."""
+    wanted = clean_name(query)
+    pairs = [(name, where) for name, where in accounts if platform is None or platform in where.split("+")]
+    if any(name == wanted for name, _ in pairs):
+        return wanted
+    matches = sorted(name for name, where in pairs if name_key(name, where) == name_key(wanted, where))
+    return matches[0] if matches else wanted

@@ -49,6 +49,7 @@ from klout_cli.ingest.arrow import (
     to_frame,
 )
 from klout_cli.ingest.leftovers import PARTS, STDIN_COPY, own_prefix, remove_leftovers
+from klout_cli.ingest.names import apply_display, count_spellings, merge_spellings, respellings
 from klout_cli.ingest.read import (
     STDIN,
     FileReport,
@@ -63,7 +64,7 @@ from klout_cli.ingest.read import (
     read_whole,
     validate,
 )
-from klout_cli.ingest.schema import AUDIENCE, COUNTS, NAMES
+from klout_cli.ingest.schema import AUDIENCE, COUNTS, NAMES, folded_name
 
 #: Input bytes per part: a part's rows, as pandas works on them, take about 8 times this.
 PART_BYTES = 32 << 20
@@ -153,7 +154,8 @@ def spooled(stream: BinaryIO) -> Iterator[str | BinaryIO]:
 def part_numbers(accounts: pd.Series, count: int) -> np.ndarray:
     """The part each row goes to: a hash of its account (the same in every run), modulo `count`."""
     codes, distinct = pd.factorize(accounts)
-    hashed = pd.util.hash_array(np.asarray(distinct, dtype=object)) % np.uint64(count)
+    folded = np.asarray([folded_name(name) for name in distinct], dtype=object)  # spellings of one account meet
+    hashed = pd.util.hash_array(folded) % np.uint64(count)
     numbers: np.ndarray = hashed.astype(np.int64)[codes]
     return numbers
 
@@ -178,6 +180,16 @@ class Spill:
         """The earliest timestamp of all the rows."""
         self.rows = 0
         self._inputs = 0
+        self.spellings: list[pd.DataFrame] = []
+        """Each input's spellings of accounts on case-insensitive platforms, and their rows (names.py)."""
+        self._display: dict[tuple[str, str], str] | None = None
+
+    @property
+    def display(self) -> dict[tuple[str, str], str]:
+        """The spelling each account is shown in: asked for once every input is written."""
+        if self._display is None:
+            self._display = respellings(merge_spellings(self.spellings))
+        return self._display
 
     def __enter__(self) -> Spill:
         return self
@@ -205,7 +217,7 @@ class Spill:
             with pa.OSFile(str(path)) as source:
                 tables.append(pa.ipc.open_file(source).read_all())
         table = pa.concat_tables(tables) if tables else SCHEMA.empty_table()
-        return table.to_pandas(split_blocks=True, self_destruct=True)
+        return apply_display(table.to_pandas(split_blocks=True, self_destruct=True), self.display)
 
     def part_near(self, index: int, moment: datetime, days: float) -> tuple[pd.DataFrame, Outside]:
         """Part `index`'s rows that a window of `days` up to `moment` could use, in the order they
@@ -234,12 +246,12 @@ class Spill:
                     done += len(micros)
                     if not inside.all():
                         left = batch.filter(pa.array(~inside)).select(["account", "platform", "timestamp"])
-                        outside.note(left.to_pandas(), before[~inside], after[~inside])
+                        outside.note(apply_display(left.to_pandas(), self.display), before[~inside], after[~inside])
                     kept.append(batch if inside.all() else batch.filter(pa.array(inside)))
                     del batch
         table = pa.Table.from_batches(kept, schema=SCHEMA)
         del kept
-        return table.to_pandas(split_blocks=True, self_destruct=True), outside
+        return apply_display(table.to_pandas(split_blocks=True, self_destruct=True), self.display), outside
 
     def _repeated_rows(self, index: int) -> np.ndarray:
         """For each row of part `index`, in order: could it be a copy of another row? Rows sharing
@@ -257,7 +269,7 @@ class Spill:
             if not columns["post_id"]:
                 return np.zeros(0, dtype=bool)
             ids = pa.chunked_array(columns["post_id"]).combine_chunks().fill_null("")
-            accounts = pa.chunked_array(columns["account"]).combine_chunks()
+            accounts = pc.utf8_lower(pa.chunked_array(columns["account"]).combine_chunks())  # spellings meet
             moments = pa.chunked_array(columns["timestamp"]).combine_chunks().cast(pa.int64())
             del columns
         named = pc.not_equal(ids, "").to_numpy(zero_copy_only=False)
@@ -298,6 +310,7 @@ class PartWriter:
         self.latest: dict[int, datetime] = {}
         self.earliest: datetime | None = None
         self.rows = 0
+        self.spellings: list[pd.DataFrame] = []
 
     def _path(self, index: int) -> Path:
         return self.directory / f"{self.serial}-{index}.arrow"
@@ -329,6 +342,7 @@ class PartWriter:
         oldest = pc.min(table.column("timestamp")).as_py()
         self.earliest = oldest if self.earliest is None or oldest < self.earliest else self.earliest
         self.rows += len(frame)
+        self.spellings.append(count_spellings(frame))
 
     def _close(self) -> None:
         for writer in self.writers.values():
@@ -348,6 +362,8 @@ class PartWriter:
         if self.earliest is not None and (spill.earliest is None or self.earliest < spill.earliest):
             spill.earliest = self.earliest
         spill.rows += self.rows
+        spill.spellings.append(merge_spellings(self.spellings))
+        spill._display = None
 
     def discard(self) -> None:
         with contextlib.suppress(OSError):  # the files go anyway
@@ -570,5 +586,5 @@ def spill_sources(
             with open(stdin_file, "rb") as copy:
                 split_whole(name, copy)
     if reading.accounts is not None:
-        report.audience = read_audience(reading.accounts, stdin)
+        report.audience = apply_display(read_audience(reading.accounts, stdin), spill.display)
     return report
