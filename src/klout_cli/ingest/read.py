@@ -36,6 +36,10 @@ LATEST = pd.Timestamp("2200-01-01", tz="UTC")
 #: A count beyond this is a data error, not an audience (and would overflow the arithmetic).
 MAX_COUNT = 1e15
 SKIP_HINT = " (use --on-error skip to skip such rows)"
+#: A timestamp in kscore's own schema: a date, or a date and a time to the minute or finer, with
+#: an optional zone; every field has all its digits (`2024-03-29T22:4` is a file cut short, not 22:04).
+COMPLETE_ISO = r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?(?:Z|[+-][0-9]{2}:?[0-9]{2})?)?"
+ISO_FORMS = "YYYY-MM-DD, or YYYY-MM-DDTHH:MM[:SS[.fff]] with an optional Z or +HH:MM"
 
 
 @dataclass
@@ -197,6 +201,36 @@ def _parse_frame(text: str, label: str, header: list[str]) -> pd.DataFrame:
     return frame.fillna("")
 
 
+def _short_rows(text: str, frame: pd.DataFrame, label: str, *, skip: bool, report: ReadReport) -> pd.DataFrame:
+    """Rows with fewer fields than the header (pandas fills them with empty cells): an error
+    naming the line, or skipped and counted. The last row of a file without a final newline
+    that is short is a file cut off mid-row (a full disk, say), and is named so."""
+    width = len(frame.columns)
+    if width < 2 or not (frame.iloc[:, -1] == "").any():
+        return frame  # a short row ends in an empty cell: without one, every row is whole
+    short = [
+        (index, line, len(row)) for index, (line, row) in enumerate(list(_records(text))[1:]) if len(row) < width
+    ]
+    if not short:
+        return frame
+    cut = text[-1:] not in ("\n", "\r")
+    last = len(frame) - 1
+
+    def words(index: int, fields: int) -> tuple[str, str]:
+        if cut and index == last:
+            message = f"the last row is cut short ({fields} of {width} fields; the file may be truncated)"
+            return message, "the last row cut short (the file may be truncated)"
+        return f"expected {width} fields like the header, saw {fields}", "fewer fields than the header"
+
+    if not skip:
+        index, line, fields = short[0]
+        more = f" (and {len(short) - 1} more short row{'s' if len(short) > 2 else ''})" if len(short) > 1 else ""
+        raise InputError(f"{label}:{line}: {words(index, fields)[0]}{more}{SKIP_HINT}")
+    for index, _, fields in short:
+        report.skipped[words(index, fields)[1]] += 1
+    return frame.drop(index=frame.index[[index for index, _, _ in short]])
+
+
 class _Checks:
     """Collects the cells that fail; the first failure of each row is its reason."""
 
@@ -271,7 +305,12 @@ def _timestamps(cleaned: pd.Series, raw: pd.Series, checks: _Checks, formats: Se
             best, stamps = time_format, other
     like = "an ISO 8601 date" if best == "ISO8601" else f"a date like {best}"
     checks.add(cleaned == "", "timestamp", "is empty", raw, "empty")
-    checks.add((cleaned != "") & stamps.isna(), "timestamp", "'{value}' is not " + like, raw, "not a date")
+    incomplete = pd.Series(False, index=cleaned.index)
+    if not formats:  # kscore's own schema: complete ISO 8601 only (a preset keeps its own formats)
+        incomplete = (cleaned != "") & ~cleaned.str.fullmatch(COMPLETE_ISO).fillna(False).astype(bool)
+        problem = "'{value}' is not a complete ISO-8601 timestamp (" + ISO_FORMS + ")"
+        checks.add(incomplete, "timestamp", problem, raw, "not a date")
+    checks.add((cleaned != "") & stamps.isna() & ~incomplete, "timestamp", "'{value}' is not " + like, raw, "not a date")
     plausible = stamps.isna() | ((stamps >= EARLIEST) & (stamps < LATEST))
     checks.add(~plausible, "timestamp", "'{value}' is not between 1900 and 2199", raw, "out of range")
     return stamps.where(plausible)
@@ -532,6 +571,8 @@ def _read_one(
     frame = _parse_frame(text, label, header)
     if frame.empty:
         raise InputError(f"{label}: no rows after the header")
+    rows = len(frame)
+    frame = _short_rows(text, frame, label, skip=skip, report=report)
     empty = 0
     if chosen is None:
         unknown = [column for column in header if column not in NAMES]
@@ -559,12 +600,12 @@ def _read_one(
         absent = absent_counts(chosen, header)
         found = {canonical: source.present_in(header) for canonical, source in chosen.columns.items()}
         names = {canonical: name for canonical, name in found.items() if name is not None and name != canonical}
-    report.files.append(FileReport(label, digest, len(frame), unknown, how, encoding, empty, absent))
+    report.files.append(FileReport(label, digest, rows, unknown, how, encoding, empty, absent))
     filed = report.files[-1]
     filed.undecodable = text.count("\ufffd") if encoding == "utf-8" and "\ufffd" in text else 0
     checked = validate(mapped, label, text, skip=skip, report=report, time_formats=formats, names=names)
     _dated(filed, checked)
-    progress.done(len(frame))
+    progress.done(rows)
     return checked
 
 
