@@ -175,6 +175,21 @@ def _too_many_fields(text: str, label: str, width: int) -> InputError:
     return InputError(f"{label}: a row has more fields than the header")
 
 
+BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def _unclosed_quote(text: str, label: str) -> InputError:
+    """A quote that never closes runs to the end of the file: name the line where it opened."""
+    line, row = 1, [""]
+    for line, row in _records(text):
+        pass
+    opened = line + sum(len(BREAK.findall(cell)) for cell in row[:-1])  # it opens the record's last field
+    return InputError(
+        f"{label}:{opened}: a quote opened here never closes (it runs to the end of the file); "
+        "close it, or double a quote inside a quoted field (\"\")"
+    )
+
+
 def _parse_frame(text: str, label: str, header: list[str]) -> pd.DataFrame:
     try:
         with warnings.catch_warnings():
@@ -197,6 +212,8 @@ def _parse_frame(text: str, label: str, header: list[str]) -> pd.DataFrame:
     except pd.errors.ParserError as error:
         if "Expected" in str(error):
             raise _too_many_fields(text, label, len(header)) from None
+        if "EOF inside string" in str(error):
+            raise _unclosed_quote(text, label) from None
         raise InputError(f"{label}: not a readable CSV file ({str(error).strip()})") from None
     return frame.fillna("")
 
