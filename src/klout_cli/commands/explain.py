@@ -68,6 +68,9 @@ def _from_files(
     if days is not None:
         loaded, window = windowed_model(loaded, days), None
     rows, read = read_sources(inputs, stdin=stdin_bytes(), reading=reading_of(flags, inputs=inputs))
+    for item in read.files:
+        for warning in item.warnings:
+            note(f"warning: {warning}")
     result = score_rows(rows, read, loaded, as_of=as_of, window=window)
     entries = result.entries(account)  # only this account's breakdowns are made
     entry = pick(entries, account, platform, sorted(result.accounts()) if not entries else [], "the files")
@@ -179,8 +182,8 @@ def explain(
         raise click.UsageError("--as-of applies only with FILEs (a saved run has its own as-of)")
     if flags.get("window") is not None and not inputs:
         raise click.UsageError("--window applies only with FILEs (a saved run has its own window)")
-    if any(value is not None for value in flags.values()) and not inputs:
-        raise click.UsageError("--preset, --map, --account and --accounts apply only with FILEs")
+    if any(value not in (None, False) for value in flags.values()) and not inputs:
+        raise click.UsageError("--preset, --map, --account, --accounts and --strict apply only with FILEs")
     if inputs:
         data = _from_files(account, inputs, platform, model_path, as_of, flags)
     else:

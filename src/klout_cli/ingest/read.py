@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from klout_cli.core import InputError
-from klout_cli.ingest.arrow import read_typed
+from klout_cli.ingest.arrow import LONG_FIELD_LINES, read_typed, swallows_rows
 from klout_cli.ingest.mapping import ColumnMap
 from klout_cli.ingest.remap import absent_counts, apply_map
 from klout_cli.ingest.schema import AUDIENCE, COUNTS, KINDS, NAMES, NEEDS_TARGET, REQUIRED
@@ -62,6 +62,8 @@ class FileReport:
     """Its earliest and latest timestamp (rows kept)."""
     undecodable: int = 0
     """Characters of its text that were not UTF-8 (read as U+FFFD, the replacement character)."""
+    warnings: list[str] = field(default_factory=list)
+    """What was read but looks wrong: a quoted field holding rows (a stray quote?)."""
 
 
 @dataclass
@@ -246,6 +248,32 @@ def _short_rows(text: str, frame: pd.DataFrame, label: str, *, skip: bool, repor
     for index, _, fields in short:
         report.skipped[words(index, fields)[1]] += 1
     return frame.drop(index=frame.index[[index for index, _, _ in short]])
+
+
+def _stray_quotes(text: str, frame: pd.DataFrame, label: str, *, strict: bool) -> list[str]:
+    """A warning for each quoted field that `swallows_rows` (an error when `strict`), naming
+    the line where its quote opened and the line where it closed."""
+    width = len(frame.columns)
+    found: list[tuple[int, int]] = []  # (record, column)
+    for column, name in enumerate(frame.columns):
+        cells = frame[name]
+        if not pd.api.types.is_string_dtype(cells.dtype):
+            continue
+        long = cells.str.count("[\r\n]") >= LONG_FIELD_LINES
+        for record in np.flatnonzero(long.to_numpy(dtype=bool)):
+            if swallows_rows(cells.iloc[record], width):
+                found.append((int(record), column))
+    messages = []
+    for record, column in sorted(found):
+        row = frame.iloc[record]
+        start = _record_line(text, int(frame.index[record]))
+        opened = start + sum(len(BREAK.findall(str(cell))) for cell in row.iloc[:column])
+        lines = len(BREAK.findall(row.iloc[column])) + 1
+        message = f"{label}:{opened}: a quoted field runs to line {opened + lines - 1} ({lines} lines); a stray quote?"
+        if strict:
+            raise InputError(f"{message} (an error under --strict)")
+        messages.append(f"{message} (--strict makes this an error)")
+    return messages
 
 
 class _Checks:
@@ -561,6 +589,7 @@ def _read_one(
     account: str | None,
     model_map: ColumnMap | None = None,
     on_read: Callable[[int, int], None] | None = None,
+    strict: bool = False,
 ) -> pd.DataFrame:
     label, digest, data = _load_bytes(name, stdin)
     progress = _FileProgress(len(data), _stored_size(name, len(data)), on_read)
@@ -590,6 +619,7 @@ def _read_one(
         raise InputError(f"{label}: no rows after the header")
     rows = len(frame)
     frame = _short_rows(text, frame, label, skip=skip, report=report)
+    stray = _stray_quotes(text, frame, label, strict=strict)
     empty = 0
     if chosen is None:
         unknown = [column for column in header if column not in NAMES]
@@ -619,6 +649,7 @@ def _read_one(
         names = {canonical: name for canonical, name in found.items() if name is not None and name != canonical}
     report.files.append(FileReport(label, digest, rows, unknown, how, encoding, empty, absent))
     filed = report.files[-1]
+    filed.warnings = stray
     filed.undecodable = text.count("\ufffd") if encoding == "utf-8" and "\ufffd" in text else 0
     checked = validate(mapped, label, text, skip=skip, report=report, time_formats=formats, names=names)
     _dated(filed, checked)
@@ -644,6 +675,8 @@ class Reading:
     account: str | None = None
     accounts: str | None = None
     """A side file of audience numbers: account, platform, followers, following[, timestamp]."""
+    strict: bool = False
+    """--strict: what would be a warning (a quoted field holding rows) is an error."""
 
 
 def read_whole(
@@ -666,6 +699,7 @@ def read_whole(
         account=reading.account,
         model_map=reading.model_map,
         on_read=on_read,
+        strict=reading.strict,
     )
 
 
