@@ -63,9 +63,9 @@ def _quotes_close(data: bytes, begin: int = 0, width: int = 0) -> bool:
         if after < end and data[after] not in b",\n\r":
             return False
         breaks = data.count(b"\n", start, after) + data.count(b"\r", start, after)
-        if width and breaks >= LONG_FIELD_LINES:
-            if swallows_rows(data[start + 1 : after - 1].decode("utf-8", errors="replace"), width):
-                return False  # the careful reader warns of it
+        long = width > 0 and breaks >= LONG_FIELD_LINES
+        if long and swallows_rows(data[start + 1 : after - 1].decode("utf-8", errors="replace"), width):
+            return False  # the careful reader warns of it
         start = data.find(b'"', after)
     return True
 

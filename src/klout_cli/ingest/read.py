@@ -38,7 +38,10 @@ MAX_COUNT = 1e15
 SKIP_HINT = " (use --on-error skip to skip such rows)"
 #: A timestamp in kscore's own schema: a date, or a date and a time to the minute or finer, with
 #: an optional zone; every field has all its digits (`2024-03-29T22:4` is a file cut short, not 22:04).
-COMPLETE_ISO = r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?(?:Z|[+-][0-9]{2}:?[0-9]{2})?)?"
+COMPLETE_ISO = (
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+    r"(?:[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?(?:Z|[+-][0-9]{2}:?[0-9]{2})?)?"
+)
 ISO_FORMS = "YYYY-MM-DD, or YYYY-MM-DDTHH:MM[:SS[.fff]] with an optional Z or +HH:MM"
 
 
@@ -183,12 +186,12 @@ BREAK = re.compile(r"\r\n|\r|\n")
 def _unclosed_quote(text: str, label: str) -> InputError:
     """A quote that never closes runs to the end of the file: name the line where it opened."""
     line, row = 1, [""]
-    for line, row in _records(text):
-        pass
+    for found in _records(text):
+        line, row = found
     opened = line + sum(len(BREAK.findall(cell)) for cell in row[:-1])  # it opens the record's last field
     return InputError(
         f"{label}:{opened}: a quote opened here never closes (it runs to the end of the file); "
-        "close it, or double a quote inside a quoted field (\"\")"
+        'close it, or double a quote inside a quoted field ("")'
     )
 
 
@@ -227,9 +230,7 @@ def _short_rows(text: str, frame: pd.DataFrame, label: str, *, skip: bool, repor
     width = len(frame.columns)
     if width < 2 or not (frame.iloc[:, -1] == "").any():
         return frame  # a short row ends in an empty cell: without one, every row is whole
-    short = [
-        (index, line, len(row)) for index, (line, row) in enumerate(list(_records(text))[1:]) if len(row) < width
-    ]
+    short = [(index, line, len(row)) for index, (line, row) in enumerate(list(_records(text))[1:]) if len(row) < width]
     if not short:
         return frame
     cut = text[-1:] not in ("\n", "\r")
@@ -260,9 +261,9 @@ def _stray_quotes(text: str, frame: pd.DataFrame, label: str, *, strict: bool) -
         if not pd.api.types.is_string_dtype(cells.dtype):
             continue
         long = cells.str.count("[\r\n]") >= LONG_FIELD_LINES
-        for record in np.flatnonzero(long.to_numpy(dtype=bool)):
-            if swallows_rows(cells.iloc[record], width):
-                found.append((int(record), column))
+        for candidate in np.flatnonzero(long.to_numpy(dtype=bool)).tolist():
+            if swallows_rows(cells.iloc[candidate], width):
+                found.append((candidate, column))
     messages = []
     for record, column in sorted(found):
         row = frame.iloc[record]
@@ -355,7 +356,8 @@ def _timestamps(cleaned: pd.Series, raw: pd.Series, checks: _Checks, formats: Se
         incomplete = (cleaned != "") & ~cleaned.str.fullmatch(COMPLETE_ISO).fillna(False).astype(bool)
         problem = "'{value}' is not a complete ISO-8601 timestamp (" + ISO_FORMS + ")"
         checks.add(incomplete, "timestamp", problem, raw, "not a date")
-    checks.add((cleaned != "") & stamps.isna() & ~incomplete, "timestamp", "'{value}' is not " + like, raw, "not a date")
+    unread = (cleaned != "") & stamps.isna() & ~incomplete
+    checks.add(unread, "timestamp", "'{value}' is not " + like, raw, "not a date")
     plausible = stamps.isna() | ((stamps >= EARLIEST) & (stamps < LATEST))
     checks.add(~plausible, "timestamp", "'{value}' is not between 1900 and 2199", raw, "out of range")
     return stamps.where(plausible)
