@@ -40,9 +40,9 @@ SKIP_HINT = " (use --on-error skip to skip such rows)"
 #: an optional zone; every field has all its digits (`2024-03-29T22:4` is a file cut short, not 22:04).
 COMPLETE_ISO = (
     r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
-    r"(?:[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?(?:Z|[+-][0-9]{2}:?[0-9]{2})?)?"
+    r"(?:[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?(?: ?(?:Z|[+-][0-9]{2}:?[0-9]{2}))?)?"
 )
-ISO_FORMS = "YYYY-MM-DD, or YYYY-MM-DDTHH:MM[:SS[.fff]] with an optional Z or +HH:MM"
+ISO_FORMS = "YYYY-MM-DD, or YYYY-MM-DDTHH:MM[:SS[.fff]] with an optional Z, +HH:MM or +HHMM"
 
 
 @dataclass
