@@ -29,15 +29,16 @@ def rows(first: int, last: int) -> list[str]:
 
 
 #: A stray quote opens at line 7 and a second one closes at line 21: 15 lines read as one field.
-STRAY = "\n".join([HEADER, *rows(0, 5), 'u5,2024-01-06,5,"oops', *rows(6, 19), 'u19,2024-01-20,1,"closes', *rows(20, 25)])
-STRAY += "\n"
+OPENS, CLOSES = 'u5,2024-01-06,5,"oops', 'u19,2024-01-20,1,"closes'
+STRAY = "\n".join([HEADER, *rows(0, 5), OPENS, *rows(6, 19), CLOSES, *rows(20, 25)]) + "\n"
 STRAY_WARNING = ":7: a quoted field runs to line 21 (15 lines); a stray quote? (--strict makes this an error)"
 #: A tweet of many lines, some with commas: real text, read silently (and fast).
-POEM = '\n'.join([HEADER, *rows(0, 3), 'u3,2024-01-04,3,"one, two\nthree\nfour, five, six\n\nseven\neight"', *rows(4, 6)])
-POEM += "\n"
+LONG_TEXT = 'u3,2024-01-04,3,"one, two\nthree\nfour, five, six\n\nseven\neight"'
+POEM = "\n".join([HEADER, *rows(0, 3), LONG_TEXT, *rows(4, 6)]) + "\n"
+PLAIN = Reading()
 
 
-def three_ways(text: str, *, skip: bool = False, reading: Reading = Reading()) -> None:
+def three_ways(text: str, *, skip: bool = False, reading: Reading = PLAIN) -> None:
     """The careful and the fast reader agree, and so does the stream into parts."""
     same_on(text.encode(), skip=skip, reading=reading)
     with tempfile.TemporaryDirectory() as folder, tiny_blocks():
@@ -75,7 +76,8 @@ def test_a_stray_quote_reads_the_same_on_every_path(skip: bool, strict: bool) ->
 
 def test_strict_makes_a_stray_quote_an_error(tmp_path: Path) -> None:
     message = error_of(tmp_path, STRAY, reading=Reading(strict=True))
-    assert message == f"{tmp_path / 'activity.csv'}:7: a quoted field runs to line 21 (15 lines); a stray quote? (an error under --strict)"
+    where = tmp_path / "activity.csv"
+    assert message == f"{where}:7: a quoted field runs to line 21 (15 lines); a stray quote? (an error under --strict)"
 
 
 def test_multi_line_text_is_read_silently_and_fast(tmp_path: Path) -> None:
@@ -139,7 +141,9 @@ WELL_FORMED = ["%Y-%m-%d", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%
     st.sampled_from(WELL_FORMED),
     st.data(),
 )
-def test_any_complete_timestamp_is_read_and_any_cut_of_one_is_not(when: datetime, form: str, data: st.DataObject) -> None:
+def test_any_complete_timestamp_is_read_and_any_cut_of_one_is_not(
+    when: datetime, form: str, data: st.DataObject
+) -> None:
     stamp = when.strftime(form)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "a.csv"
