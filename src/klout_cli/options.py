@@ -155,6 +155,11 @@ reading_options = combine_decorators(
         metavar="FILE",
         help="Audience numbers exports lack: a CSV of account, platform, followers, following[, timestamp].",
     ),
+    click.option(
+        "--strict",
+        is_flag=True,
+        help="Make a reading warning an error (exit 1): a quoted field that holds rows, a stray quote?",
+    ),
 )
 window_option = click.option(
     "--window",
@@ -315,6 +320,7 @@ def reading_of(flags: dict[str, Any], loaded: Any = None, inputs: Sequence[str] 
         model_map=getattr(loaded, "columns", None),
         account=clean_name(account) if account else None,
         accounts=flags.get("accounts_path"),
+        strict=bool(flags.get("strict")),
     )
 
 
@@ -336,6 +342,9 @@ def reading_notes(read: Any) -> None:
     for item in read.files:
         if item.absent:
             note(f"{item.name}: no column for {', '.join(item.absent)}: counts read 0, audience unknown (see --map)")
+    for item in read.files:
+        for warning in item.warnings:
+            note(f"warning: {warning}")
     empty = sum(item.empty_rows for item in read.files)
     if empty:
         note(f"left out {plural(empty, 'row')} with nothing in any mapped column (all NA or -)")

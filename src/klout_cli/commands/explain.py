@@ -70,6 +70,9 @@ def _from_files(
         loaded, window = windowed_model(loaded, days), None
     stdin = stdin_bytes(*inputs, flags.get("accounts_path"))
     rows, read = read_sources(inputs, stdin=stdin, reading=reading_of(flags, inputs=inputs))
+    for item in read.files:
+        for warning in item.warnings:
+            note(f"warning: {warning}")
     result = score_rows(rows, read, loaded, as_of=as_of, window=window)
     account = resolve_account(account, ((score.account, score.platform) for _, score in result.ranked), platform)
     entries = result.entries(account)  # only this account's breakdowns are made
@@ -183,8 +186,8 @@ def explain(
         raise click.UsageError("--as-of applies only with FILEs (a saved run has its own as-of)")
     if flags.get("window") is not None and not inputs:
         raise click.UsageError("--window applies only with FILEs (a saved run has its own window)")
-    if any(value is not None for value in flags.values()) and not inputs:
-        raise click.UsageError("--preset, --map, --account and --accounts apply only with FILEs")
+    if any(value not in (None, False) for value in flags.values()) and not inputs:
+        raise click.UsageError("--preset, --map, --account, --accounts and --strict apply only with FILEs")
     if inputs:
         data = _from_files(account, inputs, platform, model_path, as_of, flags)
     else:

@@ -96,10 +96,13 @@ def check(
             rows.append({"file": "<stdin>" if name == "-" else name, "status": "error", "problem": str(error)})
             continue
         stamps.append((len(rows), frame["timestamp"]))
+        warnings = report.files[0].warnings
+        for warning in warnings:
+            note(f"warning: {warning}")
         rows.append(
             {
                 "file": report.files[0].name,
-                "status": "ok",
+                "status": "warning" if warnings else "ok",
                 "format": _format_of(report.files[0]),
                 "rows": len(frame),
                 "accounts": int(frame["account"].nunique()),
@@ -107,7 +110,7 @@ def check(
                 "first": f"{frame['timestamp'].min():%Y-%m-%d}",
                 "last": f"{frame['timestamp'].max():%Y-%m-%d}",
                 "ignored_columns": ", ".join(report.files[0].unknown_columns),
-                "problem": "",
+                "problem": "; ".join(warnings),
             }
         )
     _count_in_window(rows, stamps, as_of, window)

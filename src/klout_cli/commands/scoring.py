@@ -265,7 +265,7 @@ def rank(
     if model_path or as_of or scoring_flags or progress:
         raise click.UsageError(
             "--model, --as-of, --window, --relative, --combine, --on-error, --progress and the reading options "
-            "(--preset, --map, --account, --accounts) apply only with FILEs"
+            "(--preset, --map, --account, --accounts, --strict) apply only with FILEs"
         )
     store = open_store(db_path)
     record = store.run(run_id)

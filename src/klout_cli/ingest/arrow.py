@@ -28,15 +28,29 @@ BLOCK = 1 << 22  # bytes pyarrow parses at a time (4 MB): as fast as larger bloc
 
 
 QUOTED = re.compile(rb'"[^"]*(?:""[^"]*)*"')  # a quoted field, its quotes doubled inside
+BREAK = re.compile(r"\r\n|\r|\n")
+#: A quoted field over more lines than this is looked at: does it hold rows of the file?
+LONG_FIELD_LINES = 4
 
 
-def _quotes_close(data: bytes, begin: int = 0) -> bool:
+def swallows_rows(field: str, width: int) -> bool:
+    """A quoted field that looks opened by a stray quote: it runs over more than
+    `LONG_FIELD_LINES` lines, and at least two of the lines it holds whole read, on their own,
+    as a row of the file (`width` fields). Real multi-line texts have no such lines."""
+    lines = BREAK.split(field)
+    if len(lines) <= LONG_FIELD_LINES:
+        return False
+    return sum(len(next(csv.reader([line]), [])) == width for line in lines[1:-1]) >= 2
+
+
+def _quotes_close(data: bytes, begin: int = 0, width: int = 0) -> bool:
     """Every quote in `data[begin:]` opens a field and is closed before the next delimiter.
 
     Anything else goes to the careful reader: a quote left open, which pyarrow would close at
     the end of the file (swallowing every row after it) where the careful reader refuses the
     file; or a quote inside an unquoted cell (`12" screen`), which could hide one left open.
-    One step per quoted field; a file without quotes costs one search.
+    With the file's `width`, also a quoted field that `swallows_rows`, which the careful
+    reader warns of. One step per quoted field; a file without quotes costs one search.
     """
     start, end = data.find(b'"', begin), len(data)
     while start >= 0:
@@ -48,6 +62,10 @@ def _quotes_close(data: bytes, begin: int = 0) -> bool:
         after = field.end()
         if after < end and data[after] not in b",\n\r":
             return False
+        breaks = data.count(b"\n", start, after) + data.count(b"\r", start, after)
+        long = width > 0 and breaks >= LONG_FIELD_LINES
+        if long and swallows_rows(data[start + 1 : after - 1].decode("utf-8", errors="replace"), width):
+            return False  # the careful reader warns of it
         start = data.find(b'"', after)
     return True
 
@@ -107,7 +125,7 @@ def read_typed(
     `on_read(size, rows)` hears of each block parsed: about `size` bytes of `data`, `rows` rows.
     """
     bom = len(BOM) if data.startswith(BOM) else 0
-    if not _quotes_close(data, bom):
+    if not _quotes_close(data, bom, len(header)):
         return None
     wanted = columns_of(data[bom : bom + HEADER_BYTES], header)
     if wanted is None:

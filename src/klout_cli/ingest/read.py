@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from klout_cli.core import InputError
-from klout_cli.ingest.arrow import read_typed
+from klout_cli.ingest.arrow import LONG_FIELD_LINES, read_typed, swallows_rows
 from klout_cli.ingest.mapping import ColumnMap
 from klout_cli.ingest.names import apply_display, clean_names, count_spellings, respellings
 from klout_cli.ingest.remap import absent_counts, apply_map
@@ -37,6 +37,13 @@ LATEST = pd.Timestamp("2200-01-01", tz="UTC")
 #: A count beyond this is a data error, not an audience (and would overflow the arithmetic).
 MAX_COUNT = 1e15
 SKIP_HINT = " (use --on-error skip to skip such rows)"
+#: A timestamp in kscore's own schema: a date, or a date and a time to the minute or finer, with
+#: an optional zone; every field has all its digits (`2024-03-29T22:4` is a file cut short, not 22:04).
+COMPLETE_ISO = (
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+    r"(?:[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?(?: ?(?:Z|[+-][0-9]{2}:?[0-9]{2}))?)?"
+)
+ISO_FORMS = "YYYY-MM-DD, or YYYY-MM-DDTHH:MM[:SS[.fff]] with an optional Z, +HH:MM or +HHMM"
 
 
 @dataclass
@@ -59,6 +66,8 @@ class FileReport:
     """Its earliest and latest timestamp (rows kept)."""
     undecodable: int = 0
     """Characters of its text that were not UTF-8 (read as U+FFFD, the replacement character)."""
+    warnings: list[str] = field(default_factory=list)
+    """What was read but looks wrong: a quoted field holding rows (a stray quote?)."""
 
 
 @dataclass
@@ -172,6 +181,21 @@ def _too_many_fields(text: str, label: str, width: int) -> InputError:
     return InputError(f"{label}: a row has more fields than the header")
 
 
+BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def _unclosed_quote(text: str, label: str) -> InputError:
+    """A quote that never closes runs to the end of the file: name the line where it opened."""
+    line, row = 1, [""]
+    for found in _records(text):
+        line, row = found
+    opened = line + sum(len(BREAK.findall(cell)) for cell in row[:-1])  # it opens the record's last field
+    return InputError(
+        f"{label}:{opened}: a quote opened here never closes (it runs to the end of the file); "
+        'close it, or double a quote inside a quoted field ("")'
+    )
+
+
 def _parse_frame(text: str, label: str, header: list[str]) -> pd.DataFrame:
     try:
         with warnings.catch_warnings():
@@ -194,8 +218,64 @@ def _parse_frame(text: str, label: str, header: list[str]) -> pd.DataFrame:
     except pd.errors.ParserError as error:
         if "Expected" in str(error):
             raise _too_many_fields(text, label, len(header)) from None
+        if "EOF inside string" in str(error):
+            raise _unclosed_quote(text, label) from None
         raise InputError(f"{label}: not a readable CSV file ({str(error).strip()})") from None
     return frame.fillna("")
+
+
+def _short_rows(text: str, frame: pd.DataFrame, label: str, *, skip: bool, report: ReadReport) -> pd.DataFrame:
+    """Rows with fewer fields than the header (pandas fills them with empty cells): an error
+    naming the line, or skipped and counted. The last row of a file without a final newline
+    that is short is a file cut off mid-row (a full disk, say), and is named so."""
+    width = len(frame.columns)
+    if width < 2 or not (frame.iloc[:, -1] == "").any():
+        return frame  # a short row ends in an empty cell: without one, every row is whole
+    short = [(index, line, len(row)) for index, (line, row) in enumerate(list(_records(text))[1:]) if len(row) < width]
+    if not short:
+        return frame
+    cut = text[-1:] not in ("\n", "\r")
+    last = len(frame) - 1
+
+    def words(index: int, fields: int) -> tuple[str, str]:
+        if cut and index == last:
+            message = f"the last row is cut short ({fields} of {width} fields; the file may be truncated)"
+            return message, "the last row cut short (the file may be truncated)"
+        return f"expected {width} fields like the header, saw {fields}", "fewer fields than the header"
+
+    if not skip:
+        index, line, fields = short[0]
+        more = f" (and {len(short) - 1} more short row{'s' if len(short) > 2 else ''})" if len(short) > 1 else ""
+        raise InputError(f"{label}:{line}: {words(index, fields)[0]}{more}{SKIP_HINT}")
+    for index, _, fields in short:
+        report.skipped[words(index, fields)[1]] += 1
+    return frame.drop(index=frame.index[[index for index, _, _ in short]])
+
+
+def _stray_quotes(text: str, frame: pd.DataFrame, label: str, *, strict: bool) -> list[str]:
+    """A warning for each quoted field that `swallows_rows` (an error when `strict`), naming
+    the line where its quote opened and the line where it closed."""
+    width = len(frame.columns)
+    found: list[tuple[int, int]] = []  # (record, column)
+    for column, name in enumerate(frame.columns):
+        cells = frame[name]
+        if not pd.api.types.is_string_dtype(cells.dtype):
+            continue
+        long = cells.str.count("[\r\n]") >= LONG_FIELD_LINES
+        for candidate in np.flatnonzero(long.to_numpy(dtype=bool)).tolist():
+            if swallows_rows(cells.iloc[candidate], width):
+                found.append((candidate, column))
+    messages = []
+    for record, column in sorted(found):
+        row = frame.iloc[record]
+        start = _record_line(text, int(frame.index[record]))
+        opened = start + sum(len(BREAK.findall(str(cell))) for cell in row.iloc[:column])
+        lines = len(BREAK.findall(row.iloc[column])) + 1
+        message = f"{label}:{opened}: a quoted field runs to line {opened + lines - 1} ({lines} lines); a stray quote?"
+        if strict:
+            raise InputError(f"{message} (an error under --strict)")
+        messages.append(f"{message} (--strict makes this an error)")
+    return messages
 
 
 class _Checks:
@@ -272,7 +352,13 @@ def _timestamps(cleaned: pd.Series, raw: pd.Series, checks: _Checks, formats: Se
             best, stamps = time_format, other
     like = "an ISO 8601 date" if best == "ISO8601" else f"a date like {best}"
     checks.add(cleaned == "", "timestamp", "is empty", raw, "empty")
-    checks.add((cleaned != "") & stamps.isna(), "timestamp", "'{value}' is not " + like, raw, "not a date")
+    incomplete = pd.Series(False, index=cleaned.index)
+    if not formats:  # kscore's own schema: complete ISO 8601 only (a preset keeps its own formats)
+        incomplete = (cleaned != "") & ~cleaned.str.fullmatch(COMPLETE_ISO).fillna(False).astype(bool)
+        problem = "'{value}' is not a complete ISO-8601 timestamp (" + ISO_FORMS + ")"
+        checks.add(incomplete, "timestamp", problem, raw, "not a date")
+    unread = (cleaned != "") & stamps.isna() & ~incomplete
+    checks.add(unread, "timestamp", "'{value}' is not " + like, raw, "not a date")
     plausible = stamps.isna() | ((stamps >= EARLIEST) & (stamps < LATEST))
     checks.add(~plausible, "timestamp", "'{value}' is not between 1900 and 2199", raw, "out of range")
     return stamps.where(plausible)
@@ -506,6 +592,7 @@ def _read_one(
     account: str | None,
     model_map: ColumnMap | None = None,
     on_read: Callable[[int, int], None] | None = None,
+    strict: bool = False,
 ) -> pd.DataFrame:
     label, digest, data = _load_bytes(name, stdin)
     progress = _FileProgress(len(data), _stored_size(name, len(data)), on_read)
@@ -533,6 +620,9 @@ def _read_one(
     frame = _parse_frame(text, label, header)
     if frame.empty:
         raise InputError(f"{label}: no rows after the header")
+    rows = len(frame)
+    frame = _short_rows(text, frame, label, skip=skip, report=report)
+    stray = _stray_quotes(text, frame, label, strict=strict)
     empty = 0
     if chosen is None:
         unknown = [column for column in header if column not in NAMES]
@@ -560,12 +650,13 @@ def _read_one(
         absent = absent_counts(chosen, header)
         found = {canonical: source.present_in(header) for canonical, source in chosen.columns.items()}
         names = {canonical: name for canonical, name in found.items() if name is not None and name != canonical}
-    report.files.append(FileReport(label, digest, len(frame), unknown, how, encoding, empty, absent))
+    report.files.append(FileReport(label, digest, rows, unknown, how, encoding, empty, absent))
     filed = report.files[-1]
+    filed.warnings = stray
     filed.undecodable = text.count("\ufffd") if encoding == "utf-8" and "\ufffd" in text else 0
     checked = validate(mapped, label, text, skip=skip, report=report, time_formats=formats, names=names)
     _dated(filed, checked)
-    progress.done(len(frame))
+    progress.done(rows)
     return checked
 
 
@@ -587,6 +678,8 @@ class Reading:
     account: str | None = None
     accounts: str | None = None
     """A side file of audience numbers: account, platform, followers, following[, timestamp]."""
+    strict: bool = False
+    """--strict: what would be a warning (a quoted field holding rows) is an error."""
 
 
 def read_whole(
@@ -609,6 +702,7 @@ def read_whole(
         account=reading.account,
         model_map=reading.model_map,
         on_read=on_read,
+        strict=reading.strict,
     )
 
 

@@ -415,8 +415,9 @@ def _start(path: str) -> bytes | None:
         return None
 
 
-def _scan(path: str) -> _Scan:
-    """One pass over the file: its hash, and whether it is UTF-8 text whose quotes all close."""
+def _scan(path: str, width: int = 0) -> _Scan:
+    """One pass over the file: its hash, and whether it is UTF-8 text whose quotes all close
+    (and, with the header's `width`, whose quoted fields hold no rows: see `swallows_rows`)."""
     scan = _Scan()
     decoder = codecs.getincrementaldecoder("utf-8")()
     carry, fresh = b"", True
@@ -430,7 +431,7 @@ def _scan(path: str) -> _Scan:
                     continue
                 fresh, carry = False, carry.removeprefix(BOM)
             cut = _safe_end(carry)
-            if cut and not _quotes_close(carry[:cut]):
+            if cut and not _quotes_close(carry[:cut], 0, width):
                 scan.readable = False
                 return scan
             carry = carry[cut:]
@@ -443,7 +444,7 @@ def _scan(path: str) -> _Scan:
     except (UnicodeDecodeError, OSError, EOFError, zlib.error):
         scan.readable = False
         return scan
-    scan.readable = scan.size > 0 and _quotes_close(carry.removeprefix(BOM))
+    scan.readable = scan.size > 0 and _quotes_close(carry.removeprefix(BOM), 0, width)
     return scan
 
 
@@ -508,7 +509,7 @@ def _stream(
     wanted = None if chosen is not None else columns_of(start, header)
     if wanted is None:
         return False  # a preset's or a map's file, or a header pyarrow would read otherwise
-    scan = _scan(name)
+    scan = _scan(name, len(header))
     if not scan.readable:
         return False
     progress = _FileProgress(scan.size, _stored_size(STDIN if label == STDIN_LABEL else name, scan.size), on_read)
