@@ -57,6 +57,15 @@ def test_yaml_hazards_are_refused(kscore, write) -> None:
     assert kscore("model", "check", write("fine.yaml", nested)).exit_code == 0
 
 
+def test_yaml_surrogate_escapes_make_one_character(kscore, write) -> None:
+    """YAML spells a character outside the BMP as two `\\u` escapes: the model's name holds the
+    character; a lone half cannot be printed, so it is shown escaped (it would crash the output)."""
+    model = write("pair.yaml", 'name: "smile \\ud83d\\ude00 half \\ud800"\n')
+    result = kscore("model", "check", model)
+    assert result.exit_code == 0, result.stderr
+    assert "valid model 'smile \U0001f600 half \\ud800'" in result.stderr
+
+
 def _closed_stdin(*args: str) -> subprocess.CompletedProcess[str]:
     """kscore with standard input closed (`<&-`), not merely empty."""
     env = {**os.environ, "PYTHONPATH": str(REPO / "src"), "NO_COLOR": "1"}

@@ -7,12 +7,14 @@ expand to more values than any model has (the "billion laughs").
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import yaml
 
 from klout_cli.core.errors import ModelError
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
 MAX_DEPTH = 64
 """Levels of nesting a YAML file may have: models and maps use four or five."""
 MAX_VALUES = 100_000
@@ -52,6 +54,13 @@ class StrictLoader(yaml.SafeLoader):
         self.values += values
         if self.values > MAX_VALUES:
             raise _Refused(f"the YAML expands to over {MAX_VALUES:,} values (are aliases repeated?)")
+
+    def construct_scalar(self, node: Any) -> Any:
+        value = super().construct_scalar(node)
+        if isinstance(value, str) and _SURROGATE.search(value):
+            # YAML's "\\ud83d\\ude00" escapes give two halves of one character: join them
+            value = value.encode("utf-16", "surrogatepass").decode("utf-16", "surrogatepass")
+        return value
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: set[Any] = set()
