@@ -42,7 +42,7 @@ class _Bar(Reporter):
         console = Console(stderr=True, force_terminal=force_terminal or None)
         self.progress = Progress(
             SpinnerColumn(),
-            TextColumn("{task.description}"),
+            TextColumn("{task.description}", markup=False),  # stage names only, never data
             BarColumn(),
             DownloadColumn(binary_units=False),
             TextColumn("{task.fields[rows]:>12,} rows"),

@@ -1084,9 +1084,9 @@ def test_presets_unknown_name_is_a_usage_error(kscore) -> None:
 )
 def test_reading_options_without_files(kscore, option: tuple[str, str]) -> None:
     stderr = usage_error(kscore("rank", *option))
-    assert "the reading options (--preset, --map, --account, --accounts) apply only with FILEs" in stderr
+    assert "the reading options (--preset, --map, --account, --accounts, --strict) apply only with FILEs" in stderr
     stderr = usage_error(kscore("explain", "me", *option))
-    assert "--preset, --map, --account and --accounts apply only with FILEs" in stderr
+    assert "--preset, --map, --account, --accounts and --strict apply only with FILEs" in stderr
 
 
 def test_rank_files_with_a_preset(kscore, write, db) -> None:

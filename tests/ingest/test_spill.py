@@ -459,7 +459,8 @@ def test_large_standard_input_is_copied_to_a_file_and_split_like_a_file(split_sm
         assert saved(split) == saved(whole)
         assert saved(split)[0] == saved(compute_run([str(EXAMPLE)], load_model(), parts=1))[0]
     # a stdin the stream cannot read (a bad cell) is read whole from the copy, with the same error
-    bad = data.replace(b"\n", b"\nnobody,2024-01-01,twitter,post,,,lots\n", 1)
+    fields = data.split(b"\n", 1)[0].count(b",") + 1
+    bad = data.replace(b"\n", b"\nnobody,2024-01-01,twitter,post,,,lots" + b"," * (fields - 7) + b"\n", 1)
     errors = []
     for parts in (None, 1):
         with pytest.raises(InputError) as caught:
