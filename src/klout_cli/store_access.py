@@ -65,6 +65,14 @@ def _busy(error: sqlite3.Error) -> bool:
     return _code(error) in (BUSY, LOCKED) or ("database is locked" in str(error))
 
 
+#: What did not happen when a writer of each purpose gives up (`begin_writing`, `store_error`).
+UNDONE = {
+    "save": "nothing was saved",
+    "update": "the store was not updated to this kscore's version",
+    "delete": "nothing was deleted",
+}
+
+
 def begin_writing(
     connection: sqlite3.Connection,
     path: Path,
@@ -73,7 +81,8 @@ def begin_writing(
     purpose: str = "save",
 ) -> None:
     """Take the store's write lock (`BEGIN IMMEDIATE`), waiting up to `timeout` seconds for
-    another writer; say once, after about a second, who it waits for. Then note our pid."""
+    another writer; say once, after about a second, who it waits for. Then note our pid.
+    `purpose` (save, update, delete) words what was not done if it gives up."""
     start = time.monotonic()
     said = False
     while True:
@@ -89,10 +98,9 @@ def begin_writing(
                 raise
         waited = time.monotonic() - start
         if waited >= timeout:
-            doing = "nothing was saved" if purpose == "save" else "the store was not updated to this kscore's version"
             raise StoreError(
                 f"{path}: the run store is busy: {_someone(path)} held it for the {waited:.0f} s this one waited; "
-                f"{doing} (set KSCORE_STORE_TIMEOUT to wait longer)"
+                f"{UNDONE[purpose]} (set KSCORE_STORE_TIMEOUT to wait longer)"
             )
         if not said and on_wait is not None:
             on_wait(f"waiting for the run store {path}: {_someone(path)} is saving a run…")
@@ -165,8 +173,9 @@ def signals_held() -> Iterator[None]:
 
 
 def test_point(name: str) -> None:
-    """A test-only hook, read from $KSCORE_TEST_AT at a few named points of a save: sleep
-    there (`in-transaction:sleep=3`) or send this process a signal (`after-commit:signal=INT`)."""
+    """A test-only hook, read from $KSCORE_TEST_AT at a few named points of a save (and at
+    `in-transaction` of a delete): sleep there (`in-transaction:sleep=3`) or send this process
+    a signal (`after-commit:signal=INT`)."""
     wanted = os.environ.get(TEST_HOOK)
     if not wanted:
         return
@@ -180,8 +189,9 @@ def test_point(name: str) -> None:
         os.kill(os.getpid(), getattr(signal, f"SIG{value}"))
 
 
-def store_error(path: Path, error: sqlite3.Error, writing: bool) -> StoreError:
-    """One true line for what SQLite said (read-only, full disk, not a database, busy)."""
+def store_error(path: Path, error: sqlite3.Error, writing: bool, purpose: str = "save") -> StoreError:
+    """One true line for what SQLite said (read-only, full disk, not a database, busy); `purpose`
+    is what a writer was doing (save or delete)."""
     code = _code(error)
     text = str(error)
     readonly = code == READONLY or "readonly database" in text
@@ -193,10 +203,12 @@ def store_error(path: Path, error: sqlite3.Error, writing: bool) -> StoreError:
                 "it cannot be updated to this kscore's version (an older kscore still reads it)"
             )
         return StoreError(
-            f"{path}: the run store is read-only ({_why_read_only(path, text)}); nothing was saved; "
+            f"{path}: the run store is read-only ({_why_read_only(path, text)}); {UNDONE[purpose]}; "
             "use --db or $KSCORE_DB for a writable one"
         )
     if code == FULL or "database or disk is full" in text:
+        if purpose == "delete":
+            return StoreError(f"{path}: the disk is full; nothing was deleted")
         return StoreError(f"{path}: the disk is full; the run was not saved (nothing was written)")
     if code == NOTADB or "file is not a database" in text:
         return StoreError(f"{path}: not a kscore run store (file is not a database)")
