@@ -112,7 +112,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "klout_cli.commands.scoring",
         "Rank accounts from the latest saved run (or --run ID), or score FILEs without saving.",
     ),
-    "runs": ("klout_cli.commands.info", "List saved runs: id, time, as-of, model, inputs and accounts."),
+    "runs": ("klout_cli.commands.runs", "List saved runs, one line each; show, delete or prune them."),
     "schema": ("klout_cli.commands.info", "Print the canonical activity columns kscore reads."),
     "topics": (
         "klout_cli.commands.topics",

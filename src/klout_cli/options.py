@@ -223,6 +223,15 @@ def emit(rows: Sequence[Row], columns: Sequence[str], fmt: str | None, title: st
         click.echo(line)
 
 
+def emit_document(data: dict[str, Any], fmt: str) -> None:
+    """Print one document as JSON (`json`: indented; `jsonl`: one line), the data kept exactly."""
+    import json
+
+    from klout_cli.visible import json_line
+
+    click.echo(json_line(json.dumps(data, indent=2 if fmt == "json" else None, ensure_ascii=False)))
+
+
 def emit_explanation(data: dict[str, Any], fmt: str | None) -> None:
     """Print one explanation: a rich layout on a terminal, else json (or markdown when asked)."""
     import json

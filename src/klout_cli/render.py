@@ -24,7 +24,7 @@ FORMATS = ("table", "csv", "tsv", "json", "jsonl", "markdown")
 #: Decimals a computed column keeps in machine formats (tables show one decimal); other
 #: numbers are shown as they are.
 DECIMALS = {"score": 2, "change": 2, "from": 2, "to": 2, "endorsements": 1, **{signal: 1 for signal in SIGNALS}}
-INTEGER_COLUMNS = {"rank", "items", "followers", "id", "accounts", "rows", "inputs", "position", "run"}
+INTEGER_COLUMNS = {"rank", "items", "followers", "id", "accounts", "rows", "files", "position", "run"}
 RIGHT_ALIGNED = INTEGER_COLUMNS | {"score"}
 
 

@@ -1,22 +1,19 @@
-"""check, schema and runs: look at inputs and saved runs without scoring."""
+"""check, schema and presets: look at inputs and at what kscore reads, without scoring."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import click
 
-from klout_cli.core import KscoreError, StoreError
+from klout_cli.core import KscoreError
 from klout_cli.options import (
     as_of_option,
     check_inputs,
     choose_format,
-    db_option,
     emit,
     note,
-    open_store,
     output_options,
     reading_of,
     reading_options,
@@ -189,39 +186,6 @@ def schema(fmt: str | None) -> None:
     if choose_format(fmt) in ("table", "markdown"):
         click.echo("\nHeader names match case-insensitively; other columns are ignored (listed with -v).")
         click.echo(SEMANTICS)
-
-
-@click.command()
-@output_options
-@db_option
-def runs(fmt: str | None, db_path: Path | None) -> None:
-    """List saved runs: id, time, as-of, model, inputs and accounts.
-
-    \b
-    Examples:
-      kscore runs
-      kscore runs --format json
-    """
-    store = open_store(db_path)
-    records = store.runs()
-    if not records:
-        raise StoreError(f"no saved runs yet in {store.path}; run `kscore compute FILE` first")
-    rows = [
-        {
-            "id": record.id,
-            "created": record.created_at.replace("T", " ")[:16],
-            "as_of": record.as_of[:10],
-            "model": f"{record.model_name} ({record.model_hash[:8]})",
-            "inputs": ", ".join(name for name, _, _ in record.inputs),
-            "accounts": record.accounts,
-            "rows": record.rows_kept,
-            "options": " ".join(
-                name for name, on in (("relative", record.relative), ("combine", record.combine)) if on
-            ),
-        }
-        for record in records
-    ]
-    emit(rows, ["id", "created", "as_of", "model", "inputs", "accounts", "rows", "options"], fmt)
 
 
 @click.command()
