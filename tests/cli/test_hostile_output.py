@@ -118,6 +118,7 @@ def test_every_listing_shows_hostile_data_escaped(run, saved, fmt):
         ["history", HOSTILE[0]],
         ["movers"],
         ["runs"],
+        ["runs", "show", "1"],
         ["check", saved],
         ["model", "check", "model.yaml"],
     ]
@@ -139,6 +140,18 @@ def test_json_keeps_the_data_exactly(run, saved, fmt):
     text = run("rank", "-f", fmt).stdout
     rows = json.loads(text) if fmt == "json" else [json.loads(line) for line in text.splitlines()]
     assert {row["account"] for row in rows} >= set(HOSTILE)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_runs_show_a_hostile_file_name_escaped_and_json_keeps_it(run, saved, fmt):
+    for command in (["runs"], ["runs", "show", "2"]):
+        text = run(*command, "-f", fmt).stdout
+        if fmt == "json" and command == ["runs"]:
+            assert json.loads(text)[1]["inputs"] == saved
+        elif fmt == "json":
+            assert json.loads(text)["inputs"][0]["file"] == saved
+        elif fmt != "jsonl":
+            assert visible(saved) in text, (command, text)
 
 
 def test_csv_carries_the_escaped_text(run, saved):
@@ -225,6 +238,7 @@ def test_a_real_terminal_shows_hostile_data_escaped_in_every_command(run, saved,
         ["history", HOSTILE[0]],
         ["movers"],
         ["runs"],
+        ["runs", "show", "1"],
         ["check", saved],
         ["model", "check", "model.yaml"],
         *(["explain", name] for name in HOSTILE),
