@@ -202,10 +202,8 @@ def store_error(path: Path, error: sqlite3.Error, writing: bool, purpose: str = 
                 f"{path}: the run store is read-only ({_why_read_only(path, text)}); "
                 "it cannot be updated to this kscore's version (an older kscore still reads it)"
             )
-        return StoreError(
-            f"{path}: the run store is read-only ({_why_read_only(path, text)}); {UNDONE[purpose]}; "
-            "use --db or $KSCORE_DB for a writable one"
-        )
+        hint = "; use --db or $KSCORE_DB for a writable one" if purpose == "save" else ""
+        return StoreError(f"{path}: the run store is read-only ({_why_read_only(path, text)}); {UNDONE[purpose]}{hint}")
     if code == FULL or "database or disk is full" in text:
         if purpose == "delete":
             return StoreError(f"{path}: the disk is full; nothing was deleted")

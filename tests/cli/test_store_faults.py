@@ -134,6 +134,69 @@ def test_a_second_compute_waits_its_turn_and_both_save(run_env, db):
     assert not writer_file(db).exists()
 
 
+def run_ids(db: Path) -> list[int]:
+    with sqlite3.connect(db) as connection:
+        return [run_id for (run_id,) in connection.execute("SELECT id FROM runs ORDER BY id")]
+
+
+def test_a_delete_waits_for_a_saving_compute(run_env, db):
+    """`runs delete` takes the lock as a save does: it waits, says for whom, then deletes; the
+    run saved meanwhile is kept."""
+    for _ in range(2):
+        assert kscore(compute_args(), run_env).returncode == 0
+    saving = start(compute_args(), run_env, KSCORE_TEST_AT="in-transaction:sleep=3")
+    try:
+        wait_for(lambda: writer_file(db).exists())
+        deleting = kscore(["runs", "delete", "1"], run_env)
+        _, saving_errors = saving.communicate(timeout=30)
+    finally:
+        saving.kill()
+    assert saving.returncode == 0, saving_errors
+    assert "saved run 3" in saving_errors
+    assert deleting.returncode == 0, deleting.stderr
+    waited, said = deleting.stderr.splitlines()
+    assert waited == f"waiting for the run store {db}: another kscore (pid {saving.pid}) is saving a run…"
+    assert said.startswith("deleted 1 run (id 1), 2 runs left; the store is now ")
+    assert run_ids(db) == [2, 3]
+    assert not writer_file(db).exists()
+
+
+def test_a_compute_waits_for_a_delete_and_readers_do_not(run_env, db):
+    for _ in range(2):
+        assert kscore(compute_args(), run_env).returncode == 0
+    deleting = start(["runs", "delete", "1"], run_env, KSCORE_TEST_AT="in-transaction:sleep=3")
+    try:
+        wait_for(lambda: writer_file(db).exists())
+        listed = kscore(["runs", "-f", "json"], run_env)  # the runs as they were: the delete is not committed
+        saving = kscore(compute_args(), run_env)
+        _, deleting_errors = deleting.communicate(timeout=30)
+    finally:
+        deleting.kill()
+    assert deleting.returncode == 0, deleting_errors
+    assert deleting_errors.startswith("deleted 1 run (id 1), 1 run left")
+    assert [run["id"] for run in json.loads(listed.stdout)] == [1, 2]
+    assert saving.returncode == 0, saving.stderr
+    assert f"another kscore (pid {deleting.pid})" in saving.stderr
+    assert "saved run 3" in saving.stderr
+    assert run_ids(db) == [2, 3]
+
+
+def test_a_delete_that_waits_too_long_deletes_nothing_and_says_why(run_env, db):
+    assert kscore(compute_args(), run_env).returncode == 0
+    saving = start(compute_args(), run_env, KSCORE_TEST_AT="in-transaction:sleep=4")
+    try:
+        wait_for(lambda: writer_file(db).exists())
+        deleting = kscore(["runs", "prune", "--keep", "0"], run_env, KSCORE_STORE_TIMEOUT="1.5")
+        saving.communicate(timeout=30)
+    finally:
+        saving.kill()
+    assert deleting.returncode == 1
+    last = deleting.stderr.strip().splitlines()[-1]
+    assert last.startswith(f"Error: {db}: the run store is busy: another kscore (pid {saving.pid}) held it")
+    assert last.endswith("nothing was deleted (set KSCORE_STORE_TIMEOUT to wait longer)")
+    assert run_ids(db) == [1, 2]
+
+
 def test_a_writer_that_waits_too_long_saves_nothing_and_says_why(run_env, db):
     first = start(compute_args(), run_env, KSCORE_TEST_AT="in-transaction:sleep=4")
     try:
@@ -261,6 +324,19 @@ def test_a_read_only_store_still_reads_and_refuses_to_save_in_one_line(kscore, s
     )
     monkeypatch.undo()
     assert saved_runs(db) == 1
+
+
+def test_a_read_only_store_deletes_nothing_and_says_so(kscore, sample, db, monkeypatch):
+    for _ in range(2):
+        assert kscore("compute", sample).exit_code == 0
+    only_reading(monkeypatch)
+    result = kscore("runs", "delete", "1")
+    monkeypatch.undo()
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"Error: {db}: the run store is read-only (attempt to write a readonly database); nothing was deleted"
+    ]
+    assert saved_runs(db) == 2
 
 
 def test_a_full_disk_saves_nothing_and_says_so(kscore, sample, db, monkeypatch):
