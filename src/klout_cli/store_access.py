@@ -173,9 +173,8 @@ def signals_held() -> Iterator[None]:
 
 
 def test_point(name: str) -> None:
-    """A test-only hook, read from $KSCORE_TEST_AT at a few named points of a save (and at
-    `in-transaction` of a delete): sleep there (`in-transaction:sleep=3`) or send this process
-    a signal (`after-commit:signal=INT`)."""
+    """A test-only hook, read from $KSCORE_TEST_AT at a few named points of a save or a delete:
+    sleep there (`in-transaction:sleep=3`) or send this process a signal (`after-commit:signal=INT`)."""
     wanted = os.environ.get(TEST_HOOK)
     if not wanted:
         return

@@ -42,7 +42,14 @@ def store_size(path: Path) -> int:
     return total
 
 
-def delete_runs(store: Store, ids: Sequence[int], *, dry_run: bool = False) -> Removal:
+#: Told the ids of the runs deleted, as soon as they are committed (an interrupt while the space
+#: is given back still knows what was deleted).
+OnCommit = Callable[[Sequence[int]], None]
+
+
+def delete_runs(
+    store: Store, ids: Sequence[int], *, dry_run: bool = False, on_commit: OnCommit | None = None
+) -> Removal:
     """Delete these runs, every row of them, in one transaction; an unknown id deletes nothing."""
     wanted = sorted(set(ids))
 
@@ -54,10 +61,10 @@ def delete_runs(store: Store, ids: Sequence[int], *, dry_run: bool = False) -> R
             raise StoreError(_unknown_words(store.path, unknown, known))
         return wanted
 
-    return _remove(store, choose, dry_run)
+    return _remove(store, choose, dry_run, on_commit)
 
 
-def prune_runs(store: Store, keep: int, *, dry_run: bool = False) -> Removal:
+def prune_runs(store: Store, keep: int, *, dry_run: bool = False, on_commit: OnCommit | None = None) -> Removal:
     """Delete every run but the newest `keep` (the highest ids), in one transaction."""
     if keep < 0:
         raise ValueError("keep must be 0 or more")
@@ -66,7 +73,7 @@ def prune_runs(store: Store, keep: int, *, dry_run: bool = False) -> Removal:
         known = _ids(connection)
         return known[: max(0, len(known) - keep)]
 
-    return _remove(store, choose, dry_run)
+    return _remove(store, choose, dry_run, on_commit)
 
 
 def _ids(connection: sqlite3.Connection) -> list[int]:
@@ -96,7 +103,9 @@ def run_tables(connection: sqlite3.Connection) -> list[str]:
     ]
 
 
-def _remove(store: Store, choose: Callable[[sqlite3.Connection], list[int]], dry_run: bool) -> Removal:
+def _remove(
+    store: Store, choose: Callable[[sqlite3.Connection], list[int]], dry_run: bool, on_commit: OnCommit | None
+) -> Removal:
     path = store.path
     before = store_size(path)
     # `_connect` opens the store and brings an older one up to date; the deletion itself
@@ -107,7 +116,8 @@ def _remove(store: Store, choose: Callable[[sqlite3.Connection], list[int]], dry
                 chosen = choose(connection)
                 left = len(_ids(connection)) - len(chosen)
                 return Removal(tuple(chosen), left, before, before)
-            chosen, left = _delete(store, connection, choose)
+            chosen, left = _delete(store, connection, choose, on_commit)
+            test_point("after-commit")
             not_given_back = _give_back(connection)
         except sqlite3.Error as error:
             raise store_error(path, error, writing=True, purpose="delete") from None
@@ -115,7 +125,10 @@ def _remove(store: Store, choose: Callable[[sqlite3.Connection], list[int]], dry
 
 
 def _delete(
-    store: Store, connection: sqlite3.Connection, choose: Callable[[sqlite3.Connection], list[int]]
+    store: Store,
+    connection: sqlite3.Connection,
+    choose: Callable[[sqlite3.Connection], list[int]],
+    on_commit: OnCommit | None,
 ) -> tuple[list[int], int]:
     """The chosen runs' rows out of every table, in one transaction; (their ids, runs left)."""
     begin_writing(connection, store.path, store.timeout, store.on_wait, "delete")
@@ -127,9 +140,12 @@ def _delete(
             connection.executemany(f'DELETE FROM "{table}" WHERE run_id = ?', keyed)
         connection.executemany("DELETE FROM runs WHERE id = ?", keyed)
         left = int(connection.execute("SELECT count(*) FROM runs").fetchone()[0])
+        test_point("before-commit")
         done_writing(store.path)
-        with signals_held():
+        with signals_held():  # an interrupt lands before the commit (nothing deleted) or after it (told)
             connection.execute("COMMIT")
+            if on_commit is not None:
+                on_commit(chosen)
     except BaseException:
         if connection.in_transaction:
             connection.rollback()

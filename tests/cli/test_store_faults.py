@@ -395,6 +395,30 @@ def test_an_interrupt_tells_whether_the_run_was_saved(run_env, db, point, sent, 
     assert not writer_file(db).exists()
 
 
+@pytest.mark.parametrize(
+    ("point", "sent", "status", "deleted"),
+    [
+        ("in-transaction", "INT", 1, False),
+        ("before-commit", "TERM", 128 + signal.SIGTERM, False),
+        ("after-commit", "INT", 0, True),  # the space is being given back: the runs are gone
+        ("after-commit", "HUP", 0, True),
+    ],
+)
+def test_an_interrupt_tells_whether_the_runs_were_deleted(run_env, db, point, sent, status, deleted):
+    for _ in range(2):
+        assert kscore(compute_args(), run_env).returncode == 0
+    result = kscore(["runs", "delete", "1"], run_env, KSCORE_TEST_AT=f"{point}:signal={sent}")
+    assert result.returncode == status, result.stderr
+    assert "Traceback" not in result.stderr
+    if deleted:
+        assert result.stderr.startswith("deleted 1 run (id 1) (interrupted while giving the space back")
+        assert run_ids(db) == [2]
+    else:
+        assert "deleted" not in result.stderr
+        assert run_ids(db) == [1, 2]
+    assert not writer_file(db).exists()
+
+
 # -- parts on disk --------------------------------------------------------------------------
 def test_parts_of_killed_runs_are_removed_and_live_ones_kept(kscore, sample, tmp_path, monkeypatch):
     folder = tmp_path / "tmp"

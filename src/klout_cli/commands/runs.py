@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Sequence
+from contextlib import suppress
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from click.core import ParameterSource
 
 from klout_cli.core import StoreError
 from klout_cli.options import db_option, emit, emit_document, note, open_store, output_options
+
+if TYPE_CHECKING:
+    from klout_cli.store_runs import Removal
 
 
 @click.group(invoke_without_command=True)
@@ -110,11 +115,10 @@ def delete(ctx: click.Context, run_ids: tuple[int, ...], dry_run: bool, db_path:
       kscore runs delete 3 4 7
       kscore runs delete 3 --dry-run
     """
-    from klout_cli.render_runs import removal_words
     from klout_cli.store_runs import delete_runs
 
     store = open_store(_given(ctx, "db_path", db_path))
-    note(removal_words(delete_runs(store, run_ids, dry_run=dry_run), dry_run=dry_run))
+    _removing(lambda told: delete_runs(store, run_ids, dry_run=dry_run, on_commit=told), dry_run, pruning=False)
 
 
 @runs.command()
@@ -136,8 +140,27 @@ def prune(ctx: click.Context, keep: int, dry_run: bool, db_path: Path | None) ->
       kscore runs prune --keep 10
       kscore runs prune --keep 10 --dry-run
     """
-    from klout_cli.render_runs import removal_words
     from klout_cli.store_runs import prune_runs
 
     store = open_store(_given(ctx, "db_path", db_path))
-    note(removal_words(prune_runs(store, keep, dry_run=dry_run), dry_run=dry_run, pruning=True))
+    _removing(lambda told: prune_runs(store, keep, dry_run=dry_run, on_commit=told), dry_run, pruning=True)
+
+
+def _removing(remove: Callable[[Callable[[Sequence[int]], None]], Removal], dry_run: bool, pruning: bool) -> None:
+    """Run a deletion and say what it did. Ctrl-C, SIGTERM or SIGHUP after its commit (while
+    the space is given back) still says what was deleted, and is no failure: the runs are gone."""
+    from klout_cli.render_runs import id_words, plural, removal_words
+
+    deleted: list[int] = []
+    try:
+        removal = remove(deleted.extend)
+    except (KeyboardInterrupt, SystemExit):
+        if not deleted:
+            raise
+        with suppress(OSError):  # after SIGHUP, the terminal may be gone
+            note(
+                f"deleted {plural(len(deleted), 'run')} ({id_words(deleted)}) (interrupted while giving the space "
+                "back: the runs are deleted; a later delete or prune gives it back)"
+            )
+        return
+    note(removal_words(removal, dry_run=dry_run, pruning=pruning))
