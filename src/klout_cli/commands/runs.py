@@ -69,8 +69,8 @@ def show(ctx: click.Context, run_id: int, fmt: str | None, db_path: Path | None)
     """Everything about one saved run: model, as-of, counts, options and every input.
 
     Every input is listed with its sha256 and rows. On a terminal (table) or in markdown: the
-    run, then its inputs; json and jsonl (the default when piped): one document with both;
-    csv and tsv: the inputs, one row each.
+    run, then its inputs; in json (the default when piped) and jsonl: one document with both;
+    in csv and tsv: the inputs, one row each.
 
     \b
     Examples:
