@@ -76,6 +76,7 @@ def header(column: str) -> str:
 DROP_FIRST = (
     "followers",
     "items",
+    "files",
     "activity",
     "reach",
     "amplification",

@@ -103,10 +103,10 @@ def size_words(size: int) -> str:
     """Bytes as a person reads them: 812 bytes, 340.2 KB, 12.3 MB, 1.2 GB (powers of 1000)."""
     if size < 1000:
         return f"{size} bytes"
-    for unit, scale in (("KB", 1e3), ("MB", 1e6), ("GB", 1e9)):
-        if size < scale * 1000 or unit == "GB":
+    for unit, scale in (("KB", 1e3), ("MB", 1e6)):
+        if round(size / scale, 1) < 1000:  # 999,960 bytes is 1.0 MB, not 1000.0 KB
             return f"{size / scale:.1f} {unit}"
-    raise AssertionError("unreachable")
+    return f"{size / 1e9:.1f} GB"
 
 
 def id_words(ids: Sequence[int]) -> str:

@@ -274,11 +274,13 @@ def test_runs_usage_errors_exit_2_and_delete_nothing(kscore, sample, db, args):
 
 
 def test_the_store_sizes_and_ids_read_well():
-    assert [size_words(n) for n in (812, 340_200, 12_345_678, 1_234_567_890)] == [
+    assert [size_words(n) for n in (812, 340_200, 999_960, 12_345_678, 1_234_567_890, 12_345_678_901_234)] == [
         "812 bytes",
         "340.2 KB",
+        "1.0 MB",
         "12.3 MB",
         "1.2 GB",
+        "12345.7 GB",
     ]
     assert id_words([4]) == "id 4"
     assert id_words([1, 2, 4]) == "ids 1, 2, 4"
