@@ -17,6 +17,9 @@ from klout_cli.core.errors import StoreError
 from klout_cli.store import Store
 from klout_cli.store_access import begin_writing, done_writing, signals_held, store_error, test_point
 
+#: How long the WAL's checkpoint after a deletion waits for readers to finish (seconds).
+CHECKPOINT_WAIT = 5.0
+
 
 @dataclass(frozen=True)
 class Removal:
@@ -118,7 +121,7 @@ def _remove(
                 return Removal(tuple(chosen), left, before, before)
             chosen, left = _delete(store, connection, choose, on_commit)
             test_point("after-commit")
-            not_given_back = _give_back(connection)
+            not_given_back = _give_back(connection, store.timeout)
         except sqlite3.Error as error:
             raise store_error(path, error, writing=True, purpose="delete") from None
     return Removal(tuple(chosen), left, before, store_size(path), not_given_back)
@@ -154,14 +157,18 @@ def _delete(
     return chosen, left
 
 
-def _give_back(connection: sqlite3.Connection) -> str | None:
+def _give_back(connection: sqlite3.Connection, timeout: float) -> str | None:
     """Shrink the file: VACUUM when pages are free, then checkpoint the WAL into it and truncate
-    the WAL. Both wait for a writer as long as the store's timeout; the runs are deleted already,
-    so a failure here is only said (a later delete or prune vacuums again), never an error."""
+    the WAL. VACUUM waits for a writer as long as a save would; the checkpoint waits for readers
+    only CHECKPOINT_WAIT seconds (one may keep the store open for hours). The runs are deleted
+    already, so a failure here is only said (a later delete or prune vacuums again), never an error."""
     try:
         if connection.execute("PRAGMA freelist_count").fetchone()[0]:
             connection.execute("VACUUM")
+        connection.execute(f"PRAGMA busy_timeout = {int(min(timeout, CHECKPOINT_WAIT) * 1000)}")
         busy, _, _ = connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
     except sqlite3.Error as error:
         return str(error)
-    return "a reader still has the store open; its write-ahead log shrinks later" if busy else None
+    if busy:
+        return "another process is reading the store; the file shrinks when the last one to use it closes it"
+    return None

@@ -197,6 +197,45 @@ def test_a_delete_that_waits_too_long_deletes_nothing_and_says_why(run_env, db):
     assert run_ids(db) == [1, 2]
 
 
+READER = """
+import sqlite3, sys, time
+connection = sqlite3.connect(sys.argv[1], isolation_level=None)
+connection.execute("BEGIN")
+connection.execute("SELECT count(*) FROM scores").fetchone()
+print("reading", flush=True)
+time.sleep(float(sys.argv[2]))
+connection.execute("COMMIT")
+"""
+
+
+def test_a_delete_while_a_reader_holds_the_store_says_the_space_comes_back_later(kscore, db, monkeypatch):
+    """The WAL cannot be truncated while a reader keeps an older snapshot: the delete waits a
+    little, says so, and exits 0; the file shrinks once the last user of the store closes it."""
+    import klout_cli.store_runs as store_runs
+
+    for _ in range(3):
+        assert kscore("compute", str(EXAMPLE), "-f", "csv").exit_code == 0
+    three_runs = db.stat().st_size
+    monkeypatch.setattr(store_runs, "CHECKPOINT_WAIT", 0.3)
+    reader = subprocess.Popen([sys.executable, "-c", READER, str(db), "2"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert reader.stdout is not None
+        assert reader.stdout.readline().strip() == "reading"
+        result = kscore("runs", "prune", "--keep", "1")
+        reader.wait(timeout=30)
+    finally:
+        reader.kill()
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.rstrip().endswith(
+        "(not all of the space was given back: another process is reading the store; "
+        "the file shrinks when the last one to use it closes it)"
+    )
+    assert run_ids(db) == [3]
+    assert kscore("rank", "-f", "csv").exit_code == 0  # the last to close the store checkpoints it
+    wal = db.with_name(db.name + "-wal")
+    assert db.stat().st_size + (wal.stat().st_size if wal.exists() else 0) < three_runs / 2
+
+
 def test_a_writer_that_waits_too_long_saves_nothing_and_says_why(run_env, db):
     first = start(compute_args(), run_env, KSCORE_TEST_AT="in-transaction:sleep=4")
     try:
