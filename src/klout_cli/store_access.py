@@ -90,9 +90,10 @@ def begin_writing(
         waited = time.monotonic() - start
         if waited >= timeout:
             doing = "nothing was saved" if purpose == "save" else "the store was not updated to this kscore's version"
+            held = f"held it for the {waited:.0f} s this one waited" if timeout > 0 else "holds it"
             raise StoreError(
-                f"{path}: the run store is busy: {_someone(path)} held it for the {waited:.0f} s this one waited; "
-                f"{doing} (set KSCORE_STORE_TIMEOUT to wait longer)"
+                f"{path}: the run store is busy: {_someone(path)} {held}; {doing} "
+                "(set KSCORE_STORE_TIMEOUT to wait longer)"
             )
         if not said and on_wait is not None:
             on_wait(f"waiting for the run store {path}: {_someone(path)} is saving a run…")
