@@ -74,7 +74,7 @@ def _visible(message: str) -> str:
     """An error as it is printed: what it quotes of the data escaped (see visible.py)."""
     from klout_cli.visible import visible
 
-    return visible(message, lines=True)
+    return visible(message)  # one line: a newline or tab quoted from the data shows as \\n or \\t
 
 
 # -- commands -------------------------------------------------------------------------------

@@ -437,7 +437,8 @@ def _score(
     features = trust_network(found.edges, features, model)
     if all(item.last_active is not None for item in features):  # every account dormant: say why
         raise InputError(
-            f"no rows inside the window: {report.before_window:,} are older than "
+            f"no rows inside the window: {report.before_window:,} "
+            f"{'is' if report.before_window == 1 else 'are'} older than "
             f"{model.window_days:g} days before as-of {report.as_of:%Y-%m-%d %H:%M}, "
             f"{report.after_as_of:,} are after it (pass "
             + (

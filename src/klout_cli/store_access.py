@@ -98,9 +98,10 @@ def begin_writing(
                 raise
         waited = time.monotonic() - start
         if waited >= timeout:
+            held = f"held it for the {waited:.0f} s this one waited" if timeout > 0 else "holds it"
             raise StoreError(
-                f"{path}: the run store is busy: {_someone(path)} held it for the {waited:.0f} s this one waited; "
-                f"{UNDONE[purpose]} (set KSCORE_STORE_TIMEOUT to wait longer)"
+                f"{path}: the run store is busy: {_someone(path)} {held}; {UNDONE[purpose]} "
+                "(set KSCORE_STORE_TIMEOUT to wait longer)"
             )
         if not said and on_wait is not None:
             on_wait(f"waiting for the run store {path}: {_someone(path)} is saving a run…")

@@ -216,6 +216,11 @@ def test_any_string_anywhere_never_crashes_or_reaches_the_terminal_raw(
     for fmt in ("table", "json", "markdown"):
         run("explain", account, "-", "-f", fmt, input=data)
     run("model", "check", model, "-f", "table")
+    if run("compute", "-", "--model", model, "-f", "csv", input=data).exit_code == 0:  # saved: every view of it
+        for fmt in ("table", "csv", "json"):
+            for command in (["rank"], ["topics"], ["topics", account], ["history", account], ["runs"], ["movers"]):
+                run(*command, "-f", fmt)
+            run("explain", account, "-f", fmt)
 
 
 #: What kscore itself sends to a terminal: colours (SGR), the cursor hidden and shown, a line

@@ -123,7 +123,7 @@ def test_a_malformed_timestamp_is_an_error_naming_file_line_and_column(tmp_path:
     text = f"{HEADER}\na,2024-01-01,1,x\nb,{value},2,y\nc,2024-01-03,3,z\n"
     message = error_of(tmp_path, text)
     assert message.startswith(
-        f"{tmp_path / 'activity.csv'}:3: column 'timestamp': '{value}' is not a complete ISO-8601 timestamp ("
+        f"{tmp_path / 'activity.csv'}:3: column 'timestamp': '{value}' is not a complete ISO 8601 timestamp ("
     )
     frame, report = read(tmp_path, text, skip=True)
     assert list(frame["account"]) == ["a", "c"]  # type: ignore[index]
@@ -164,7 +164,7 @@ def test_any_complete_timestamp_is_read_and_any_cut_of_one_is_not(
         path.write_text(f"account,timestamp\na,{stamp[:at]}\n", encoding="utf-8")
         if stamp[at:].startswith(tuple("0123456789")) and "." in stamp[:at]:
             return  # fewer digits of a fraction of a second are still a complete timestamp
-        with pytest.raises(InputError, match="is not a complete ISO-8601 timestamp"):
+        with pytest.raises(InputError, match="is not a complete ISO 8601 timestamp"):
             read_sources([str(path)])
 
 

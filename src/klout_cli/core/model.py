@@ -216,7 +216,7 @@ def _check_keys(data: Mapping[str, Any], allowed: tuple[str, ...], path: str) ->
     prefix = f"{path}." if path else ""
     for key in data:
         if not isinstance(key, str):
-            raise ModelError(f"{prefix}{key!r}: keys must be text")
+            raise ModelError(f"{prefix}{'null' if key is None else repr(key)}: keys must be text")
         if key not in allowed:
             raise ModelError(f"{prefix}{key}: unknown key{_suggest(key, allowed)}")
     for key in allowed:
@@ -250,6 +250,8 @@ def _text_number_hint(value: Any) -> str:
         number = float(value)
     except ValueError:
         return ""
+    if not math.isfinite(number):
+        return " (too large for a number)"
     return f" (YAML reads it as text: write {number:.15g} without quotes or an exponent)"
 
 

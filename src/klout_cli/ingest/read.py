@@ -355,7 +355,7 @@ def _timestamps(cleaned: pd.Series, raw: pd.Series, checks: _Checks, formats: Se
     incomplete = pd.Series(False, index=cleaned.index)
     if not formats:  # kscore's own schema: complete ISO 8601 only (a preset keeps its own formats)
         incomplete = (cleaned != "") & ~cleaned.str.fullmatch(COMPLETE_ISO).fillna(False).astype(bool)
-        problem = "'{value}' is not a complete ISO-8601 timestamp (" + ISO_FORMS + ")"
+        problem = "'{value}' is not a complete ISO 8601 timestamp (" + ISO_FORMS + ")"
         checks.add(incomplete, "timestamp", problem, raw, "not a date")
     unread = (cleaned != "") & stamps.isna() & ~incomplete
     checks.add(unread, "timestamp", "'{value}' is not " + like, raw, "not a date")
@@ -530,7 +530,8 @@ def _nearest_hint(header: Sequence[str]) -> str:
     preset, lacking = nearest(header)
     if len(lacking) == len(preset.detect):
         return ", or `kscore presets`"
-    return f"; or is it a {preset.name} export? It needs {', '.join(repr(c) for c in lacking)} too"
+    article = "an" if preset.name[:1] in "aeiox" else "a"  # x is said "ex"
+    return f"; or is it {article} {preset.name} export? It needs {', '.join(repr(c) for c in lacking)} too"
 
 
 def _read_fast(

@@ -66,6 +66,9 @@ class StrictLoader(yaml.SafeLoader):
         seen: set[Any] = set()
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=deep)
+            if not isinstance(key, (str, int, float, bool)) and key is not None:
+                problem = f"a key must be a name, not a {'list' if isinstance(key, list) else type(key).__name__}"
+                raise yaml.MarkedYAMLError(problem=problem, problem_mark=key_node.start_mark)
             if key in seen:
                 mark = key_node.start_mark
                 raise yaml.MarkedYAMLError(problem=f"key '{key}' is given twice", problem_mark=mark)
