@@ -217,6 +217,8 @@ CASES: dict[str, Case | Elsewhere] = {
     "E-usage-files-and-run": after_a_run("rank", "--run", "1", "activity.csv"),
     "E-usage-reading-without-files": after_a_run("rank", "--strict"),
     "E-usage-topic-empty": after_a_run("rank", "--topic", "#"),
+    "E-usage-runs-keep": after_a_run("runs", "prune", "--keep", "-1"),
+    "E-usage-runs-id": after_a_run("runs", "delete", "1.5"),
     "E-usage-store-timeout": Case(
         ("compute", "activity.csv"), {"activity.csv": SAMPLE_CSV}, env={"KSCORE_STORE_TIMEOUT": "soon"}
     ),
@@ -294,6 +296,9 @@ CASES: dict[str, Case | Elsewhere] = {
     "E-store-no-runs": Case(("rank",)),
     "E-store-empty": Case(("rank",), {STORE: b""}),
     "E-store-unknown-run": after_a_run("rank", "--run", "7"),
+    "E-store-delete-unknown": after_a_run("runs", "delete", "1", "7", "9"),
+    "E-store-delete-busy": after_a_run("runs", "delete", "1", env={"KSCORE_STORE_TIMEOUT": "1"}, around=store_held),
+    "E-store-delete-read-only": after_a_run("runs", "prune", "--keep", "0", around=read_only),
     "E-store-busy": after_a_run("compute", "activity.csv", env={"KSCORE_STORE_TIMEOUT": "1"}, around=store_held),
     "E-store-read-only": after_a_run("compute", "activity.csv", around=read_only),
     "E-store-disk-full": after_a_run("compute", "activity.csv", around=disk_full),
@@ -313,6 +318,9 @@ CASES: dict[str, Case | Elsewhere] = {
     "I-sigterm": interrupted("TERM"),
     "I-sighup": interrupted("HUP"),
     "I-after-save": interrupted("INT", "after-commit"),
+    "I-after-delete": after_a_run(
+        "runs", "delete", "1", env={"KSCORE_TEST_AT": "after-commit:signal=INT"}, around=as_main
+    ),
 }
 
 
