@@ -160,6 +160,17 @@ class NewRun:
     """(row, breakdown) per account and topic, ordered by topic, then best first; read once."""
 
 
+def next_run_id(connection: sqlite3.Connection) -> int:
+    """The id for a new run: past every run there is and every run deleted (`last_run_id`, kept
+    by `kscore runs delete`), so an id is never given twice."""
+    if not connection.execute("SELECT 1 FROM sqlite_master WHERE name = 'last_run_id'").fetchone():
+        return int(connection.execute("SELECT coalesce(max(id), 0) FROM runs").fetchone()[0]) + 1
+    row = connection.execute(
+        "SELECT max(coalesce((SELECT max(id) FROM runs), 0), coalesce((SELECT max(id) FROM last_run_id), 0))"
+    ).fetchone()
+    return int(row[0]) + 1
+
+
 class Store:
     def __init__(self, path: Path, timeout: float = DEFAULT_TIMEOUT) -> None:
         self.path = path
@@ -251,10 +262,11 @@ class Store:
             # small cache, 13 s with this one
             connection.execute(f"PRAGMA cache_size = -{SAVE_CACHE_KB}")
             cursor = connection.execute(
-                "INSERT INTO runs (created_at, as_of, model_name, model_source, model_hash, model_text, model_json,"
+                "INSERT INTO runs (id, created_at, as_of, model_name, model_source, model_hash, model_text, model_json,"
                 " signals, relative, combine, rows_read, rows_kept, rows_left_out, accounts, medians)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
+                    next_run_id(connection),
                     run.created_at,
                     run.as_of,
                     run.model_name,

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from klout_cli.core.errors import StoreError
-from klout_cli.store import Store
+from klout_cli.store import Store, next_run_id
 from klout_cli.store_access import begin_writing, done_writing, signals_held, store_error, test_point
 
 #: How long the WAL's checkpoint after a deletion waits for readers to finish (seconds).
@@ -127,6 +127,15 @@ def _remove(
     return Removal(tuple(chosen), left, before, store_size(path), not_given_back)
 
 
+def remember_last_id(connection: sqlite3.Connection) -> None:
+    """Keep the highest run id ever given in `last_run_id`, so a deleted run's id is never given
+    to a later run (an id written down names one run for good). Older kscores ignore the table."""
+    connection.execute("CREATE TABLE IF NOT EXISTS last_run_id (id INTEGER NOT NULL)")
+    highest = next_run_id(connection) - 1
+    connection.execute("DELETE FROM last_run_id")
+    connection.execute("INSERT INTO last_run_id (id) VALUES (?)", (highest,))
+
+
 def _delete(
     store: Store,
     connection: sqlite3.Connection,
@@ -139,6 +148,7 @@ def _delete(
         test_point("in-transaction")
         chosen = choose(connection)  # under the lock: the runs are those that are there now
         keyed = [(run_id,) for run_id in chosen]
+        remember_last_id(connection)
         for table in run_tables(connection):
             connection.executemany(f'DELETE FROM "{table}" WHERE run_id = ?', keyed)
         connection.executemany("DELETE FROM runs WHERE id = ?", keyed)

@@ -167,6 +167,15 @@ def test_delete_removes_every_row_of_the_runs_in_every_table(kscore, three, db):
     assert [row["id"] for row in records(ok(kscore("runs", "-f", "csv")).stdout)] == ["2"]
 
 
+def test_a_deleted_runs_id_is_never_given_again(kscore, three, db):
+    ok(kscore("runs", "delete", "3"))
+    ok(kscore("compute", str(EXAMPLE), "-f", "csv"))
+    ok(kscore("runs", "prune", "--keep", "0"))
+    ok(kscore("compute", str(EXAMPLE), "-f", "csv"))
+    assert [row["id"] for row in records(ok(kscore("runs", "-f", "csv")).stdout)] == ["5"]
+    assert "no run 3 in" in error_line(kscore("rank", "--run", "3"))
+
+
 def test_prune_keeps_the_newest_and_gives_the_space_back(kscore, db):
     ok(kscore("compute", str(EXAMPLE), "-f", "csv"))
     one_run = on_disk(db)
