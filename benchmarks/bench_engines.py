@@ -37,7 +37,6 @@ sys.path.insert(0, str(HERE))
 from bench_workload import measure  # noqa: E402
 from workload_sql import (  # noqa: E402
     AUDIENCE,
-    CASE_INSENSITIVE,
     COMPLETE_ISO,
     COUNTS,
     HASHTAG,
@@ -113,7 +112,8 @@ def split_parts(path: str) -> None:
     codes = pc.dictionary_encode(table.column("account")).combine_chunks()
     part = pc.bit_wise_and(codes.indices, 1)
     for index in range(2):
-        pacsv.write_csv(table.filter(pc.equal(part, index)), f"{path}.{index}")
+        options = pacsv.WriteOptions(quoting_style="none")  # as the generator writes it ("needed" quotes every string)
+        pacsv.write_csv(table.filter(pc.equal(part, index)), f"{path}.{index}", options)
 
 
 # -- duckdb ------------------------------------------------------------------------------------
@@ -192,16 +192,11 @@ def polars_features(frame: Any, keys: list[str], p: dict[str, Any], *, audience:
     )
     if audience:
         audiences = frame.group_by(keys).agg(
-            **{
-                name: pl.col(name).sort_by(["ts", name]).drop_nulls().last()
-                for name in AUDIENCE
-            }
+            **{name: pl.col(name).sort_by(["ts", name]).drop_nulls().last() for name in AUDIENCE}
         )
     else:
         audiences = frame.select(keys).unique()
-    return audiences.join(sums, on=keys, how="left", nulls_equal=True).join(
-        days, on=keys, how="left", nulls_equal=True
-    )
+    return audiences.join(sums, on=keys, how="left", nulls_equal=True).join(days, on=keys, how="left", nulls_equal=True)
 
 
 def _polars_name(column: str) -> Any:
@@ -212,19 +207,26 @@ def _polars_name(column: str) -> Any:
 
 
 def _polars_count(column: str) -> tuple[Any, Any]:
+    """(number, unreadable) of a count column; the range checks come once it is a column."""
     import polars as pl
 
     text = pl.col(column).fill_null("").str.strip_chars()
     number = pl.when(text != "").then(text).cast(pl.Float64, strict=False)
-    bad = (text != "") & (
-        number.is_null() | ~number.is_finite() | (number < 0) | (number != number.floor()) | (number > 1e15)
-    )
-    return number, bad
+    return number, (text != "") & number.is_null()
+
+
+def _polars_bad_count(column: str) -> Any:
+    import polars as pl
+
+    number = pl.col(column)
+    return ~number.is_finite() | (number < 0) | (number != number.floor()) | (number > 1e15)
 
 
 def run_polars(path: str, threads: str) -> dict[str, Any]:
     os.environ["POLARS_MAX_THREADS"] = threads  # read when polars is imported
     import polars as pl
+
+    from klout_cli.ingest import schema
 
     p = model_parameters()
     steps = Steps()
@@ -234,21 +236,27 @@ def run_polars(path: str, threads: str) -> dict[str, Any]:
     stamp = pl.col("timestamp").fill_null("").str.strip_chars()
     counts = {name: _polars_count(name) for name in (*COUNTS, *AUDIENCE)}
     kind = pl.col("kind").fill_null("").str.strip_chars().str.to_lowercase()
-    rows = raw.select(
-        account=_polars_name("account"),
-        raw_time=stamp,
-        ts=stamp.str.to_datetime(strict=False, time_zone="UTC", time_unit="us"),
-        platform=pl.col("platform").fill_null("").str.strip_chars().str.to_lowercase().replace("", "default"),
-        kind=pl.when(kind == "").then(pl.lit("post")).otherwise(kind),
-        post_id=pl.col("post_id").fill_null("").str.strip_chars(),
-        target=_polars_name("target"),
-        **{name: counts[name][0].fill_null(0.0) for name in COUNTS},
-        **{name: counts[name][0] for name in AUDIENCE},
-        topics=pl.col("topics").fill_null(""),
-        text=pl.col("text").fill_null(""),
-        bad_count=pl.any_horizontal(bad for _, bad in counts.values()),
+    rows = (
+        raw.lazy()
+        .select(  # lazy: each count is parsed once (common subexpressions)
+            account=_polars_name("account"),
+            raw_time=stamp,
+            ts=stamp.str.to_datetime(strict=False, time_zone="UTC", time_unit="us"),
+            platform=pl.col("platform").fill_null("").str.strip_chars().str.to_lowercase().replace("", "default"),
+            kind=pl.when(kind == "").then(pl.lit("post")).otherwise(kind),
+            post_id=pl.col("post_id").fill_null("").str.strip_chars(),
+            target=_polars_name("target"),
+            **{name: counts[name][0] for name in (*COUNTS, *AUDIENCE)},
+            topics=pl.col("topics").fill_null(""),
+            text=pl.col("text").fill_null(""),
+            unreadable=pl.any_horizontal(unreadable for _, unreadable in counts.values()),
+        )
+        .collect()
     )
     del raw
+    rows = rows.with_columns(
+        bad_count=pl.col("unreadable") | pl.any_horizontal(_polars_bad_count(name) for name in counts).fill_null(False)
+    ).with_columns(pl.col(name).fill_null(0.0) for name in COUNTS)
     checks = rows.select(
         account=(pl.col("account") == "").sum(),
         timestamp=(
@@ -267,8 +275,11 @@ def run_polars(path: str, threads: str) -> dict[str, Any]:
     steps.done("read")
     # display spellings: the most frequent spelling of each case-folded name (then the first)
     spelt = (
-        pl.concat([rows.select("platform", name="account"), rows.filter(pl.col("target") != "").select("platform", name="target")])
-        .filter(pl.col("platform").is_in(list(eval(CASE_INSENSITIVE))))
+        pl.concat([
+            rows.select("platform", name="account"),
+            rows.filter(pl.col("target") != "").select("platform", name="target"),
+        ])
+        .filter(pl.col("platform").is_in(sorted(schema.CASE_INSENSITIVE)))
         .group_by("platform", "name").len()
         .with_columns(folded=pl.col("name").str.to_lowercase())
         .sort(["len", "name"], descending=[True, False])
@@ -290,11 +301,18 @@ def run_polars(path: str, threads: str) -> dict[str, Any]:
         .then(pl.col("topics").first())
         .otherwise(each.filter(each.str.strip_chars() != "").unique().sort().str.join(";"))
     )
-    with_id = rows.filter(pl.col("post_id") != "").group_by(ITEM_KEYS).agg(
-        pl.col("ts").min(), *maxima, merged_topics.alias("topics"), pl.col("text").max()
+    # only rows whose post id (or, without one, account and time) repeats can be copies, as in kscore
+    has_id = pl.col("post_id") != ""
+    copy = pl.when(has_id).then(pl.len().over("post_id") > 1).otherwise(pl.len().over("account", "ts") > 1)
+    rows = rows.drop("raw_time", "unreadable", "bad_count").with_columns(copy=copy)
+    with_id = (
+        rows.filter(pl.col("copy") & has_id)
+        .group_by(ITEM_KEYS)
+        .agg(pl.col("ts").min(), *maxima, merged_topics.alias("topics"), pl.col("text").max())
     )
-    without_id = rows.filter(pl.col("post_id") == "").group_by(ROW_KEYS).agg(*maxima)
-    unique = pl.concat([with_id, without_id], how="diagonal_relaxed")
+    without_id = rows.filter(pl.col("copy") & ~has_id).group_by(ROW_KEYS).agg(*maxima)
+    single = rows.filter(~pl.col("copy")).drop("copy")
+    unique = pl.concat([single, with_id, without_id], how="diagonal_relaxed")
     del rows
     as_of = unique["ts"].max()
     age = (pl.lit(as_of) - pl.col("ts")).dt.total_microseconds() / 86_400e6
@@ -309,7 +327,8 @@ def run_polars(path: str, threads: str) -> dict[str, Any]:
     written = pl.col("raw").str.replace(r"^[^#]*#", "").str.strip_chars().str.to_lowercase()
     aliases = p["aliases"]
     tagged = (
-        window.filter(pl.col("kind").is_in(OWN) & ((pl.col("topics") != "") | pl.col("text").str.contains("#", literal=True)))
+        window.filter(pl.col("kind").is_in(OWN))
+        .filter((pl.col("topics") != "") | pl.col("text").str.contains("#", literal=True))
         .with_row_index("item")
         .with_columns(raw=pl.col("topics").str.split(";").list.concat(pl.col("text").str.extract_all(HASHTAG)))
         .explode("raw")
@@ -341,14 +360,18 @@ def run_pyarrow(path: str, threads: str) -> dict[str, Any]:
     header = pacsv.read_csv(path, read_options=pacsv.ReadOptions(block_size=1 << 16)).column_names
     table = pacsv.read_csv(
         path,
-        convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(header, pa.string()), strings_can_be_null=False),
+        convert_options=pacsv.ConvertOptions(
+            column_types=dict.fromkeys(header, pa.string()), strings_can_be_null=False
+        ),
     )
     column = {name: table.column(name).combine_chunks() for name in header}
     del table
 
     def name(values: pa.Array) -> pa.Array:
         cleaned = pc.utf8_normalize(pc.utf8_trim_whitespace(values), form="NFC")
-        return pc.if_else(pc.starts_with(cleaned, "@"), pc.utf8_trim_whitespace(pc.utf8_slice_codeunits(cleaned, 1)), cleaned)
+        return pc.if_else(
+            pc.starts_with(cleaned, "@"), pc.utf8_trim_whitespace(pc.utf8_slice_codeunits(cleaned, 1)), cleaned
+        )
 
     bad = np.zeros(len(column["account"]), dtype=bool)
     account, target = name(column["account"]), name(column["target"])
@@ -387,11 +410,18 @@ def run_pyarrow(path: str, threads: str) -> dict[str, Any]:
     )  # fmt: skip
     del column
     steps.done("read")
-    with_id = rows.filter(pc.not_equal(rows["post_id"], ""))
-    merged = with_id.group_by(ITEM_KEYS, use_threads=int(threads) > 1).aggregate(
-        [("ts", "min"), *((count, "max") for count in (*COUNTS, *AUDIENCE)), ("topics", "max"), ("text", "max")]
-    )  # (topics of copies: the greatest, not all of them merged; no copies in this data)
-    unique = merged.rename_columns([name.removesuffix("_min").removesuffix("_max") for name in merged.column_names])
+    # only rows whose post id repeats can be copies (rows without one: not done here; none in this data)
+    ids = rows.group_by("post_id").aggregate([([], "count_all")])
+    copy = pc.is_in(rows["post_id"], ids.filter(pc.greater(ids["count_all"], 1))["post_id"])
+    merged = (
+        rows.filter(copy)
+        .group_by(ITEM_KEYS, use_threads=int(threads) > 1)
+        .aggregate(
+            [("ts", "min"), *((count, "max") for count in (*COUNTS, *AUDIENCE)), ("topics", "max"), ("text", "max")]
+        )
+    )  # (topics of copies: the greatest, not all of them merged)
+    merged = merged.rename_columns([name.removesuffix("_min").removesuffix("_max") for name in merged.column_names])
+    unique = pa.concat_tables([rows.filter(pc.invert(copy)), merged.select(rows.column_names)])
     as_of = pc.max(unique["ts"])
     age = pc.divide(pc.cast(pc.subtract(as_of, unique["ts"]), pa.int64()), 86_400e6)
     keep = pc.and_(pc.greater_equal(age, 0), pc.less_equal(age, p["window_days"]))

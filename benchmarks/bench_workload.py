@@ -25,6 +25,7 @@ import sys
 import tempfile
 import time
 from contextlib import contextmanager
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -89,7 +90,7 @@ def run_compute(data: str, store: str, *flags: str) -> dict[str, Any]:
     finally:
         starts.append(("end", time.perf_counter()))
     figures: dict[str, Any] = {STAGE_NAMES.get(name, name): 0.0 for name in STAGES}
-    for (name, start), (_, end) in zip(starts, starts[1:]):
+    for (name, start), (_, end) in pairwise(starts):
         figures[STAGE_NAMES.get(name, name)] += end - start
     figures["output"] = sum(path.stat().st_size for path in Path(store).parent.glob(Path(store).name + "*"))
     return figures
@@ -97,10 +98,7 @@ def run_compute(data: str, store: str, *flags: str) -> dict[str, Any]:
 
 def child(kind: str, arguments: list[str], report: str) -> None:
     """One measurement, in this (child) process; its figures go to the file `report`."""
-    if kind == "baseline":
-        figures = run_baseline(*arguments)
-    else:
-        figures = run_compute(*arguments)
+    figures = run_baseline(*arguments) if kind == "baseline" else run_compute(*arguments)
     figures["wchar"] = written_bytes()
     Path(report).write_text(json.dumps(figures))
 
@@ -145,22 +143,23 @@ def run_all(rows: int, accounts: int, folder: Path, repeat: int) -> dict[str, An
             shutil.rmtree(path, ignore_errors=True)
         store.parent.mkdir()
         runs = {
-            "baseline": lambda: measure_child("baseline", str(data), str(out), parameters, folder=folder),
-            "compute": lambda: measure_child("compute", str(data), str(store), folder=folder),
-            "no_save": lambda: measure_child(
-                "compute", str(data), str(folder / "unused.db"), "--no-save", folder=folder
-            ),
-            "rank": lambda: measure([sys.executable, "-m", "klout_cli", "rank", "--top", "50", "--db", str(store)]),
+            "baseline": ["baseline", str(data), str(out), parameters],
+            "compute": ["compute", str(data), str(store)],
+            "no_save": ["compute", str(data), str(folder / "unused.db"), "--no-save"],
         }
-        for name, run in runs.items():
-            found.setdefault(name, []).append(run())
+        for name, arguments in runs.items():
+            found.setdefault(name, []).append(measure_child(*arguments, folder=folder))
+        rank = [sys.executable, "-m", "klout_cli", "rank", "--top", "50", "--db", str(store)]
+        found.setdefault("rank", []).append(measure(rank))
     return found
 
 
 def spread(values: list[float], digits: int = 1, unit: str = "") -> str:
     """One figure, or the lowest and highest of repeated ones."""
     low, high = min(values), max(values)
-    text = f"{low:,.{digits}f}" if round(low, digits) == round(high, digits) else f"{low:,.{digits}f}–{high:,.{digits}f}"
+    text = (
+        f"{low:,.{digits}f}" if round(low, digits) == round(high, digits) else f"{low:,.{digits}f}–{high:,.{digits}f}"
+    )
     return text + unit
 
 

@@ -207,7 +207,9 @@ def run_workload(
 
     # -- reading and validating every cell -------------------------------------------------
     numbers = [name for name in (*COUNTS, *AUDIENCE) if name in present]
-    types = "{" + ", ".join(f"{_text(name)}: {'DOUBLE' if name in numbers else 'VARCHAR'}" for name in header_names) + "}"
+    types = (
+        "{" + ", ".join(f"{_text(name)}: {'DOUBLE' if name in numbers else 'VARCHAR'}" for name in header_names) + "}"
+    )
     source = f"read_csv({_text(path)}, header = true, columns = {types})"
     stamp = f"trim(coalesce({column('timestamp')}, ''))"
     kind = f"coalesce(nullif(lower(trim(coalesce({column('kind')}, ''))), ''), 'post')"
@@ -312,7 +314,7 @@ def run_workload(
                AS decay, floor(epoch(ts) / 86400)::BIGINT AS day
         FROM uniq WHERE ts <= {moment} AND ts >= {moment} - to_microseconds({round(p["window_days"] * 86400e6)})
     """)
-    con.execute(f"""
+    con.execute("""
         CREATE TEMP TABLE dormant AS
         SELECT account, platform, max(ts) AS last_active FROM uniq
         WHERE (account, platform) NOT IN (SELECT DISTINCT account, platform FROM win) GROUP BY ALL
@@ -354,7 +356,7 @@ def run_workload(
         "CREATE TEMP TABLE topic_features AS "
         + features_sql("tagged", ["account", "platform", "topic"], p, audience=False)
     )
-    endorsed = con.execute(f"""
+    endorsed = con.execute("""
         SELECT count(*) FROM (
             SELECT account, target, platform, unnest(string_split(topics, ';')) AS topic, decay FROM win
             WHERE kind = 'endorse' AND target <> ''
@@ -456,7 +458,8 @@ def run_workload(
         CREATE TEMP TABLE top_items AS
         SELECT * EXCLUDE (place) FROM (
             SELECT account, platform, post_id, strftime(ts, '%Y-%m-%dT%H:%M:%S%z') AS timestamp, kind,
-                   {", ".join(COUNTS)}, weighted_engagement, weighted_engagement * decay AS counted, left(text, 120) AS text,
+                   {", ".join(COUNTS)}, weighted_engagement, weighted_engagement * decay AS counted,
+                   left(text, 120) AS text,
                    row_number() OVER (PARTITION BY account, platform
                                       ORDER BY weighted_engagement * decay DESC, age, post_id) AS place
             FROM (SELECT *, {" + ".join(f"{name} * {a[name]}" for name in COUNTS)} AS weighted_engagement
@@ -502,4 +505,3 @@ def run_workload(
         "endorsements": endorsed[0] if endorsed else 0,
         "written": sum(item.stat().st_size for item in out.iterdir()),
     }
-
