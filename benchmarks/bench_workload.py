@@ -2,6 +2,7 @@
 
     python benchmarks/bench_workload.py                                   # 2M rows, 100k accounts
     python benchmarks/bench_workload.py --accounts 1000000 --rows 3000000
+    python benchmarks/bench_workload.py --accounts 1000000 --rows 3000000 --spread even  # 1M accounts, each active
     python benchmarks/bench_workload.py --rows 20000 --accounts 1000       # a smoke test
     python benchmarks/bench_workload.py --repeat 2                        # each measurement twice, in turn
 
@@ -125,18 +126,17 @@ def measure_child(kind: str, *arguments: str, folder: Path) -> dict[str, Any]:
     return measure([sys.executable, __file__, "--child", kind, str(report), *arguments], report)
 
 
-def run_all(rows: int, accounts: int, folder: Path, repeat: int) -> dict[str, Any]:
+def run_all(rows: int, accounts: int, folder: Path, repeat: int, spread: str = "zipf") -> dict[str, Any]:
     """Every measurement `repeat` times, in turn: a list of figures for each."""
     sys.path.insert(0, str(HERE))
     from workload_sql import model_parameters
 
     data = folder / f"activity-{rows}-{accounts}.csv"
     # generated in a child: Linux keeps a process's peak memory across fork and exec
-    subprocess.run(
-        [sys.executable, str(HERE / "bench_compute.py"), "--generate", str(rows), str(accounts), str(data)], check=True
-    )
+    generator = [sys.executable, str(HERE / "bench_compute.py"), "--generate", str(rows), str(accounts), str(data)]
+    subprocess.run([*generator, "--spread", spread], check=True)
     parameters = json.dumps(model_parameters())
-    found: dict[str, Any] = {"file_mb": data.stat().st_size / 1e6, "rows": rows, "accounts": accounts}
+    found: dict[str, Any] = {"file_mb": data.stat().st_size / 1e6, "rows": rows, "accounts": accounts, "spread": spread}
     for _ in range(repeat):
         out, store = folder / "parquet", folder / "store" / "runs.db"
         for path in (out, store.parent):
@@ -167,7 +167,7 @@ def table(found: dict[str, Any]) -> str:
     """The measurements as a markdown table (ratios from the same round, kscore / baseline)."""
     base = found["baseline"]
     lines = [
-        f"{found['rows']:,} rows, {found['accounts']:,} accounts, a {found['file_mb']:.0f} MB CSV "
+        f"{found['rows']:,} rows, {found['accounts']:,} accounts ({found['spread']}), a {found['file_mb']:.0f} MB CSV "
         f"({len(base)} round{'s' if len(base) > 1 else ''}):",
         "",
         "| | time | × baseline | peak RSS | × | output | bytes written | stages (s) |",
@@ -212,6 +212,12 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=2_000_000)
     parser.add_argument("--accounts", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=1, help="run every measurement this many times, in turn")
+    parser.add_argument(
+        "--spread",
+        choices=("zipf", "even"),
+        default="zipf",
+        help="rows per account: Zipf (bench_compute's draw: most accounts get none) or the same for every account",
+    )
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     parser.add_argument("--child", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
     options = parser.parse_args()
@@ -222,7 +228,7 @@ def main() -> None:
     if importlib.util.find_spec("duckdb") is None:
         raise SystemExit("the baseline needs DuckDB: pip install -e '.[bench]' (or pip install duckdb)")
     with tempfile.TemporaryDirectory(prefix="kscore-bench-") as folder:
-        found = run_all(options.rows, options.accounts, Path(folder), options.repeat)
+        found = run_all(options.rows, options.accounts, Path(folder), options.repeat, options.spread)
     if options.json:
         options.json.write_text(json.dumps(found, indent=1))
     print(table(found))
