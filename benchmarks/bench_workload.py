@@ -174,16 +174,19 @@ def table(found: dict[str, Any]) -> str:
         "|---|---:|---:|---:|---:|---:|---:|---|",
     ]
 
-    def row(label: str, runs: list[dict[str, Any]], stages: str = "") -> str:
+    def row(label: str, runs: list[dict[str, Any]], stages: str = "", *, compared: bool = True) -> str:
+        """One measurement's figures; `compared`: with its ratios to the baseline of the same round."""
         wall = [run["wall"] for run in runs]
-        ratio = [run["wall"] / first["wall"] for run, first in zip(runs, base)]
         peak = [run["peak_mb"] for run in runs]
-        peak_ratio = [run["peak_mb"] / first["peak_mb"] for run, first in zip(runs, base)]
+        ratio = spread([run["wall"] / first["wall"] for run, first in zip(runs, base)], 1, "×") if compared else "—"
+        peak_ratio = (
+            spread([run["peak_mb"] / first["peak_mb"] for run, first in zip(runs, base)], 1, "×") if compared else "—"
+        )
         output = spread([run["output"] / 1e6 for run in runs], 1, " MB") if "output" in runs[0] else "—"
         wrote = spread([run["wchar"] / 1e6 for run in runs], 0, " MB") if "wchar" in runs[0] else "—"
         return (
-            f"| {label} | {spread(wall, 1, ' s')} | {spread(ratio, 1, '×')} | {spread(peak, 0, ' MB')} "
-            f"| {spread(peak_ratio, 1, '×')} | {output} | {wrote} | {stages} |"
+            f"| {label} | {spread(wall, 1, ' s')} | {ratio} | {spread(peak, 0, ' MB')} "
+            f"| {peak_ratio} | {output} | {wrote} | {stages} |"
         )
 
     steps = " + ".join(f"{name} {spread([run['steps'][name] for run in base], 2)}" for name in base[0]["steps"])
@@ -194,7 +197,7 @@ def table(found: dict[str, Any]) -> str:
             f"{name} {spread([run[name] for run in runs], 2)}" for name in STAGES if any(run[name] for run in runs)
         )
         lines.append(row(label, runs, stages))
-    lines.append(row("`kscore rank --top 50` on that store", found["rank"]))
+    lines.append(row("`kscore rank --top 50` on that store", found["rank"], compared=False))
     first = base[0]
     lines += [
         "",

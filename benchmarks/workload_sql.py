@@ -239,7 +239,6 @@ def run_workload(
                count(*)
         FROM checked
     """).fetchall()[0]
-    assert bad is not None
     if any(bad[:5]):
         raise SystemExit(f"{path}: bad rows (account, timestamp, kind, target, counts): {bad[:5]}")
     rows_read = bad[5]
@@ -311,7 +310,7 @@ def run_workload(
     con.execute(f"""
         CREATE TEMP TABLE win AS
         SELECT *, epoch({moment} - ts) / 86400 AS age, pow(0.5, epoch({moment} - ts) / 86400 / {p["half_life_days"]})
-               AS decay, floor(epoch(ts) / 86400)::BIGINT AS day
+               AS decay, floor(epoch(ts) / 86400)::BIGINT AS day  -- calendar days in UTC, the default model's zone
         FROM uniq WHERE ts <= {moment} AND ts >= {moment} - to_microseconds({round(p["window_days"] * 86400e6)})
     """)
     con.execute("""
@@ -491,7 +490,6 @@ def run_workload(
                (SELECT count(*) FROM pairs), (SELECT count(*) FROM edges WHERE reciprocal),
                (SELECT count(*) FROM win)
     """).fetchall()[0]
-    assert counted is not None
     accounts, dormant, topics, pairs, reciprocal, kept = counted
     return {
         "steps": steps.times,
