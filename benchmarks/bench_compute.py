@@ -27,8 +27,9 @@ SEED = 7
 AS_OF = "2024-06-30T00:00:00+00:00"
 
 
-def generate(rows: int, path: Path, accounts: int = 0) -> None:
-    """`rows` rows among `accounts` accounts (default: 50 rows an account), Zipf-distributed."""
+def generate(rows: int, path: Path, accounts: int = 0, spread: str = "zipf") -> None:
+    """`rows` rows among `accounts` accounts (default: 50 rows an account), Zipf-distributed (a
+    few accounts have most rows, and many none); `spread="even"`: every account has its share."""
     import numpy as np
     import pandas as pd
 
@@ -38,7 +39,7 @@ def generate(rows: int, path: Path, accounts: int = 0) -> None:
     kind = kinds[rng.integers(0, len(kinds), rows)]
     content = np.isin(kind, ["post", "reply", "share"])
     appeal = rng.lognormal(1.0, 1.2, accounts)
-    who = rng.zipf(1.3, rows) % accounts
+    who = rng.zipf(1.3, rows) % accounts if spread == "zipf" else rng.permutation(np.arange(rows) % accounts)
     seconds = rng.integers(0, 120 * 86400, rows)
     stamps = pd.Timestamp(AS_OF) - pd.to_timedelta(seconds, unit="s")
     likes = np.where(content, rng.poisson(appeal[who]), 0)
@@ -158,12 +159,13 @@ def main() -> None:
     )
     parser.add_argument("--child", nargs=2, metavar=("KIND", "PATH"), help=argparse.SUPPRESS)
     parser.add_argument("--generate", nargs=3, metavar=("ROWS", "ACCOUNTS", "PATH"), help=argparse.SUPPRESS)
+    parser.add_argument("--spread", choices=("zipf", "even"), default="zipf", help=argparse.SUPPRESS)
     options = parser.parse_args()
     if options.child:
         child(*options.child)
         return
     if options.generate:
-        generate(int(options.generate[0]), Path(options.generate[2]), int(options.generate[1]))
+        generate(int(options.generate[0]), Path(options.generate[2]), int(options.generate[1]), options.spread)
         return
     has_duckdb = importlib.util.find_spec("duckdb") is not None
     if not has_duckdb:
