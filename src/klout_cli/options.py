@@ -219,8 +219,14 @@ def emit(rows: Sequence[Row], columns: Sequence[str], fmt: str | None, title: st
         console = Console(soft_wrap=False)
         console.print(render.table(rows, columns, title, width=console.width))
         return
-    for line in render.lines(rows, columns, chosen):
-        click.echo(line)
+    batch: list[str] = []
+    for line in render.lines(rows, columns, chosen):  # written in blocks: one write per line is slow
+        batch.append(line)
+        if len(batch) == 10_000:
+            click.echo("\n".join(batch))
+            batch.clear()
+    if batch:
+        click.echo("\n".join(batch))
 
 
 def emit_document(data: dict[str, Any], fmt: str) -> None:
