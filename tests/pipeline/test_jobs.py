@@ -74,14 +74,20 @@ def test_random_splits_and_job_counts_save_the_same_breakdowns_to_the_bit(
 
 def test_a_workers_error_is_the_runs_error_word_for_word(tmp_path):
     """A part whose tagged items cannot be kept (its directory is gone: a full or removed TMPDIR)
-    fails in a worker as it fails here: the same exception, the same one line."""
+    fails in a worker as it fails here: the same exception, the same one line. (With several
+    failing parts, which one's error is told depends on which fails first.)"""
     model = load_model().model
     moment = datetime(2024, 3, 31, tzinfo=timezone.utc)
     with spill_module.Spill(2) as spill:
         spill_module.spill_sources([str(EXAMPLE)], spill)
         gone = tmp_path / "gone"
         jobs = [
-            PartJob(model, moment, files=tuple(map(str, spill.files[index])), keep=str(gone / f"kept-{index}.arrow"))
+            PartJob(
+                model,
+                moment,
+                files=tuple(map(str, spill.files[index])),
+                keep=str((gone if index else tmp_path) / f"kept-{index}.arrow"),
+            )
             for index in range(2)
         ]
         with pytest.raises(InputError) as here:

@@ -8,6 +8,7 @@ own process or in worker processes (`workers.py`), and a cluster could call it t
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -43,6 +44,10 @@ class PartJob:
     keep: str | None = None
     """A file to keep the tagged items in until the run is over (they are needed only after every
     part is done); None: they come back with the features."""
+
+    def size(self) -> int:
+        """The bytes of the part's files (0 for rows in memory): how long it will take, roughly."""
+        return sum(os.path.getsize(path) for path in self.files)
 
 
 @dataclass

@@ -76,9 +76,12 @@ class Workers:
 
     def run(self, jobs: Sequence[PartJob], on_done: Callable[[int, int], None]) -> list[PartFeatures]:
         """Each job's features, in the order of `jobs`; `on_done(done, count)` hears of each as it ends."""
-        pending: dict[Future[PartFeatures], int] = {
-            self._pool.submit(part_features, job): index for index, job in enumerate(jobs)
-        }
+        # the largest parts first: one account's rows are never split, so a part can be several
+        # times the others, and started last it would leave every other worker idle at the end
+        order = sorted(range(len(jobs)), key=lambda index: -jobs[index].size())
+        pending: dict[Future[PartFeatures], int] = {}
+        for index in order:
+            pending[self._pool.submit(part_features, jobs[index])] = index
         found: list[PartFeatures | None] = [None] * len(jobs)
         try:
             while pending:
