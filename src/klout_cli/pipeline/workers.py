@@ -10,6 +10,7 @@ workers before the parts are removed.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import signal
@@ -34,8 +35,11 @@ def default_jobs() -> int:
 
 def _worker_started() -> None:
     """Ctrl-C reaches every process of the terminal's group: the run alone handles it (it stops
-    the workers), so a worker prints no traceback of its own."""
+    the workers), so a worker prints no traceback of its own. And a worker runs without the
+    cyclic garbage collector, as the run does (see `cli.collection_paused`): a part makes many
+    small records and no cycles, and the collector's passes would walk them all."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    gc.disable()
 
 
 def _ready() -> None:
