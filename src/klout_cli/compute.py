@@ -15,7 +15,6 @@ import pandas as pd
 
 from klout_cli.core import (
     InputError,
-    Model,
     Score,
     Scorer,
     combine_platforms,
@@ -30,27 +29,22 @@ from klout_cli.core.topics import TopicScore
 from klout_cli.ingest.aggregate import (
     DAY_SECONDS,
     TopItem,
-    Window,
     WindowReport,
     drop_duplicates,
-    features_of,
     fill_audience,
     latest_timestamp,
-    top_items,
-    window_rows,
 )
-from klout_cli.ingest.network import Edges, edges_of, trust_network
+from klout_cli.ingest.network import Edges, trust_network
 from klout_cli.ingest.read import STDIN, Reading, ReadReport, read_sources
 from klout_cli.ingest.spill import Spill, parts_for, spill_sources, spooled
-from klout_cli.ingest.topics import Tagged, count_focused, focused_items, tag_items, tagged_pairs
 from klout_cli.modelfile import LoadedModel
+from klout_cli.pipeline.part import TOP_ITEMS, Items, PartFeatures, PartJob
+from klout_cli.pipeline.workers import Workers, run_parts
 from klout_cli.progress import Reporter
 from klout_cli.rows import Row, score_row, topic_row
 from klout_cli.store import NewRun, to_json
-from klout_cli.topics import TopicRows, styles_from, topic_rows, topic_scores
+from klout_cli.topics import TopicRows, styles_from, topic_scores
 
-Items = dict[tuple[str, str], list[TopItem]]
-TOP_ITEMS = 3
 QUIET = Reporter()
 
 
@@ -226,11 +220,14 @@ def compute_run(
     reading: Reading | None = None,
     progress: Reporter | None = None,
     parts: int | None = None,
+    jobs: int = 1,
     window: Window_ = None,
 ) -> RunResult:
     """Read the inputs and score them. Large inputs are split by account into `parts` on disk
     (by default, as many as their size asks for: see `ingest.spill`), which gives the same
-    result to the bit in memory that grows with the largest part rather than the input."""
+    result to the bit in memory that grows with the largest part rather than the input; up to
+    `jobs` parts are turned into features at once, each in a worker process (the same result
+    to the bit again)."""
     progress = progress or QUIET
     reading = reading or Reading()
     with ExitStack() as stack:
@@ -247,6 +244,8 @@ def compute_run(
         count = parts_for(inputs, copied) if parts is None else parts
         if count > 1:
             spill = stack.enter_context(Spill(count))
+            # started now, so they are ready when the input is read; stopped before the parts are removed
+            workers = stack.enter_context(Workers(min(jobs, count))) if jobs > 1 else None
             read = spill_sources(
                 inputs,
                 spill,
@@ -263,8 +262,9 @@ def compute_run(
                 as_of=as_of,
                 relative=relative,
                 combine=combine,
-                stage=progress.stage,
+                progress=progress,
                 window=window,
+                workers=workers,
             )
         if copied is not None:
             stdin = stack.enter_context(open(copied, "rb"))
@@ -275,15 +275,43 @@ def compute_run(
 
 
 @dataclass
-class _Found:
-    """What a run takes from its rows, before scoring."""
+class RunFeatures:
+    """What a run takes from its parts, joined, before scoring."""
 
     features: list[AccountFeatures]
     edges: list[Edges]
     items: Items
     topics: TopicRows
+    report: WindowReport
     focused: Callable[[pd.DataFrame], dict[tuple[str, str], int]]
     """Counts each account's items on the topics asked for (see `styles_from`)."""
+
+    @classmethod
+    def joined(cls, parts: Sequence[PartFeatures]) -> RunFeatures:
+        """The parts' features as one, in the order of the parts (each holds whole accounts)."""
+        features = [item for part in parts for item in part.features]
+        features.sort(key=lambda item: (item.account, item.platform))  # as one part sorts them
+        items: Items = {}
+        for part in parts:
+            items.update(part.items)
+        reports = [part.report for part in parts]
+        report = WindowReport(
+            as_of=reports[0].as_of,
+            rows_in=sum(item.rows_in for item in reports),
+            duplicates=sum(item.duplicates for item in reports),
+            repeated_rows=sum(item.repeated_rows for item in reports),
+            before_window=sum(item.before_window for item in reports),
+            after_as_of=sum(item.after_as_of for item in reports),
+        )
+
+        def focused(wanted: pd.DataFrame) -> dict[tuple[str, str], int]:
+            counted: dict[tuple[str, str], int] = {}
+            for part in parts:
+                counted.update(part.focused(wanted))
+            return counted
+
+        edges = [part.edges for part in parts]
+        return cls(features, edges, items, TopicRows.joined([part.topics for part in parts]), report, focused)
 
 
 Window_ = float | str | None
@@ -317,33 +345,18 @@ def score_rows(
     stage: Callable[[str], None] = QUIET.stage,
     window: Window_ = None,
 ) -> RunResult:
-    """Score rows already read (so one read can be scored under several models); `stage` hears
-    of each step as it starts, for a progress bar. `window` replaces the model's window_days:
-    days, or "all" (every row up to as-of)."""
+    """Score rows already read, as one part (so one read can be scored under several models);
+    `stage` hears of each step as it starts, for a progress bar. `window` replaces the model's
+    window_days: days, or "all" (every row up to as-of)."""
     if rows.empty:
         raise _no_rows(read)
     stage("aggregating")
+    moment = as_of
     if window is not None:
         moment = as_of or latest_timestamp(drop_duplicates(rows))
         loaded = windowed(loaded, window, moment, latest_timestamp(rows, earliest=True))
-    model = loaded.model
-    inside = window_rows(rows, model, as_of)
-    features, edges, items, topics, tagged = _gather(inside, model)
-    found = _Found(features, [edges], items, topics, lambda wanted: focused_items(inside, tagged, wanted))
-    return _score(found, inside.report, read, loaded, relative=relative, combine=combine, stage=stage)
-
-
-def _gather(window: Window, model: Model) -> tuple[list[AccountFeatures], Edges, Items, TopicRows, Tagged]:
-    """What scoring takes from the rows of a window (all of them, or one part's): features,
-    interaction pairs, top items, topic features and endorsements, and the tagged items."""
-    tagged = tag_items(window, model)
-    return (
-        features_of(window, model),
-        edges_of(window, model),
-        top_items(window, model, TOP_ITEMS),
-        topic_rows(window, model, tagged),
-        tagged,
-    )
+    found = RunFeatures.joined(run_parts([PartJob(loaded.model, moment, rows=rows)]))
+    return _score(found, read, loaded, relative=relative, combine=combine, stage=stage)
 
 
 def _latest_unique(spill: Spill) -> datetime:
@@ -368,59 +381,35 @@ def score_spill(
     as_of: datetime | None = None,
     relative: bool = False,
     combine: bool = False,
-    stage: Callable[[str], None] = QUIET.stage,
+    progress: Reporter = QUIET,
     window: Window_ = None,
+    workers: Workers | None = None,
 ) -> RunResult:
-    """`score_rows` for rows split by account into parts: one part in memory at a time, the
-    same result to the bit."""
+    """`score_rows` for rows split by account into parts: one part in memory at a time in each
+    worker (or here, without `workers`), the same result to the bit."""
     if not spill.rows:
         raise _no_rows(read)
-    stage("aggregating")
+    progress.stage("aggregating")
     moment = as_of or _latest_unique(spill)
     if window is not None:
         assert spill.earliest is not None, "a spill with rows has an earliest one"
         loaded = windowed(loaded, window, moment, spill.earliest)
-    model = loaded.model
-    features: list[AccountFeatures] = []
-    edges, topics = [], []
-    items: Items = {}
-    reports = []
-    for index in range(spill.count):
-        rows, outside = spill.part_near(index, moment, model.window_days)
-        inside = window_rows(rows, model, moment, outside)
-        del rows  # (only the window's rows from here)
-        reports.append(inside.report)
-        part_features, part_edges, part_items, part_topics, tagged = _gather(inside, model)
-        features += part_features
-        edges.append(part_edges)
-        items.update(part_items)
-        topics.append(part_topics)
-        spill.keep(index, tagged_pairs(inside, tagged))  # for styles, which need every account's topic scores first
-        del inside, tagged  # before the next part is read: never two parts at once
-    features.sort(key=lambda item: (item.account, item.platform))  # as one part sorts them
-
-    def focused(wanted: pd.DataFrame) -> dict[tuple[str, str], int]:
-        counted: dict[tuple[str, str], int] = {}
-        for index in range(spill.count):
-            counted.update(count_focused(spill.kept(index), wanted))
-        return counted
-
-    first = reports[0]
-    report = WindowReport(
-        as_of=first.as_of,
-        rows_in=sum(item.rows_in for item in reports),
-        duplicates=sum(item.duplicates for item in reports),
-        repeated_rows=sum(item.repeated_rows for item in reports),
-        before_window=sum(item.before_window for item in reports),
-        after_as_of=sum(item.after_as_of for item in reports),
-    )
-    found = _Found(features, edges, items, TopicRows.joined(topics), focused)
-    return _score(found, report, read, loaded, relative=relative, combine=combine, stage=stage)
+    jobs = [
+        PartJob(
+            loaded.model,
+            moment,
+            files=tuple(str(path) for path in spill.files[index]),
+            display=spill.display,
+            keep=str(spill.kept_path(index)),  # for styles, which need every account's topic scores first
+        )
+        for index in range(spill.count)
+    ]
+    found = RunFeatures.joined(run_parts(jobs, workers, progress.parts))
+    return _score(found, read, loaded, relative=relative, combine=combine, stage=progress.stage)
 
 
 def _score(
-    found: _Found,
-    report: WindowReport,
+    found: RunFeatures,
     read: ReadReport,
     loaded: LoadedModel,
     *,
@@ -429,7 +418,7 @@ def _score(
     stage: Callable[[str], None],
 ) -> RunResult:
     model = loaded.model
-    features, items = found.features, found.items
+    features, items, report = found.features, found.items, found.report
     unmatched = outside = 0
     if read.audience is not None:
         features, unmatched, outside = fill_audience(features, read.audience, report.as_of, model)

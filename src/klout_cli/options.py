@@ -186,6 +186,15 @@ scoring_options = combine_decorators(
         default=None,
         help="A progress bar on stderr. Default: when stderr is a terminal and the FILEs are over 20 MB.",
     ),
+    click.option(
+        "--jobs",
+        type=click.IntRange(min=1),
+        envvar="KSCORE_JOBS",
+        default=None,
+        metavar="N",
+        help="Parts of a large input aggregated at once, each in a worker process. "
+        "Default: $KSCORE_JOBS, else every core this process may use.",
+    ),
 )
 db_option = click.option(
     "--db",

@@ -25,6 +25,9 @@ class Reporter:
     def stage(self, name: str) -> None:
         """Reading is done; the run is now at `name` (aggregating, scoring, ...)."""
 
+    def parts(self, done: int, count: int) -> None:
+        """`done` of the input's `count` parts have been aggregated (by whichever worker)."""
+
 
 class _Bar(Reporter):
     def __init__(self, total: int | None, force_terminal: bool) -> None:
@@ -53,6 +56,7 @@ class _Bar(Reporter):
             redirect_stdout=False,  # stdout is the data: nothing of the bar's ever goes there
         )
         self.task = self.progress.add_task("reading", total=total, rows=0)
+        self.stage_name = "reading"
         self.rows = 0
 
     def read(self, size: int, rows: int) -> None:
@@ -60,7 +64,11 @@ class _Bar(Reporter):
         self.progress.update(self.task, advance=size, rows=self.rows)
 
     def stage(self, name: str) -> None:
+        self.stage_name = name
         self.progress.update(self.task, description=name)
+
+    def parts(self, done: int, count: int) -> None:
+        self.progress.update(self.task, description=f"{self.stage_name} {done}/{count} parts")
 
 
 def input_size(names: Sequence[str]) -> int | None:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
+from click.core import ParameterSource
 
 from klout_cli.commands.topics import resolve, topic_option
 from klout_cli.options import (
@@ -107,6 +108,7 @@ def _run_scoring(
     inputs: Sequence[str], model_path: str | None, as_of: datetime | None, progress: Reporter, **flags: Any
 ) -> RunResult:
     from klout_cli.compute import compute_run
+    from klout_cli.pipeline.workers import default_jobs
 
     check_inputs(inputs)
     loaded = load_model_option(model_path, inputs)
@@ -123,6 +125,7 @@ def _run_scoring(
         stdin=stdin_bytes(*inputs, flags.get("accounts_path")),
         reading=reading_of(flags, loaded, inputs),
         progress=progress,
+        jobs=flags["jobs"] or default_jobs(),
         window=window,
     )
 
@@ -262,9 +265,11 @@ def rank(
         _show(result, _result_rows(result, topic), fmt, top=top, min_score=min_score, platform=platform)
         return
     scoring_flags = [name for name, value in flags.items() if value not in (False, "fail", None)]
+    if click.get_current_context().get_parameter_source("jobs") != ParameterSource.COMMANDLINE:
+        scoring_flags = [name for name in scoring_flags if name != "jobs"]  # $KSCORE_JOBS is for runs that score
     if model_path or as_of or scoring_flags or progress:
         raise click.UsageError(
-            "--model, --as-of, --window, --relative, --combine, --on-error, --progress and the reading options "
+            "--model, --as-of, --window, --relative, --combine, --on-error, --progress, --jobs and the reading options "
             "(--preset, --map, --account, --accounts, --strict) apply only with FILEs"
         )
     store = open_store(db_path)

@@ -49,7 +49,7 @@ from klout_cli.ingest.arrow import (
     to_frame,
 )
 from klout_cli.ingest.leftovers import PARTS, STDIN_COPY, own_prefix, remove_leftovers
-from klout_cli.ingest.names import apply_display, count_spellings, merge_spellings, respellings
+from klout_cli.ingest.names import Respellings, apply_display, count_spellings, merge_spellings, respellings
 from klout_cli.ingest.read import (
     STDIN,
     FileReport,
@@ -201,10 +201,7 @@ class Spill:
 
     def failed(self, error: OSError) -> InputError:
         """Writing the parts failed (a full disk, say): one line saying where, and what to do."""
-        return InputError(
-            f"cannot write the parts of the input to {self._directory.name}: {error.strerror or error}; "
-            "set TMPDIR to a disk with room for about twice the input"
-        )
+        return cannot_write(self._directory.name, error)
 
     def writer(self) -> PartWriter:
         self._inputs += 1
@@ -212,92 +209,125 @@ class Spill:
 
     def part(self, index: int) -> pd.DataFrame:
         """Part `index`'s rows in the order they were read, typed as `validate` types them."""
-        tables = []
-        for path in self.files[index]:
-            with pa.OSFile(str(path)) as source:
-                tables.append(pa.ipc.open_file(source).read_all())
-        table = pa.concat_tables(tables) if tables else SCHEMA.empty_table()
-        return apply_display(table.to_pandas(split_blocks=True, self_destruct=True), self.display)
+        return part_rows(self.files[index], self.display)
 
     def part_near(self, index: int, moment: datetime, days: float) -> tuple[pd.DataFrame, Outside]:
-        """Part `index`'s rows that a window of `days` up to `moment` could use, in the order they
-        were read, and how many were left out for being before it or after it.
+        """`part_rows_near` of part `index`."""
+        return part_rows_near(self.files[index], self.display, moment, days)
 
-        A row is left out only if it is more than a second outside the window and no other row
-        of the part shares its post id: a row with a copy can merge with it into an item dated
-        inside the window, so it stays for `window_rows` to merge and judge. So the window finds
-        the same rows as from the whole part, without a copy of the rows it leaves out; the
-        part is read a batch at a time, each filtered as it comes.
-        """
-        moment = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)  # as `window_rows` reads it
-        last = (moment - EPOCH) // timedelta(microseconds=1) + MARGIN_US  # exact, for any year
-        first = last - 2 * MARGIN_US - round(days * DAY_US)
-        repeated = self._repeated_rows(index)
-        kept, outside, done = [], Outside(), 0
-        for path in self.files[index]:
-            with pa.OSFile(str(path)) as source:
-                reader = pa.ipc.open_file(source)
-                for at in range(reader.num_record_batches):
-                    batch = reader.get_batch(at)
-                    micros = batch.column("timestamp").cast(pa.int64()).to_numpy(zero_copy_only=False)
-                    before, after = micros < first, micros > last
-                    inside = ~(before | after) | repeated[done : done + len(micros)]
-                    inside |= batch.column("post_id").is_null().to_numpy(zero_copy_only=False)
-                    done += len(micros)
-                    if not inside.all():
-                        left = batch.filter(pa.array(~inside)).select(["account", "platform", "timestamp"])
-                        outside.note(apply_display(left.to_pandas(), self.display), before[~inside], after[~inside])
-                    kept.append(batch if inside.all() else batch.filter(pa.array(inside)))
-                    del batch
-        table = pa.Table.from_batches(kept, schema=SCHEMA)
-        del kept
-        return apply_display(table.to_pandas(split_blocks=True, self_destruct=True), self.display), outside
-
-    def _repeated_rows(self, index: int) -> np.ndarray:
-        """For each row of part `index`, in order: could it be a copy of another row? Rows sharing
-        a (non-empty) post id may be; so may rows without one that share account and moment
-        (`window_rows` judges them on every key). The files are read through a map: only those
-        columns' pages are touched."""
-        columns: dict[str, list[pa.Array]] = {"post_id": [], "account": [], "timestamp": []}
-        with ExitStack() as stack:
-            for path in self.files[index]:
-                reader = pa.ipc.open_file(stack.enter_context(pa.memory_map(str(path))))
-                for at in range(reader.num_record_batches):
-                    batch = reader.get_batch(at)
-                    for name, chunks in columns.items():
-                        chunks.append(batch.column(name))
-            if not columns["post_id"]:
-                return np.zeros(0, dtype=bool)
-            ids = pa.chunked_array(columns["post_id"]).combine_chunks().fill_null("")
-            accounts = pc.utf8_lower(pa.chunked_array(columns["account"]).combine_chunks())  # spellings meet
-            moments = pa.chunked_array(columns["timestamp"]).combine_chunks().cast(pa.int64())
-            del columns
-        named = pc.not_equal(ids, "").to_numpy(zero_copy_only=False)
-        codes = ids.dictionary_encode().indices.to_numpy()
-        repeated: np.ndarray = (np.bincount(codes)[codes] > 1) & named
-        unnamed = np.flatnonzero(~named)
-        if len(unnamed):  # rows without a post id that share account and moment with another such row
-            who = accounts.dictionary_encode().indices.to_numpy().astype(np.int64)[unnamed]
-            when, _ = pd.factorize(moments.to_numpy(zero_copy_only=False)[unnamed])
-            pairs, _ = pd.factorize(who * (int(when.max()) + 1) + when)
-            repeated[unnamed] = np.bincount(pairs)[pairs] > 1
-        return repeated
-
-    def _kept_path(self, index: int) -> Path:
+    def kept_path(self, index: int) -> Path:
+        """Where part `index` keeps a table until the run is over (see `keep_table`)."""
         return Path(self._directory.name) / f"kept-{index}.arrow"
 
     def keep(self, index: int, frame: pd.DataFrame) -> None:
         """Keep a table found in part `index` until the run is over (a later pass reads it)."""
-        table = pa.Table.from_pandas(frame, preserve_index=False)
-        try:
-            with pa.ipc.new_file(str(self._kept_path(index)), table.schema) as writer:
-                writer.write_table(table)
-        except OSError as error:
-            raise self.failed(error) from None
+        keep_table(self.kept_path(index), frame)
 
     def kept(self, index: int) -> pd.DataFrame:
-        with pa.OSFile(str(self._kept_path(index))) as source:
-            return pa.ipc.open_file(source).read_all().to_pandas()
+        return kept_table(self.kept_path(index))
+
+
+def cannot_write(directory: str | Path, error: OSError) -> InputError:
+    """Writing the parts failed (a full disk, say): one line saying where, and what to do."""
+    return InputError(
+        f"cannot write the parts of the input to {directory}: {error.strerror or error}; "
+        "set TMPDIR to a disk with room for about twice the input"
+    )
+
+
+def part_rows(files: Sequence[str | Path], display: Respellings) -> pd.DataFrame:
+    """A part's rows (its Arrow files, in order) as they were read, typed as `validate` types them,
+    each account in its shown spelling (`display`)."""
+    tables = []
+    for path in files:
+        with pa.OSFile(str(path)) as source:
+            tables.append(pa.ipc.open_file(source).read_all())
+    table = pa.concat_tables(tables) if tables else SCHEMA.empty_table()
+    return apply_display(table.to_pandas(split_blocks=True, self_destruct=True), display)
+
+
+def part_rows_near(
+    files: Sequence[str | Path], display: Respellings, moment: datetime, days: float
+) -> tuple[pd.DataFrame, Outside]:
+    """A part's rows that a window of `days` up to `moment` could use, in the order they were
+    read, and how many were left out for being before it or after it.
+
+    A row is left out only if it is more than a second outside the window and no other row
+    of the part shares its post id: a row with a copy can merge with it into an item dated
+    inside the window, so it stays for `window_rows` to merge and judge. So the window finds
+    the same rows as from the whole part, without a copy of the rows it leaves out; the
+    part is read a batch at a time, each filtered as it comes.
+    """
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)  # as `window_rows` reads it
+    last = (moment - EPOCH) // timedelta(microseconds=1) + MARGIN_US  # exact, for any year
+    first = last - 2 * MARGIN_US - round(days * DAY_US)
+    repeated = _repeated_rows(files)
+    kept, outside, done = [], Outside(), 0
+    for path in files:
+        with pa.OSFile(str(path)) as source:
+            reader = pa.ipc.open_file(source)
+            for at in range(reader.num_record_batches):
+                batch = reader.get_batch(at)
+                micros = batch.column("timestamp").cast(pa.int64()).to_numpy(zero_copy_only=False)
+                before, after = micros < first, micros > last
+                inside = ~(before | after) | repeated[done : done + len(micros)]
+                inside |= batch.column("post_id").is_null().to_numpy(zero_copy_only=False)
+                done += len(micros)
+                if not inside.all():
+                    left = batch.filter(pa.array(~inside)).select(["account", "platform", "timestamp"])
+                    outside.note(apply_display(left.to_pandas(), display), before[~inside], after[~inside])
+                kept.append(batch if inside.all() else batch.filter(pa.array(inside)))
+                del batch
+    table = pa.Table.from_batches(kept, schema=SCHEMA)
+    del kept
+    return apply_display(table.to_pandas(split_blocks=True, self_destruct=True), display), outside
+
+
+def _repeated_rows(files: Sequence[str | Path]) -> np.ndarray:
+    """For each row of a part, in order: could it be a copy of another row? Rows sharing a
+    (non-empty) post id may be; so may rows without one that share account and moment
+    (`window_rows` judges them on every key). The files are read through a map: only those
+    columns' pages are touched."""
+    columns: dict[str, list[pa.Array]] = {"post_id": [], "account": [], "timestamp": []}
+    with ExitStack() as stack:
+        for path in files:
+            reader = pa.ipc.open_file(stack.enter_context(pa.memory_map(str(path))))
+            for at in range(reader.num_record_batches):
+                batch = reader.get_batch(at)
+                for name, chunks in columns.items():
+                    chunks.append(batch.column(name))
+        if not columns["post_id"]:
+            return np.zeros(0, dtype=bool)
+        ids = pa.chunked_array(columns["post_id"]).combine_chunks().fill_null("")
+        accounts = pc.utf8_lower(pa.chunked_array(columns["account"]).combine_chunks())  # spellings meet
+        moments = pa.chunked_array(columns["timestamp"]).combine_chunks().cast(pa.int64())
+        del columns
+    named = pc.not_equal(ids, "").to_numpy(zero_copy_only=False)
+    codes = ids.dictionary_encode().indices.to_numpy()
+    repeated: np.ndarray = (np.bincount(codes)[codes] > 1) & named
+    unnamed = np.flatnonzero(~named)
+    if len(unnamed):  # rows without a post id that share account and moment with another such row
+        who = accounts.dictionary_encode().indices.to_numpy().astype(np.int64)[unnamed]
+        when, _ = pd.factorize(moments.to_numpy(zero_copy_only=False)[unnamed])
+        pairs, _ = pd.factorize(who * (int(when.max()) + 1) + when)
+        repeated[unnamed] = np.bincount(pairs)[pairs] > 1
+    return repeated
+
+
+def keep_table(path: str | Path, frame: pd.DataFrame) -> None:
+    """Keep a table in the file `path` (in the parts' directory) until the run is over."""
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    try:
+        with pa.ipc.new_file(str(path), table.schema) as writer:
+            writer.write_table(table)
+    except OSError as error:
+        raise cannot_write(Path(path).parent, error) from None
+
+
+def kept_table(path: str | Path) -> pd.DataFrame:
+    """The table `keep_table` kept in `path`."""
+    with pa.OSFile(str(path)) as source:
+        return pa.ipc.open_file(source).read_all().to_pandas()
 
 
 class PartWriter:
