@@ -13,9 +13,11 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from klout_cli.core.basics import ENDORSEMENTS
 from klout_cli.core.errors import StoreError
+from klout_cli.packing import PackingError, pack, unpack
 from klout_cli.store_access import (
     DEFAULT_TIMEOUT,
     begin_writing,
@@ -27,11 +29,13 @@ from klout_cli.store_access import (
     use_wal,
 )
 
-SCHEMA_VERSION = 4
+if TYPE_CHECKING:  # `rank` never words a breakdown, and never imports the core's scoring
+    from klout_cli.breakdowns import Rebuilder, TopicRow
+
+SCHEMA_VERSION = 5
 SAVE_CACHE_KB = 65536
-#: The page size of a new store. A run of 1M rows saved 72,000 breakdowns of about 2 KB: with
-#: SQLite's default 4 KB pages that took 272 MB and about 37 us a row to insert; with 16 KB
-#: pages, about a third less of each. (A store keeps the page size it was made with.)
+#: The page size of a new store (a store keeps the one it was made with): chosen when a run kept
+#: worded breakdowns of about 2 KB (see BENCHMARKS.md).
 PAGE_BYTES = 16384
 TOPIC_SCHEMA = """
 CREATE TABLE topic_scores (
@@ -55,6 +59,10 @@ MIGRATIONS = {
     1: "ALTER TABLE runs ADD COLUMN medians TEXT NOT NULL DEFAULT '{}';",
     2: "ALTER TABLE scores ADD COLUMN flags TEXT NOT NULL DEFAULT '';",
     3: "ALTER TABLE scores ADD COLUMN style TEXT NOT NULL DEFAULT '';" + TOPIC_SCHEMA,
+    # the tables stay: a run saved from version 5 on keeps, in `subscores` and `breakdown`, blobs
+    # of packed numbers (see packing.py) where earlier runs keep JSON text; an older kscore
+    # must not read them
+    4: "",
 }
 SCHEMA = (
     """
@@ -151,13 +159,14 @@ class NewRun:
     inputs: Sequence[tuple[str, str, int]]
     accounts: int
     """How many scores the run has (rows of `scores`)."""
-    scores: Iterable[tuple[dict[str, Any], dict[str, Any]]]
-    """(row, breakdown) per account, in rank order; read once, as it is written. A breakdown is
-    what orjson can write: plain data, and dataclasses (written as the objects of their fields)."""
+    scores: Iterable[tuple[dict[str, Any], bytes]]
+    """(row, packed numbers) per account, in rank order; read once, as it is written. The
+    numbers are those its breakdown is rebuilt from (`packing.pack_score`)."""
     medians: dict[str, Any]
     """The median account of the run: its score and each signal's raw value and points."""
-    topics: Iterable[tuple[dict[str, Any], dict[str, Any]]] = ()
-    """(row, breakdown) per account and topic, ordered by topic, then best first; read once."""
+    topics: Iterable[tuple[dict[str, Any], bytes]] = ()
+    """(row, packed numbers) per account and topic, ordered by topic, then best first; read once
+    (`packing.pack_topic`)."""
 
 
 class Store:
@@ -170,6 +179,7 @@ class Store:
         self.saved: int | None = None
         """The id of the run `save_run` committed, as soon as it is committed (an interrupt
         right after the commit still knows the run was saved)."""
+        self._rebuilders: dict[int, Rebuilder] = {}
 
     @contextmanager
     def _connect(self, *, create: bool) -> Iterator[sqlite3.Connection]:
@@ -186,9 +196,7 @@ class Store:
         try:
             with closing(open_store_file(self.path, self.timeout, writing=create)) as connection:
                 if create and not connection.execute("PRAGMA user_version").fetchone()[0]:
-                    # pages of 16 KB, not SQLite's 4 KB, for a new store: a breakdown takes about
-                    # 2 KB, and one page of 4 KB held only one of them (see PAGE_BYTES); set
-                    # before WAL, which writes the file's first page
+                    # (set before WAL, which writes the file's first page)
                     connection.execute(f"PRAGMA page_size = {PAGE_BYTES}")
                 use_wal(connection, wait_ms=int(min(self.timeout, 1.0) * 1000) if create else 0)
                 version = self._version(connection, create)
@@ -232,16 +240,15 @@ class Store:
     def save_run(self, run: NewRun) -> int:
         """Write the run and all its scores in one transaction; return the new run id.
 
-        Breakdowns are JSON made by orjson (see `to_json`): a run of a million rows writes some
-        hundred thousand of them, and the standard library's encoder took five times as long.
+        Each score keeps its sub-scores and the numbers its breakdown is rebuilt from, packed
+        (see packing.py): its words are made again when they are shown.
         """
-        dumps = json_writer()
         with self._connect(create=True) as connection:
-            self._insert(connection, run, dumps)
+            self._insert(connection, run)
         assert self.saved is not None
         return self.saved
 
-    def _insert(self, connection: sqlite3.Connection, run: NewRun, dumps: Callable[[Any], str]) -> None:
+    def _insert(self, connection: sqlite3.Connection, run: NewRun) -> None:
         """The run's rows, into the transaction `_connect` began; then the commit, guarded."""
         committing = False
         try:
@@ -273,6 +280,7 @@ class Store:
                 ),
             )
             run_id = int(cursor.lastrowid or 0)
+            topic_keys = topic_subscores(run.signals)
             connection.executemany(
                 "INSERT INTO inputs (run_id, position, name, sha256, rows) VALUES (?, ?, ?, ?, ?)",
                 [(run_id, position, *item) for position, item in enumerate(run.inputs)],
@@ -289,12 +297,12 @@ class Store:
                         row["score"],
                         row["items"],
                         row["followers"],
-                        dumps({signal: row[signal] for signal in run.signals}),
-                        dumps(breakdown),
+                        pack([row[signal] for signal in run.signals]),
+                        numbers,
                         row.get("flags", ""),
                         row.get("style", ""),
                     )
-                    for position, (row, breakdown) in enumerate(run.scores)
+                    for position, (row, numbers) in enumerate(run.scores)
                 ),
             )
             connection.executemany(
@@ -309,11 +317,11 @@ class Store:
                         row["platform"],
                         row["score"],
                         row["items"],
-                        dumps({key: row[key] for key in row if key not in TOPIC_FIXED}),
-                        dumps(breakdown),
+                        pack([row[key] for key in topic_keys]),
+                        numbers,
                         row["flags"],
                     )
-                    for position, (row, breakdown) in _positions_in_topic(run.topics)
+                    for position, (row, numbers) in _positions_in_topic(run.topics)
                 ),
             )
             test_point("before-commit")
@@ -382,7 +390,7 @@ class Store:
     ) -> list[dict[str, Any]]:
         """A run's rows in rank order, filtered in SQL (rank numbers are left to the caller)."""
         found = self._ranked("scores", ROW_COLUMNS, ["run_id = ?"], [run.id], run.combine, platform, min_score, top)
-        return [_row(*record) for record in found]
+        return [_row(run.signals, *record) for record in found]
 
     def _ranked(
         self,
@@ -432,7 +440,34 @@ class Store:
             params.append(account)
         with self._connect(create=False) as connection:
             found = connection.execute(query + " ORDER BY position", params).fetchall()
-        return [(_row(*record[:-1]), json.loads(record[-1])) for record in found]
+            packed = any(isinstance(record[-1], bytes) for record in found)
+            topics = _account_topic_rows(connection, run.id, account) if packed else {}
+        rows = [_row(run.signals, *record[:-1]) for record in found]
+        return [(row, self._breakdown(run, row, record[-1], topics)) for row, record in zip(rows, found)]
+
+    def _breakdown(
+        self, run: RunRecord, row: dict[str, Any], saved: str | bytes, topics: dict[tuple[str, str], list[TopicRow]]
+    ) -> dict[str, Any]:
+        """A score's breakdown: as saved (JSON, before version 5), or rebuilt from its numbers."""
+        if isinstance(saved, str):
+            found: dict[str, Any] = json.loads(saved)
+            return found
+        try:
+            return self._rebuilder(run).breakdown(row, saved, topics.get((row["account"], row["platform"]), []))
+        except PackingError as error:
+            raise StoreError(f"{self.path}: run {run.id}: {error}") from None
+
+    def _rebuilder(self, run: RunRecord) -> Rebuilder:
+        """What words a run's scores again: the core, under the model the run was made with."""
+        found = self._rebuilders.get(run.id)
+        if found is None:
+            from klout_cli.breakdowns import Rebuilder
+            from klout_cli.modelfile import run_model
+
+            model = run_model(self.model_json(run), f"the model of run {run.id}")
+            found = Rebuilder(model, run_id=run.id, relative=run.relative, as_of=run.as_of)
+            self._rebuilders[run.id] = found
+        return found
 
     def accounts(self, run: RunRecord | None = None) -> list[str]:
         """Account names in a run (or in any run), for suggestions."""
@@ -452,10 +487,20 @@ class Store:
 
     def history(self, account: str) -> list[tuple[int, dict[str, Any], dict[str, Any]]]:
         """(run id, row, breakdown) for every saved run that scored the account, oldest first."""
+        runs = {record.id: record for record in self.runs()}
         query = f"SELECT run_id, {ROW_COLUMNS}, breakdown FROM scores WHERE account = ? ORDER BY run_id, platform"
         with self._connect(create=False) as connection:
             found = connection.execute(query, (account,)).fetchall()
-        return [(record[0], _row(*record[1:-1]), json.loads(record[-1])) for record in found]
+            topics = {
+                run_id: _account_topic_rows(connection, run_id, account)
+                for run_id in {record[0] for record in found if isinstance(record[-1], bytes)}
+            }
+        entries = []
+        for record in found:
+            run = runs[record[0]]
+            row = _row(run.signals, *record[1:-1])
+            entries.append((run.id, row, self._breakdown(run, row, record[-1], topics.get(run.id, {}))))
+        return entries
 
     def topic_scores(
         self,
@@ -469,7 +514,8 @@ class Store:
         """A run's scores on one topic, best first, filtered in SQL (rank numbers are left to the caller)."""
         where, params = ["run_id = ?", "topic = ?"], [run.id, topic]
         found = self._ranked("topic_scores", TOPIC_COLUMNS, where, params, run.combine, platform, min_score, top)
-        return [_topic_row(*record) for record in found]
+        keys = topic_subscores(run.signals)
+        return [_topic_row(keys, *record) for record in found]
 
     def topic_count(self, run: RunRecord, topic: str) -> int:
         """How many accounts a run scored on a topic."""
@@ -499,7 +545,26 @@ class Store:
         )
         with self._connect(create=False) as connection:
             found = connection.execute(query, (run.id, account)).fetchall()
-        return [(_topic_row(*record[:7]), json.loads(record[7]), record[8], record[9]) for record in found]
+            scores = {}
+            if any(isinstance(record[7], bytes) for record in found):
+                query = f"SELECT {ROW_COLUMNS}, breakdown FROM scores WHERE run_id = ? AND account = ?"
+                for record in connection.execute(query, (run.id, account)):
+                    row = _row(run.signals, *record[:-1])
+                    scores[(row["account"], row["platform"])] = (row, record[-1])
+        keys = topic_subscores(run.signals)
+        entries = []
+        for record in found:
+            row, saved = _topic_row(keys, *record[:7]), record[7]
+            if isinstance(saved, str):
+                breakdown = json.loads(saved)
+            else:
+                try:
+                    account_row, account_numbers = scores[(row["account"], row["platform"])]
+                    breakdown = self._rebuilder(run).topic_breakdown(row, saved, account_row, account_numbers)
+                except (PackingError, KeyError) as error:
+                    raise StoreError(f"{self.path}: run {run.id}: {error}") from None
+            entries.append((row, breakdown, record[8], record[9]))
+        return entries
 
     def topic_summary(self, run: RunRecord, leaders: int = 3) -> list[dict[str, Any]]:
         """Per topic: items on it, accounts scored on it, and its `leaders` best (account, platform, score)."""
@@ -524,48 +589,43 @@ class Store:
 
 ROW_COLUMNS = "account, platform, score, items, followers, subscores, flags, style"
 TOPIC_COLUMNS = "account, platform, topic, score, items, subscores, flags"
-TOPIC_FIXED = ("account", "platform", "topic", "score", "items", "flags")
 
 
-def json_writer() -> Callable[[Any], str]:
-    """`to_json`, with orjson imported once: for writing many (a run saves two for each score)."""
-    import orjson  # here, not at the top: `kscore rank` reads runs and never needs it
-
-    encode, cannot = orjson.dumps, orjson.JSONEncodeError
-
-    def write(value: Any) -> str:
-        try:
-            return encode(value).decode()
-        except cannot:
-            return json.dumps(value, default=_fields, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
-
-    return write
+def topic_subscores(signals: Sequence[str]) -> list[str]:
+    """The sub-scores a topic row keeps, in order: every signal's (the account-wide ones too,
+    weighted 0 there), then the endorsements'."""
+    return [*signals, ENDORSEMENTS]
 
 
-def to_json(value: Any) -> str:
-    """JSON of plain data and dataclasses (each written as the object of its fields), by orjson.
+def _subscores(keys: Sequence[str], saved: str | bytes) -> dict[str, float]:
+    """A row's sub-scores: JSON text (runs saved before version 5) or packed numbers."""
+    if isinstance(saved, str):
+        found: dict[str, float] = json.loads(saved)
+        return found
+    values = unpack(saved)
+    if len(values) != len(keys):
+        raise StoreError(f"a row keeps {len(values)} sub-scores for {len(keys)} signals (a damaged store?)")
+    return dict(zip(keys, values))
 
-    What orjson cannot write, the standard library does: an integer over 64 bits, which an
-    account's `active_weeks` becomes (a bit a week) under a model whose window is over 64
-    weeks. (Read back with `json.loads`, not orjson's, which makes such an integer a float.)
-    """
-    return json_writer()(value)
 
-
-def _fields(value: Any) -> dict[str, Any]:
-    """A dataclass as the dict of its fields, for `json.dumps` (as orjson writes it)."""
-    from dataclasses import is_dataclass
-
-    from klout_cli.rows import plain
-
-    if is_dataclass(value) and not isinstance(value, type):
-        return plain(value)
-    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+def _account_topic_rows(
+    connection: sqlite3.Connection, run_id: int, account: str | None
+) -> dict[tuple[str, str], list[TopicRow]]:
+    """Each (account, platform)'s topic scores in a run, by topic (of one account, or all)."""
+    query = "SELECT account, platform, topic, score, items, flags FROM topic_scores WHERE run_id = ?"
+    params: list[Any] = [run_id]
+    if account is not None:
+        query += " AND account = ?"
+        params.append(account)
+    found: dict[tuple[str, str], list[TopicRow]] = {}
+    for name, platform, topic, score, items, flags in connection.execute(query + " ORDER BY topic", params):
+        found.setdefault((name, platform), []).append((topic, score, items, flags))
+    return found
 
 
 def _positions_in_topic(
-    rows: Iterable[tuple[dict[str, Any], dict[str, Any]]],
-) -> Iterator[tuple[int, tuple[dict[str, Any], dict[str, Any]]]]:
+    rows: Iterable[tuple[dict[str, Any], bytes]],
+) -> Iterator[tuple[int, tuple[dict[str, Any], bytes]]]:
     """Number rows already ordered by topic, then best first: 0, 1, 2 ... within each topic."""
     position, topic = 0, None
     for entry in rows:
@@ -575,18 +635,19 @@ def _positions_in_topic(
 
 
 def _row(
+    signals: Sequence[str],
     account: str,
     platform: str,
     score: float,
     items: int,
     followers: float | None,
-    subscores: str,
+    subscores: str | bytes,
     flags: str,
     style: str,
 ) -> dict[str, Any]:
     """A result row as compute prints it (rank numbers are left to the caller)."""
     row: dict[str, Any] = {"account": account, "platform": platform, "score": score}
-    row.update(json.loads(subscores))
+    row.update(_subscores(signals, subscores))
     row["items"] = items
     row["followers"] = followers
     row["style"] = style
@@ -595,10 +656,17 @@ def _row(
 
 
 def _topic_row(
-    account: str, platform: str, topic: str, score: float, items: int, subscores: str, flags: str
+    keys: Sequence[str],
+    account: str,
+    platform: str,
+    topic: str,
+    score: float,
+    items: int,
+    subscores: str | bytes,
+    flags: str,
 ) -> dict[str, Any]:
     row: dict[str, Any] = {"account": account, "platform": platform, "topic": topic, "score": score}
-    row.update(json.loads(subscores))
+    row.update(_subscores(keys, subscores))
     row["items"] = items
     row["flags"] = flags
     return row
