@@ -23,6 +23,8 @@ from klout_cli.rows import FLAG_SEPARATOR
 #: Topics an account's breakdown (and explain) names: its best ones.
 TOP_TOPICS = 3
 
+Plain = dict[str, Any]
+"""A breakdown as plain data, as JSON gives it back."""
 TopicRow = tuple[str, float, int, str]
 """One of an account's topic scores as its breakdown and style need it: (topic, score, items, flags)."""
 
@@ -73,8 +75,15 @@ def topic_breakdown(score: TopicScore) -> dict[str, Any]:
 
 def as_plain(breakdown: dict[str, Any]) -> dict[str, Any]:
     """A breakdown as plain data (dicts, lists, text and numbers), as JSON would give it back:
-    what a saved run's breakdown always was."""
-    plain_data: dict[str, Any] = json.loads(to_json(breakdown))
+    what a saved run's breakdown always was. (orjson reads back what orjson wrote: it wrote no
+    integer over 64 bits, which orjson would read as a float.)"""
+    import orjson
+
+    plain_data: dict[str, Any]
+    try:
+        plain_data = orjson.loads(orjson.dumps(breakdown))
+    except orjson.JSONEncodeError:
+        plain_data = json.loads(to_json(breakdown))
     return plain_data
 
 
@@ -125,25 +134,33 @@ class Rebuilder:
         self.scorer = Scorer(model)
         self._topic_scorer: TopicScorer | None = None
 
-    def score(self, row: Mapping[str, Any], packed: PackedScore) -> Score:
-        """The account's score, as the run made it (relative when the run was)."""
-        features = AccountFeatures(
-            account=row["account"], platform=row["platform"], items=row["items"], **packed.features
-        )
-        score = self.scorer.score(features)
+    def scores(self, rows: Sequence[Mapping[str, Any]], packed: Sequence[PackedScore]) -> list[Score]:
+        """The accounts' scores, as the run made them (relative when the run was), scored together."""
+        features = [
+            AccountFeatures(account=row["account"], platform=row["platform"], items=row["items"], **numbers.features)
+            for row, numbers in zip(rows, packed, strict=True)
+        ]
+        scores = self.scorer.score_all(features)
         if self.relative:
-            score = relative_score(score, row["score"])
-        if score.score != row["score"]:
-            raise StoreError(
-                f"run {self.run_id}: the score of {row['account']} ({row['platform']}) is not what its saved "
-                "numbers give (a damaged store?)"
-            )
-        return score
+            scores = [relative_score(score, row["score"]) for score, row in zip(scores, rows)]
+        for score, row in zip(scores, rows):
+            if score.score != row["score"]:
+                raise StoreError(
+                    f"run {self.run_id}: the score of {row['account']} ({row['platform']}) is not what its saved "
+                    "numbers give (a damaged store?)"
+                )
+        return scores
 
-    def breakdown(self, row: Mapping[str, Any], blob: bytes, topics: Sequence[TopicRow]) -> dict[str, Any]:
-        """An account's breakdown from its row, its packed numbers and its topic scores."""
-        packed = unpack_score(blob)
-        score = self.score(row, packed)
+    def breakdowns(self, entries: Sequence[tuple[Mapping[str, Any], bytes, Sequence[TopicRow]]]) -> list[Plain]:
+        """Accounts' breakdowns, each from its row, its packed numbers and its topic scores."""
+        packed = [unpack_score(blob) for _, blob, _ in entries]
+        scores = self.scores([row for row, _, _ in entries], packed)
+        return [
+            self._breakdown(score, numbers, topics)
+            for score, numbers, (_, _, topics) in zip(scores, packed, entries, strict=True)
+        ]
+
+    def _breakdown(self, score: Score, packed: PackedScore, topics: Sequence[TopicRow]) -> dict[str, Any]:
         activity = Activity(  # as the run decided its style: from the absolute score's measures
             features=score.features,
             engagement_per_item=score.raw("engagement"),
@@ -164,7 +181,7 @@ class Rebuilder:
             self._topic_scorer = TopicScorer(self.model)
         fields, tally = unpack_topic(blob)
         features = AccountFeatures(account=row["account"], platform=row["platform"], items=row["items"], **fields)
-        findings = self.score(account_row, unpack_score(account_blob)).findings
+        findings = self.scores([account_row], [unpack_score(account_blob)])[0].findings
         score = self._topic_scorer.score(row["topic"], features, findings, EndorsementTally(**tally))
         if score.score != row["score"]:
             raise StoreError(

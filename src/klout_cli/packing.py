@@ -15,6 +15,7 @@ import struct
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # `rank` reads sub-scores, and never imports the core's features
@@ -33,6 +34,7 @@ _WORD_AT = {word: at for at, word in enumerate(WORDS)}
 #: kept as its seconds since 1970 when that gives back the same text.
 MOMENT_LENGTH, MOMENT_END = 25, "+00:00"
 _DOUBLE = struct.Struct("<d")
+_TAGGED_DOUBLE = struct.Struct("<Bd")
 
 #: An account's features as a blob keeps them: every field of `AccountFeatures` but account,
 #: platform and items, which its row holds (it holds followers too, but its REAL column would make
@@ -84,6 +86,7 @@ ITEM_FIELDS = (
 )
 #: An endorsement tally's fields, in the order of `EndorsementTally`.
 TALLY_FIELDS = ("counted", "weight", "givers", "over_daily_cap", "repeated", "self_endorsed", "ignored_givers")
+_FEATURES, _TALLY = attrgetter(*FEATURE_FIELDS), attrgetter(*TALLY_FIELDS)
 
 
 class PackingError(ValueError):
@@ -98,17 +101,18 @@ def _varint(out: bytearray, number: int) -> None:
 
 
 def _put(out: bytearray, value: Any) -> None:
+    """Append one value, its tag first. (`pack` runs the common cases inline: a run packs
+    millions of values; see BENCHMARKS.md.)"""
     kind = type(value)
     if kind is float or (kind is not bool and isinstance(value, float)):
-        if value.is_integer() and abs(value) < WHOLE_LIMIT and (value or math.copysign(1.0, value) > 0):
+        if value.is_integer() and -WHOLE_LIMIT < value < WHOLE_LIMIT and (value or math.copysign(1.0, value) > 0):
             if not value:
                 out.append(ZERO_FLOAT)
                 return
             out.append(WHOLE_FLOAT if value > 0 else WHOLE_FLOAT | 0x80)
             _varint(out, int(abs(value)))
             return
-        out.append(FLOAT)
-        out += _DOUBLE.pack(value)
+        out += _TAGGED_DOUBLE.pack(FLOAT, value)
     elif kind is int or (kind is not bool and isinstance(value, int)):
         if not value:
             out.append(ZERO_INT)
@@ -153,8 +157,21 @@ def _moment(seconds: int) -> str:
 def pack(values: Iterable[Any]) -> bytes:
     """Values (int, float, str, None, bool) as one blob, each keeping its type."""
     out = bytearray((LAYOUT,))
+    append, tagged_double, put = out.append, _TAGGED_DOUBLE.pack, _put
     for value in values:
-        _put(out, value)
+        kind = type(value)
+        if kind is float and not value.is_integer():  # (NaN and the infinities too)
+            out += tagged_double(FLOAT, value)
+        elif kind is int and 0 <= value < 0x80:
+            if value:
+                append(INT)
+                append(value)
+            else:
+                append(ZERO_INT)
+        elif value is None:
+            append(NONE)
+        else:
+            put(out, value)
     return bytes(out)
 
 
@@ -163,14 +180,29 @@ def unpack(blob: bytes) -> list[Any]:
     if not blob or blob[0] != LAYOUT:
         raise PackingError("not a blob of packed numbers this kscore knows")
     values: list[Any] = []
+    append, double, constants = values.append, _DOUBLE.unpack_from, _CONSTANTS
     at, end = 1, len(blob)
     try:
         while at < end:
             tag = blob[at]
             at += 1
+            if tag == FLOAT:  # the commonest first
+                append(double(blob, at)[0])
+                at += 8
+                continue
+            if tag in constants:
+                append(constants[tag])
+                continue
             kind = tag & 0x7F
-            if kind in (INT, NEGATIVE_INT, WHOLE_FLOAT, TEXT, MOMENT):
-                number = shift = 0
+            if kind == WORD:
+                append(WORDS[blob[at]])
+                at += 1
+                continue
+            number = blob[at]
+            at += 1
+            if number > 0x7F:
+                number &= 0x7F
+                shift = 7
                 while True:
                     byte = blob[at]
                     at += 1
@@ -178,25 +210,19 @@ def unpack(blob: bytes) -> list[Any]:
                     shift += 7
                     if byte < 0x80:
                         break
-                if kind == INT:
-                    values.append(number)
-                elif kind == NEGATIVE_INT:
-                    values.append(-number)
-                elif kind == WHOLE_FLOAT:
-                    values.append(float(-number if tag & 0x80 else number))
-                elif kind == MOMENT:
-                    values.append(_moment(number))
-                else:
-                    values.append(blob[at : at + number].decode("utf-8", "surrogatepass"))
-                    at += number
-            elif kind == FLOAT:
-                values.append(_DOUBLE.unpack_from(blob, at)[0])
-                at += 8
-            elif kind == WORD:
-                values.append(WORDS[blob[at]])
-                at += 1
+            if tag == INT:
+                append(number)
+            elif tag == NEGATIVE_INT:
+                append(-number)
+            elif kind == WHOLE_FLOAT:
+                append(float(-number if tag & 0x80 else number))
+            elif tag == MOMENT:
+                append(_moment(number))
+            elif tag == TEXT:
+                append(blob[at : at + number].decode("utf-8", "surrogatepass"))
+                at += number
             else:
-                values.append(_CONSTANTS[kind])
+                raise KeyError(tag)
     except (IndexError, struct.error, UnicodeDecodeError, KeyError, ValueError, OverflowError, OSError):
         raise PackingError("a blob of packed numbers is cut short or damaged") from None
     if at != end:
@@ -211,8 +237,7 @@ _CONSTANTS: dict[int, Any] = {NONE: None, FALSE: False, TRUE: True, ZERO_INT: 0,
 def pack_score(features: AccountFeatures, focused_items: int, items: Sequence[Mapping[str, Any]]) -> bytes:
     """An account's score: its features (but those its row holds), how many of its items are on
     its main topics, and its best items (each as `TopItem.plain` gives it)."""
-    values = [getattr(features, name) for name in FEATURE_FIELDS]
-    values += [focused_items, len(items)]
+    values = [*_FEATURES(features), focused_items, len(items)]
     for item in items:
         values += [item.get(name) for name in ITEM_FIELDS]
     return pack(values)
@@ -250,8 +275,7 @@ def unpack_score(blob: bytes) -> PackedScore:
 
 def pack_topic(features: AccountFeatures, tally: Any) -> bytes:
     """A topic score: its topic features (but those its row holds) and its endorsements' tally."""
-    values = [getattr(features, name) for name in FEATURE_FIELDS]
-    values += [getattr(tally, name) for name in TALLY_FIELDS]
+    values = [*_FEATURES(features), *_TALLY(tally)]
     return pack(values)
 
 
