@@ -2,6 +2,7 @@
 
     python benchmarks/bench_store.py                   # 1M rows (generated as bench_compute does)
     python benchmarks/bench_store.py --rows 100000     # another size
+    python benchmarks/bench_store.py --accounts 200000 # 1M rows among more accounts (more scores a row)
     python benchmarks/bench_store.py --input big.csv   # your own file
 
 Prints the input's size, the store's size and their ratio, the accounts and topic scores
@@ -37,6 +38,7 @@ def best_of(command: list[str], runs: int = 3) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--accounts", type=int, default=0, help="among this many accounts (default: 50 rows each)")
     parser.add_argument("--input", type=Path, default=None, help="score this file instead of generated data")
     parser.add_argument("--keep", type=Path, default=None, help="write the store here and keep it")
     args = parser.parse_args()
@@ -50,7 +52,7 @@ def main() -> None:
         source = args.input
         if source is None:
             source = Path(folder) / f"bench-{args.rows}.csv"
-            generate(args.rows, source)
+            generate(args.rows, source, args.accounts)
         store = args.keep or Path(folder) / "runs.db"
         with collection_paused():
             start = time.perf_counter()

@@ -60,9 +60,14 @@ def test_values_come_back_with_their_types():
 def test_common_values_take_little_room():
     assert len(pack([0, 0.0, None, 100.0, "post"])) == 1 + 1 + 1 + 1 + 2 + 2
     assert len(pack(["2024-03-01T10:00:00+00:00"])) < 8
+    repeated = [0.1, 2.5, 0.1, math.inf, 0.1, math.inf, 2.5]
+    assert len(pack(repeated)) == 1 + 9 * 3 + 2 * 4
+    assert unpack(pack(repeated)) == repeated
 
 
-@pytest.mark.parametrize("blob", [b"", b"\x02", b"\x01\x05", b"\x01\x08\x00", b"\x01\x09\x05ab", b"\x01\x7f"])
+@pytest.mark.parametrize(
+    "blob", [b"", b"\x02", b"\x01\x05", b"\x01\x08\x00", b"\x01\x09\x05ab", b"\x01\x7f", b"\x01\x0c\x00"]
+)
 def test_a_damaged_blob_is_an_error(blob):
     with pytest.raises(PackingError):
         unpack(blob)

@@ -24,7 +24,9 @@ if TYPE_CHECKING:  # `rank` reads sub-scores, and never imports the core's featu
 #: The first byte of a blob: how its values are laid out (a later layout gets another number).
 LAYOUT = 1
 #: Each value's tag: its type, and for a few common values the value itself.
-NONE, FALSE, TRUE, ZERO_INT, ZERO_FLOAT, INT, NEGATIVE_INT, WHOLE_FLOAT, FLOAT, TEXT, MOMENT, WORD = range(12)
+NONE, FALSE, TRUE, ZERO_INT, ZERO_FLOAT, INT, NEGATIVE_INT, WHOLE_FLOAT, FLOAT, TEXT, MOMENT, WORD, SAME = range(13)
+#: (SAME: a float equal to an earlier value of the blob, kept as that value's place: an item's
+#: capped engagement is often its engagement, its engaged items its items.)
 #: Whole floats below this are kept as integers (they convert back exactly).
 WHOLE_LIMIT = 2**53
 #: Texts kept as their place in this list: the kinds of items (each best item has one).
@@ -158,10 +160,17 @@ def pack(values: Iterable[Any]) -> bytes:
     """Values (int, float, str, None, bool) as one blob, each keeping its type."""
     out = bytearray((LAYOUT,))
     append, tagged_double, put = out.append, _TAGGED_DOUBLE.pack, _put
-    for value in values:
+    seen: dict[float, int] = {}
+    for at, value in enumerate(values):
         kind = type(value)
         if kind is float and not value.is_integer():  # (NaN and the infinities too)
-            out += tagged_double(FLOAT, value)
+            earlier = seen.get(value)  # (equal floats that are not whole have the same bits)
+            if earlier is None:
+                seen[value] = at
+                out += tagged_double(FLOAT, value)
+            else:
+                append(SAME)
+                _varint(out, earlier)
         elif kind is int and 0 <= value < 0x80:
             if value:
                 append(INT)
@@ -221,6 +230,8 @@ def unpack(blob: bytes) -> list[Any]:
             elif tag == TEXT:
                 append(blob[at : at + number].decode("utf-8", "surrogatepass"))
                 at += number
+            elif tag == SAME:
+                append(values[number])
             else:
                 raise KeyError(tag)
     except (IndexError, struct.error, UnicodeDecodeError, KeyError, ValueError, OverflowError, OSError):

@@ -37,6 +37,9 @@ SAVE_CACHE_KB = 65536
 #: The page size of a new store (a store keeps the one it was made with): chosen when a run kept
 #: worded breakdowns of about 2 KB (see BENCHMARKS.md).
 PAGE_BYTES = 16384
+#: Topic scores, kept in the order they are read (a topic's best first) and found by account;
+#: a store made before version 5 keeps them keyed by account and platform, with an index of
+#: that order beside them (the same queries answer from both).
 TOPIC_SCHEMA = """
 CREATE TABLE topic_scores (
     run_id INTEGER NOT NULL REFERENCES runs(id),
@@ -49,9 +52,8 @@ CREATE TABLE topic_scores (
     subscores TEXT NOT NULL,
     breakdown TEXT NOT NULL,
     flags TEXT NOT NULL,
-    PRIMARY KEY (run_id, topic, account, platform)
-);
-CREATE UNIQUE INDEX topic_scores_in_order ON topic_scores (run_id, topic, position);
+    PRIMARY KEY (run_id, topic, position)
+) WITHOUT ROWID;
 CREATE INDEX topic_scores_by_account ON topic_scores (run_id, account);
 """
 #: How a store of each older version is brought up to date, in one transaction.
