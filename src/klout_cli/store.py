@@ -15,9 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from klout_cli.core.basics import ENDORSEMENTS
 from klout_cli.core.errors import StoreError
-from klout_cli.packing import PackingError, pack, unpack
+from klout_cli.packing import PackingError, pack
 from klout_cli.store_access import (
     DEFAULT_TIMEOUT,
     begin_writing,
@@ -28,90 +27,22 @@ from klout_cli.store_access import (
     test_point,
     use_wal,
 )
+from klout_cli.store_rows import (
+    ROW_COLUMNS,
+    TOPIC_COLUMNS,
+    positions_in_topic,
+    row_of,
+    topic_row_of,
+    topic_rows_by_account,
+    topic_subscores,
+)
+from klout_cli.store_schema import MIGRATIONS, PAGE_BYTES, SCHEMA, SCHEMA_VERSION, TOPIC_SCHEMA
 
 if TYPE_CHECKING:  # `rank` never words a breakdown, and never imports the core's scoring
     from klout_cli.breakdowns import Rebuilder, TopicRow
 
-SCHEMA_VERSION = 5
 SAVE_CACHE_KB = 65536
-#: The page size of a new store (a store keeps the one it was made with): chosen when a run kept
-#: worded breakdowns of about 2 KB (see BENCHMARKS.md).
-PAGE_BYTES = 16384
-#: Topic scores, kept in the order they are read (a topic's best first) and found by account;
-#: a store made before version 5 keeps them keyed by account and platform, with an index of
-#: that order beside them (the same queries answer from both).
-TOPIC_SCHEMA = """
-CREATE TABLE topic_scores (
-    run_id INTEGER NOT NULL REFERENCES runs(id),
-    topic TEXT NOT NULL,
-    position INTEGER NOT NULL,
-    account TEXT NOT NULL,
-    platform TEXT NOT NULL,
-    score REAL NOT NULL,
-    items INTEGER NOT NULL,
-    subscores TEXT NOT NULL,
-    breakdown TEXT NOT NULL,
-    flags TEXT NOT NULL,
-    PRIMARY KEY (run_id, topic, position)
-) WITHOUT ROWID;
-CREATE INDEX topic_scores_by_account ON topic_scores (run_id, account);
-"""
-#: How a store of each older version is brought up to date, in one transaction.
-MIGRATIONS = {
-    1: "ALTER TABLE runs ADD COLUMN medians TEXT NOT NULL DEFAULT '{}';",
-    2: "ALTER TABLE scores ADD COLUMN flags TEXT NOT NULL DEFAULT '';",
-    3: "ALTER TABLE scores ADD COLUMN style TEXT NOT NULL DEFAULT '';" + TOPIC_SCHEMA,
-    # the tables stay: a run saved from version 5 on keeps, in `subscores` and `breakdown`, blobs
-    # of packed numbers (see packing.py) where earlier runs keep JSON text; an older kscore
-    # must not read them
-    4: "",
-}
-SCHEMA = (
-    """
-CREATE TABLE runs (
-    id INTEGER PRIMARY KEY,
-    created_at TEXT NOT NULL,
-    as_of TEXT NOT NULL,
-    model_name TEXT NOT NULL,
-    model_source TEXT NOT NULL,
-    model_hash TEXT NOT NULL,
-    model_text TEXT NOT NULL,
-    model_json TEXT NOT NULL,
-    signals TEXT NOT NULL,
-    relative INTEGER NOT NULL,
-    combine INTEGER NOT NULL,
-    rows_read INTEGER NOT NULL,
-    rows_kept INTEGER NOT NULL,
-    rows_left_out TEXT NOT NULL,
-    accounts INTEGER NOT NULL,
-    medians TEXT NOT NULL DEFAULT '{}'
-);
-CREATE TABLE inputs (
-    run_id INTEGER NOT NULL REFERENCES runs(id),
-    position INTEGER NOT NULL,
-    name TEXT NOT NULL,
-    sha256 TEXT NOT NULL,
-    rows INTEGER NOT NULL,
-    PRIMARY KEY (run_id, position)
-);
-CREATE TABLE scores (
-    run_id INTEGER NOT NULL REFERENCES runs(id),
-    position INTEGER NOT NULL,
-    account TEXT NOT NULL,
-    platform TEXT NOT NULL,
-    score REAL NOT NULL,
-    items INTEGER NOT NULL,
-    followers REAL,
-    subscores TEXT NOT NULL,
-    breakdown TEXT NOT NULL,
-    flags TEXT NOT NULL DEFAULT '',
-    style TEXT NOT NULL DEFAULT '',
-    PRIMARY KEY (run_id, account, platform)
-);
-CREATE UNIQUE INDEX scores_in_order ON scores (run_id, position);
-"""
-    + TOPIC_SCHEMA
-)
+__all__ = ["MIGRATIONS", "PAGE_BYTES", "SCHEMA", "SCHEMA_VERSION", "TOPIC_SCHEMA", "NewRun", "Store"]
 
 
 def default_path() -> Path:
@@ -323,7 +254,7 @@ class Store:
                         numbers,
                         row["flags"],
                     )
-                    for position, (row, numbers) in _positions_in_topic(run.topics)
+                    for position, (row, numbers) in positions_in_topic(run.topics)
                 ),
             )
             test_point("before-commit")
@@ -392,7 +323,7 @@ class Store:
     ) -> list[dict[str, Any]]:
         """A run's rows in rank order, filtered in SQL (rank numbers are left to the caller)."""
         found = self._ranked("scores", ROW_COLUMNS, ["run_id = ?"], [run.id], run.combine, platform, min_score, top)
-        return [_row(run.signals, *record) for record in found]
+        return [row_of(run.signals, *record) for record in found]
 
     def _ranked(
         self,
@@ -443,8 +374,8 @@ class Store:
         with self._connect(create=False) as connection:
             found = connection.execute(query + " ORDER BY position", params).fetchall()
             packed = any(isinstance(record[-1], bytes) for record in found)
-            topics = _account_topic_rows(connection, run.id, account) if packed else {}
-        rows = [_row(run.signals, *record[:-1]) for record in found]
+            topics = topic_rows_by_account(connection, run.id, account) if packed else {}
+        rows = [row_of(run.signals, *record[:-1]) for record in found]
         return list(zip(rows, self._breakdowns(run, rows, [record[-1] for record in found], topics)))
 
     def _breakdowns(
@@ -503,13 +434,13 @@ class Store:
         with self._connect(create=False) as connection:
             found = connection.execute(query, (account,)).fetchall()
             topics = {
-                run_id: _account_topic_rows(connection, run_id, account)
+                run_id: topic_rows_by_account(connection, run_id, account)
                 for run_id in {record[0] for record in found if isinstance(record[-1], bytes)}
             }
         entries = []
         for record in found:
             run = runs[record[0]]
-            row = _row(run.signals, *record[1:-1])
+            row = row_of(run.signals, *record[1:-1])
             (breakdown,) = self._breakdowns(run, [row], [record[-1]], topics.get(run.id, {}))
             entries.append((run.id, row, breakdown))
         return entries
@@ -527,7 +458,7 @@ class Store:
         where, params = ["run_id = ?", "topic = ?"], [run.id, topic]
         found = self._ranked("topic_scores", TOPIC_COLUMNS, where, params, run.combine, platform, min_score, top)
         keys = topic_subscores(run.signals)
-        return [_topic_row(keys, *record) for record in found]
+        return [topic_row_of(keys, *record) for record in found]
 
     def topic_count(self, run: RunRecord, topic: str) -> int:
         """How many accounts a run scored on a topic."""
@@ -561,12 +492,12 @@ class Store:
             if any(isinstance(record[7], bytes) for record in found):
                 query = f"SELECT {ROW_COLUMNS}, breakdown FROM scores WHERE run_id = ? AND account = ?"
                 for record in connection.execute(query, (run.id, account)):
-                    row = _row(run.signals, *record[:-1])
+                    row = row_of(run.signals, *record[:-1])
                     scores[(row["account"], row["platform"])] = (row, record[-1])
         keys = topic_subscores(run.signals)
         entries = []
         for record in found:
-            row, saved = _topic_row(keys, *record[:7]), record[7]
+            row, saved = topic_row_of(keys, *record[:7]), record[7]
             if isinstance(saved, str):
                 breakdown = json.loads(saved)
             else:
@@ -597,88 +528,3 @@ class Store:
             {"topic": topic, "items": items, "accounts": accounts, "top": top.get(topic, [])}
             for topic, items, accounts in totals
         ]
-
-
-ROW_COLUMNS = "account, platform, score, items, followers, subscores, flags, style"
-TOPIC_COLUMNS = "account, platform, topic, score, items, subscores, flags"
-
-
-def topic_subscores(signals: Sequence[str]) -> list[str]:
-    """The sub-scores a topic row keeps, in order: every signal's (the account-wide ones too,
-    weighted 0 there), then the endorsements'."""
-    return [*signals, ENDORSEMENTS]
-
-
-def _subscores(keys: Sequence[str], saved: str | bytes) -> dict[str, float]:
-    """A row's sub-scores: JSON text (runs saved before version 5) or packed numbers."""
-    if isinstance(saved, str):
-        found: dict[str, float] = json.loads(saved)
-        return found
-    values = unpack(saved)
-    if len(values) != len(keys):
-        raise StoreError(f"a row keeps {len(values)} sub-scores for {len(keys)} signals (a damaged store?)")
-    return dict(zip(keys, values))
-
-
-def _account_topic_rows(
-    connection: sqlite3.Connection, run_id: int, account: str | None
-) -> dict[tuple[str, str], list[TopicRow]]:
-    """Each (account, platform)'s topic scores in a run, by topic (of one account, or all)."""
-    query = "SELECT account, platform, topic, score, items, flags FROM topic_scores WHERE run_id = ?"
-    params: list[Any] = [run_id]
-    if account is not None:
-        query += " AND account = ?"
-        params.append(account)
-    found: dict[tuple[str, str], list[TopicRow]] = {}
-    for name, platform, topic, score, items, flags in connection.execute(query + " ORDER BY topic", params):
-        found.setdefault((name, platform), []).append((topic, score, items, flags))
-    return found
-
-
-def _positions_in_topic(
-    rows: Iterable[tuple[dict[str, Any], bytes]],
-) -> Iterator[tuple[int, tuple[dict[str, Any], bytes]]]:
-    """Number rows already ordered by topic, then best first: 0, 1, 2 ... within each topic."""
-    position, topic = 0, None
-    for entry in rows:
-        position = position + 1 if entry[0]["topic"] == topic else 0
-        topic = entry[0]["topic"]
-        yield position, entry
-
-
-def _row(
-    signals: Sequence[str],
-    account: str,
-    platform: str,
-    score: float,
-    items: int,
-    followers: float | None,
-    subscores: str | bytes,
-    flags: str,
-    style: str,
-) -> dict[str, Any]:
-    """A result row as compute prints it (rank numbers are left to the caller)."""
-    row: dict[str, Any] = {"account": account, "platform": platform, "score": score}
-    row.update(_subscores(signals, subscores))
-    row["items"] = items
-    row["followers"] = followers
-    row["style"] = style
-    row["flags"] = flags
-    return row
-
-
-def _topic_row(
-    keys: Sequence[str],
-    account: str,
-    platform: str,
-    topic: str,
-    score: float,
-    items: int,
-    subscores: str | bytes,
-    flags: str,
-) -> dict[str, Any]:
-    row: dict[str, Any] = {"account": account, "platform": platform, "topic": topic, "score": score}
-    row.update(_subscores(keys, subscores))
-    row["items"] = items
-    row["flags"] = flags
-    return row
