@@ -2,13 +2,15 @@
 
 The golden files were written by the kscore that saved worded JSON breakdowns (2c881a6, before
 issue #18): a store written and read by today's kscore, or written by that one and read by
-today's, must print the same bytes. `python -m tests.cli.store_golden` rewrites them with the
-kscore installed (only ever from a kscore whose output is known good).
+today's, must print the same bytes. `python -m tests.cli.store_golden DIR` rewrites them with
+the kscore installed, in DIR (only ever from a kscore whose output is known good; the old store
+only from a kscore of store version 4).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sqlite3
 import sys
@@ -84,13 +86,9 @@ class _inside:
         self.folder, self.before = folder, Path.cwd()
 
     def __enter__(self) -> None:
-        import os
-
         os.chdir(self.folder)
 
     def __exit__(self, *_: object) -> None:
-        import os
-
         os.chdir(self.before)
 
 
@@ -163,7 +161,12 @@ def main(folder: Path) -> None:
     GOLDEN.mkdir(parents=True, exist_ok=True)
     example = folder / "example"
     example.mkdir()
-    dump_store(make_store(example, EXAMPLE, EXAMPLE_RUNS), OLD_STORE)
+    store = make_store(example, EXAMPLE, EXAMPLE_RUNS)
+    with sqlite3.connect(store) as connection:
+        version = connection.execute("PRAGMA user_version").fetchone()[0]
+    connection.close()
+    if version == 4:  # the old store is one that kscore wrote, and only it
+        dump_store(store, OLD_STORE)
     write_golden("example", outputs(example, EXAMPLE_COMMANDS))
     demo = folder / "demo"
     demo.mkdir()
