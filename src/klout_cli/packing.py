@@ -23,10 +23,10 @@ if TYPE_CHECKING:  # `rank` reads sub-scores, and never imports the core's featu
 
 #: The first byte of a blob: how its values are laid out (a later layout gets another number).
 LAYOUT = 1
-#: Each value's tag: its type, and for a few common values the value itself.
+#: Each value's tag: its type, and for a few common values the value itself. SAME is a float
+#: equal to an earlier value of the blob, kept as that value's place (an account's capped
+#: engagement is often its engagement, its engaged items its weighted items).
 NONE, FALSE, TRUE, ZERO_INT, ZERO_FLOAT, INT, NEGATIVE_INT, WHOLE_FLOAT, FLOAT, TEXT, MOMENT, WORD, SAME = range(13)
-#: (SAME: a float equal to an earlier value of the blob, kept as that value's place: an item's
-#: capped engagement is often its engagement, its engaged items its items.)
 #: Whole floats below this are kept as integers (they convert back exactly).
 WHOLE_LIMIT = 2**53
 #: Texts kept as their place in this list: the kinds of items (each best item has one).
