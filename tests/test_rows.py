@@ -8,7 +8,8 @@ from typing import Any
 
 import orjson
 
-from klout_cli.compute import as_plain, compute_run
+from klout_cli.breakdowns import as_plain, topic_breakdown
+from klout_cli.compute import RunResult, compute_run
 from klout_cli.modelfile import load_model
 from klout_cli.rows import plain
 from tests.cli.conftest import EXAMPLE
@@ -39,8 +40,7 @@ def test_the_shipped_examples_breakdowns_match_the_golden_file():
 
     golden = EXAMPLE.parent.parent / "tests" / "golden" / "example_breakdowns.jsonl"
     result = compute_run([str(EXAMPLE)], load_model())
-    run = result.saved(result.rows())
-    lines = [json.dumps((row, as_plain(breakdown)), sort_keys=True) for row, breakdown in (*run.scores, *run.topics)]
+    lines = [json.dumps(entry, sort_keys=True) for entry in entries_of(result)]
     text = "\n".join(lines) + "\n"
     if os.environ.get("UPDATE_GOLDEN") == "1":
         golden.write_text(text, encoding="utf-8")
@@ -48,6 +48,11 @@ def test_the_shipped_examples_breakdowns_match_the_golden_file():
     expected = [json.loads(line) for line in golden.read_text(encoding="utf-8").splitlines()]
     problems = differences([json.loads(line) for line in lines], expected)
     assert not problems, f"{len(problems)} differences, the first: {problems[:5]}"
+
+
+def entries_of(result: RunResult) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """(row, breakdown as plain data) of every score, then of every topic score."""
+    return [*zip(result.rows(), result.breakdowns()), *zip(result.topic_rows(), result.topic_breakdowns())]
 
 
 def _plain_deep(value: Any) -> Any:
@@ -60,14 +65,13 @@ def _plain_deep(value: Any) -> Any:
     return value
 
 
-def test_a_saved_breakdown_is_written_as_the_dicts_of_its_records():
-    """A run hands its records (contributions, penalties, features, style, endorsements) to the
-    store as dataclasses, for orjson to write: the bytes are those of their dicts, key for key."""
+def test_a_breakdown_is_written_as_the_dicts_of_its_records():
+    """A breakdown holds its records (contributions, penalties, features, style, endorsements) as
+    dataclasses, for orjson to write: the bytes are those of their dicts, key for key."""
     result = compute_run([str(EXAMPLE)], load_model(), combine=True)
-    run = result.saved(result.rows())
-    entries = [*run.scores, *run.topics]
-    assert any(breakdown["penalties"] for _, breakdown in entries)
-    for _, breakdown in entries:
+    breakdowns = [*result._breakdowns(), *(topic_breakdown(score) for score in result.topics)]
+    assert any(breakdown["penalties"] for breakdown in breakdowns)
+    for breakdown in breakdowns:
         written = orjson.dumps(breakdown)
         assert written == orjson.dumps(_plain_deep(breakdown))
         assert as_plain(breakdown) == orjson.loads(written)

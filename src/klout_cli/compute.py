@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import json
 import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, BinaryIO
 
 import pandas as pd
 
+from klout_cli.breakdowns import as_plain, breakdown_of, topic_breakdown, topics_named
 from klout_cli.core import (
     InputError,
     Score,
@@ -38,59 +38,15 @@ from klout_cli.ingest.network import Edges, trust_network
 from klout_cli.ingest.read import STDIN, Reading, ReadReport, read_sources
 from klout_cli.ingest.spill import Spill, parts_for, spill_sources, spooled
 from klout_cli.modelfile import LoadedModel
+from klout_cli.packing import pack_score, pack_topic
 from klout_cli.pipeline.part import TOP_ITEMS, Items, PartFeatures, PartJob
 from klout_cli.pipeline.workers import Workers, run_parts
 from klout_cli.progress import Reporter
-from klout_cli.rows import Row, score_row, topic_row
-from klout_cli.store import NewRun, to_json
+from klout_cli.rows import FLAG_SEPARATOR, Row, score_row, topic_row
+from klout_cli.store import NewRun
 from klout_cli.topics import TopicRows, styles_from, topic_scores
 
 QUIET = Reporter()
-
-
-#: Topics an account's breakdown (and explain) names: its best ones.
-TOP_TOPICS = 3
-
-
-def breakdown_of(score: Score, items: Sequence[TopItem], style: Style, topics: Sequence[TopicScore]) -> dict[str, Any]:
-    """A score's full breakdown, ready for JSON: what a run keeps and `explain` shows.
-
-    Its records (contributions, penalties, features, style) are the dataclasses themselves:
-    orjson writes each as the object of its fields, the bytes `plain` would give, without
-    making the dicts (a run saves hundreds of thousands). `as_plain` gives it as plain data.
-    """
-    contributions, penalties = score.worded()  # not kept on the score: a run saves them all
-    return {
-        "base": score.base,
-        "absolute": score.absolute,
-        "contributions": contributions,
-        "penalties": penalties,
-        "features": score.features,
-        "top_items": [item.plain() for item in items],
-        "style": style,
-        "topics": [
-            {"topic": topic.topic, "score": topic.score, "items": topic.features.items, "flags": list(topic.flags)}
-            for topic in topics[:TOP_TOPICS]
-        ],
-    }
-
-
-def topic_breakdown(score: TopicScore) -> dict[str, Any]:
-    """A topic score's breakdown, ready for JSON (see `breakdown_of`)."""
-    contributions, penalties = score.worded()
-    return {
-        "base": score.base,
-        "contributions": contributions,
-        "penalties": penalties,
-        "features": score.features,
-        "endorsements": score.endorsements,
-    }
-
-
-def as_plain(breakdown: dict[str, Any]) -> dict[str, Any]:
-    """A breakdown as plain data (dicts, lists, text and numbers): what the store gives back."""
-    plain_data: dict[str, Any] = json.loads(to_json(breakdown))
-    return plain_data
 
 
 @dataclass
@@ -114,6 +70,8 @@ class RunResult:
     """Rows of the --accounts file naming no (account, platform) of the activity."""
     outside_audience: int = 0
     """Rows of the --accounts file dated outside the window (so not used)."""
+    focused: dict[tuple[str, str], int] = field(default_factory=dict)
+    """How many of each (account, platform)'s items are on its main topics (its style says)."""
 
     def _key(self, score: Score) -> tuple[str, str]:
         return score.account, score.platform
@@ -157,13 +115,31 @@ class RunResult:
         topics = self.account_topics() if topics is None else topics
         for score in (score for _, score in self.ranked) if scores is None else scores:
             key = self._key(score)
-            yield breakdown_of(score, self.items.get(key, []), self.styles[key], topics[key])
+            items = [item.plain() for item in self.items.get(key, [])]
+            named = topics_named(
+                [
+                    (topic.topic, topic.score, topic.features.items, FLAG_SEPARATOR.join(topic.flags))
+                    for topic in topics[key]
+                ]
+            )
+            yield breakdown_of(score, items, self.styles[key], named)
+
+    def topic_breakdowns(self) -> Iterator[dict[str, Any]]:
+        """Each topic score's breakdown as plain data, in the order of `topics`."""
+        return (as_plain(topic_breakdown(score)) for score in self.topics)
+
+    def _packed(self, score: Score) -> bytes:
+        """The numbers the store keeps for a score, which its breakdown is rebuilt from."""
+        key = self._key(score)
+        items = [item.plain() for item in self.items.get(key, [])]
+        return pack_score(score.features, self.focused.get(key, 0), items)
 
     def medians(self) -> dict[str, Any]:
         return medians([score for _, score in self.ranked])
 
     def saved(self, rows: Sequence[Row]) -> NewRun:
-        """The run as the store keeps it: metadata, and each ranked row with its full breakdown."""
+        """The run as the store keeps it: metadata, and each ranked row (`rows`: `self.rows()`, or
+        some of them as it) with the numbers its breakdown is rebuilt from."""
         window = self.window
         left_out = {
             "before_window": window.before_window,
@@ -188,9 +164,9 @@ class RunResult:
             rows_left_out=left_out,
             inputs=[(item.name, item.sha256, item.rows) for item in self.read.files],
             accounts=len(rows),
-            scores=zip(rows, self._breakdowns()),  # breakdowns made as they are written: never all at once
+            scores=((row, self._packed(score)) for row, (_, score) in zip(rows, self.ranked, strict=True)),
             medians=self.medians(),
-            topics=((topic_row(score), topic_breakdown(score)) for score in self.topics),
+            topics=((topic_row(score), pack_topic(score.features, score.endorsements)) for score in self.topics),
         )
 
 
@@ -456,7 +432,9 @@ def _score(
     scores = scorer.score_all(features)
     stage("topics")
     topics = topic_scores(found.topics, scores, model, combine=combine)
-    styles = styles_from(scores, topics, model, combine=combine, focused=found.focused, as_of=report.as_of.isoformat())
+    styles, focused = styles_from(
+        scores, topics, model, combine=combine, focused=found.focused, as_of=report.as_of.isoformat()
+    )
     if relative:
         scores = relative_scores(scores)
     return RunResult(
@@ -472,4 +450,5 @@ def _score(
         found.topics.untopical,
         unmatched,
         outside,
+        focused,
     )

@@ -13,9 +13,10 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from klout_cli.core.errors import StoreError
+from klout_cli.packing import PackingError, pack
 from klout_cli.store_access import (
     DEFAULT_TIMEOUT,
     begin_writing,
@@ -26,82 +27,22 @@ from klout_cli.store_access import (
     test_point,
     use_wal,
 )
-
-SCHEMA_VERSION = 4
-SAVE_CACHE_KB = 65536
-#: The page size of a new store. A run of 1M rows saved 72,000 breakdowns of about 2 KB: with
-#: SQLite's default 4 KB pages that took 272 MB and about 37 us a row to insert; with 16 KB
-#: pages, about a third less of each. (A store keeps the page size it was made with.)
-PAGE_BYTES = 16384
-TOPIC_SCHEMA = """
-CREATE TABLE topic_scores (
-    run_id INTEGER NOT NULL REFERENCES runs(id),
-    topic TEXT NOT NULL,
-    position INTEGER NOT NULL,
-    account TEXT NOT NULL,
-    platform TEXT NOT NULL,
-    score REAL NOT NULL,
-    items INTEGER NOT NULL,
-    subscores TEXT NOT NULL,
-    breakdown TEXT NOT NULL,
-    flags TEXT NOT NULL,
-    PRIMARY KEY (run_id, topic, account, platform)
-);
-CREATE UNIQUE INDEX topic_scores_in_order ON topic_scores (run_id, topic, position);
-CREATE INDEX topic_scores_by_account ON topic_scores (run_id, account);
-"""
-#: How a store of each older version is brought up to date, in one transaction.
-MIGRATIONS = {
-    1: "ALTER TABLE runs ADD COLUMN medians TEXT NOT NULL DEFAULT '{}';",
-    2: "ALTER TABLE scores ADD COLUMN flags TEXT NOT NULL DEFAULT '';",
-    3: "ALTER TABLE scores ADD COLUMN style TEXT NOT NULL DEFAULT '';" + TOPIC_SCHEMA,
-}
-SCHEMA = (
-    """
-CREATE TABLE runs (
-    id INTEGER PRIMARY KEY,
-    created_at TEXT NOT NULL,
-    as_of TEXT NOT NULL,
-    model_name TEXT NOT NULL,
-    model_source TEXT NOT NULL,
-    model_hash TEXT NOT NULL,
-    model_text TEXT NOT NULL,
-    model_json TEXT NOT NULL,
-    signals TEXT NOT NULL,
-    relative INTEGER NOT NULL,
-    combine INTEGER NOT NULL,
-    rows_read INTEGER NOT NULL,
-    rows_kept INTEGER NOT NULL,
-    rows_left_out TEXT NOT NULL,
-    accounts INTEGER NOT NULL,
-    medians TEXT NOT NULL DEFAULT '{}'
-);
-CREATE TABLE inputs (
-    run_id INTEGER NOT NULL REFERENCES runs(id),
-    position INTEGER NOT NULL,
-    name TEXT NOT NULL,
-    sha256 TEXT NOT NULL,
-    rows INTEGER NOT NULL,
-    PRIMARY KEY (run_id, position)
-);
-CREATE TABLE scores (
-    run_id INTEGER NOT NULL REFERENCES runs(id),
-    position INTEGER NOT NULL,
-    account TEXT NOT NULL,
-    platform TEXT NOT NULL,
-    score REAL NOT NULL,
-    items INTEGER NOT NULL,
-    followers REAL,
-    subscores TEXT NOT NULL,
-    breakdown TEXT NOT NULL,
-    flags TEXT NOT NULL DEFAULT '',
-    style TEXT NOT NULL DEFAULT '',
-    PRIMARY KEY (run_id, account, platform)
-);
-CREATE UNIQUE INDEX scores_in_order ON scores (run_id, position);
-"""
-    + TOPIC_SCHEMA
+from klout_cli.store_rows import (
+    ROW_COLUMNS,
+    TOPIC_COLUMNS,
+    positions_in_topic,
+    row_of,
+    topic_row_of,
+    topic_rows_by_account,
+    topic_subscores,
 )
+from klout_cli.store_schema import MIGRATIONS, PAGE_BYTES, SCHEMA, SCHEMA_VERSION, TOPIC_SCHEMA
+
+if TYPE_CHECKING:  # `rank` never words a breakdown, and never imports the core's scoring
+    from klout_cli.breakdowns import Rebuilder, TopicRow
+
+SAVE_CACHE_KB = 65536
+__all__ = ["MIGRATIONS", "PAGE_BYTES", "SCHEMA", "SCHEMA_VERSION", "TOPIC_SCHEMA", "NewRun", "Store"]
 
 
 def default_path() -> Path:
@@ -151,13 +92,14 @@ class NewRun:
     inputs: Sequence[tuple[str, str, int]]
     accounts: int
     """How many scores the run has (rows of `scores`)."""
-    scores: Iterable[tuple[dict[str, Any], dict[str, Any]]]
-    """(row, breakdown) per account, in rank order; read once, as it is written. A breakdown is
-    what orjson can write: plain data, and dataclasses (written as the objects of their fields)."""
+    scores: Iterable[tuple[dict[str, Any], bytes]]
+    """(row, packed numbers) per account, in rank order; read once, as it is written. The
+    numbers are those its breakdown is rebuilt from (`packing.pack_score`)."""
     medians: dict[str, Any]
     """The median account of the run: its score and each signal's raw value and points."""
-    topics: Iterable[tuple[dict[str, Any], dict[str, Any]]] = ()
-    """(row, breakdown) per account and topic, ordered by topic, then best first; read once."""
+    topics: Iterable[tuple[dict[str, Any], bytes]] = ()
+    """(row, packed numbers) per account and topic, ordered by topic, then best first; read once
+    (`packing.pack_topic`)."""
 
 
 def next_run_id(connection: sqlite3.Connection) -> int:
@@ -181,6 +123,7 @@ class Store:
         self.saved: int | None = None
         """The id of the run `save_run` committed, as soon as it is committed (an interrupt
         right after the commit still knows the run was saved)."""
+        self._rebuilders: dict[int, Rebuilder] = {}
 
     @contextmanager
     def _connect(self, *, create: bool) -> Iterator[sqlite3.Connection]:
@@ -197,9 +140,7 @@ class Store:
         try:
             with closing(open_store_file(self.path, self.timeout, writing=create)) as connection:
                 if create and not connection.execute("PRAGMA user_version").fetchone()[0]:
-                    # pages of 16 KB, not SQLite's 4 KB, for a new store: a breakdown takes about
-                    # 2 KB, and one page of 4 KB held only one of them (see PAGE_BYTES); set
-                    # before WAL, which writes the file's first page
+                    # (set before WAL, which writes the file's first page)
                     connection.execute(f"PRAGMA page_size = {PAGE_BYTES}")
                 use_wal(connection, wait_ms=int(min(self.timeout, 1.0) * 1000) if create else 0)
                 version = self._version(connection, create)
@@ -243,16 +184,15 @@ class Store:
     def save_run(self, run: NewRun) -> int:
         """Write the run and all its scores in one transaction; return the new run id.
 
-        Breakdowns are JSON made by orjson (see `to_json`): a run of a million rows writes some
-        hundred thousand of them, and the standard library's encoder took five times as long.
+        Each score keeps its sub-scores and the numbers its breakdown is rebuilt from, packed
+        (see packing.py): its words are made again when they are shown.
         """
-        dumps = json_writer()
         with self._connect(create=True) as connection:
-            self._insert(connection, run, dumps)
+            self._insert(connection, run)
         assert self.saved is not None
         return self.saved
 
-    def _insert(self, connection: sqlite3.Connection, run: NewRun, dumps: Callable[[Any], str]) -> None:
+    def _insert(self, connection: sqlite3.Connection, run: NewRun) -> None:
         """The run's rows, into the transaction `_connect` began; then the commit, guarded."""
         committing = False
         try:
@@ -285,6 +225,7 @@ class Store:
                 ),
             )
             run_id = int(cursor.lastrowid or 0)
+            topic_keys = topic_subscores(run.signals)
             connection.executemany(
                 "INSERT INTO inputs (run_id, position, name, sha256, rows) VALUES (?, ?, ?, ?, ?)",
                 [(run_id, position, *item) for position, item in enumerate(run.inputs)],
@@ -301,12 +242,12 @@ class Store:
                         row["score"],
                         row["items"],
                         row["followers"],
-                        dumps({signal: row[signal] for signal in run.signals}),
-                        dumps(breakdown),
+                        pack([row[signal] for signal in run.signals]),
+                        numbers,
                         row.get("flags", ""),
                         row.get("style", ""),
                     )
-                    for position, (row, breakdown) in enumerate(run.scores)
+                    for position, (row, numbers) in enumerate(run.scores)
                 ),
             )
             connection.executemany(
@@ -321,11 +262,11 @@ class Store:
                         row["platform"],
                         row["score"],
                         row["items"],
-                        dumps({key: row[key] for key in row if key not in TOPIC_FIXED}),
-                        dumps(breakdown),
+                        pack([row[key] for key in topic_keys]),
+                        numbers,
                         row["flags"],
                     )
-                    for position, (row, breakdown) in _positions_in_topic(run.topics)
+                    for position, (row, numbers) in positions_in_topic(run.topics)
                 ),
             )
             test_point("before-commit")
@@ -394,7 +335,7 @@ class Store:
     ) -> list[dict[str, Any]]:
         """A run's rows in rank order, filtered in SQL (rank numbers are left to the caller)."""
         found = self._ranked("scores", ROW_COLUMNS, ["run_id = ?"], [run.id], run.combine, platform, min_score, top)
-        return [_row(*record) for record in found]
+        return [row_of(run.signals, *record) for record in found]
 
     def _ranked(
         self,
@@ -444,7 +385,43 @@ class Store:
             params.append(account)
         with self._connect(create=False) as connection:
             found = connection.execute(query + " ORDER BY position", params).fetchall()
-        return [(_row(*record[:-1]), json.loads(record[-1])) for record in found]
+            packed = any(isinstance(record[-1], bytes) for record in found)
+            topics = topic_rows_by_account(connection, run.id, account) if packed else {}
+        rows = [row_of(run.signals, *record[:-1]) for record in found]
+        return list(zip(rows, self._breakdowns(run, rows, [record[-1] for record in found], topics)))
+
+    def _breakdowns(
+        self,
+        run: RunRecord,
+        rows: Sequence[dict[str, Any]],
+        saved: Sequence[str | bytes],
+        topics: dict[tuple[str, str], list[TopicRow]],
+    ) -> list[dict[str, Any]]:
+        """Scores' breakdowns: as saved (JSON, before version 5), or rebuilt from their numbers
+        (all of them at once: the core scores many accounts faster than one at a time)."""
+        if all(isinstance(item, str) for item in saved):
+            return [json.loads(item) for item in saved]
+        entries = []
+        for row, item in zip(rows, saved, strict=True):
+            if not isinstance(item, bytes):
+                raise StoreError(f"{self.path}: run {run.id} keeps both JSON and numbers (a damaged store?)")
+            entries.append((row, item, topics.get((row["account"], row["platform"]), [])))
+        try:
+            return self._rebuilder(run).breakdowns(entries)
+        except PackingError as error:
+            raise StoreError(f"{self.path}: run {run.id}: {error}") from None
+
+    def _rebuilder(self, run: RunRecord) -> Rebuilder:
+        """What words a run's scores again: the core, under the model the run was made with."""
+        found = self._rebuilders.get(run.id)
+        if found is None:
+            from klout_cli.breakdowns import Rebuilder
+            from klout_cli.modelfile import run_model
+
+            model = run_model(self.model_json(run), f"the model of run {run.id}")
+            found = Rebuilder(model, run_id=run.id, relative=run.relative, as_of=run.as_of)
+            self._rebuilders[run.id] = found
+        return found
 
     def accounts(self, run: RunRecord | None = None) -> list[str]:
         """Account names in a run (or in any run), for suggestions."""
@@ -464,10 +441,21 @@ class Store:
 
     def history(self, account: str) -> list[tuple[int, dict[str, Any], dict[str, Any]]]:
         """(run id, row, breakdown) for every saved run that scored the account, oldest first."""
+        runs = {record.id: record for record in self.runs()}
         query = f"SELECT run_id, {ROW_COLUMNS}, breakdown FROM scores WHERE account = ? ORDER BY run_id, platform"
         with self._connect(create=False) as connection:
             found = connection.execute(query, (account,)).fetchall()
-        return [(record[0], _row(*record[1:-1]), json.loads(record[-1])) for record in found]
+            topics = {
+                run_id: topic_rows_by_account(connection, run_id, account)
+                for run_id in {record[0] for record in found if isinstance(record[-1], bytes)}
+            }
+        entries = []
+        for record in found:
+            run = runs[record[0]]
+            row = row_of(run.signals, *record[1:-1])
+            (breakdown,) = self._breakdowns(run, [row], [record[-1]], topics.get(run.id, {}))
+            entries.append((run.id, row, breakdown))
+        return entries
 
     def topic_scores(
         self,
@@ -481,7 +469,8 @@ class Store:
         """A run's scores on one topic, best first, filtered in SQL (rank numbers are left to the caller)."""
         where, params = ["run_id = ?", "topic = ?"], [run.id, topic]
         found = self._ranked("topic_scores", TOPIC_COLUMNS, where, params, run.combine, platform, min_score, top)
-        return [_topic_row(*record) for record in found]
+        keys = topic_subscores(run.signals)
+        return [topic_row_of(keys, *record) for record in found]
 
     def topic_count(self, run: RunRecord, topic: str) -> int:
         """How many accounts a run scored on a topic."""
@@ -511,7 +500,26 @@ class Store:
         )
         with self._connect(create=False) as connection:
             found = connection.execute(query, (run.id, account)).fetchall()
-        return [(_topic_row(*record[:7]), json.loads(record[7]), record[8], record[9]) for record in found]
+            scores = {}
+            if any(isinstance(record[7], bytes) for record in found):
+                query = f"SELECT {ROW_COLUMNS}, breakdown FROM scores WHERE run_id = ? AND account = ?"
+                for record in connection.execute(query, (run.id, account)):
+                    row = row_of(run.signals, *record[:-1])
+                    scores[(row["account"], row["platform"])] = (row, record[-1])
+        keys = topic_subscores(run.signals)
+        entries = []
+        for record in found:
+            row, saved = topic_row_of(keys, *record[:7]), record[7]
+            if isinstance(saved, str):
+                breakdown = json.loads(saved)
+            else:
+                try:
+                    account_row, account_numbers = scores[(row["account"], row["platform"])]
+                    breakdown = self._rebuilder(run).topic_breakdown(row, saved, account_row, account_numbers)
+                except (PackingError, KeyError) as error:
+                    raise StoreError(f"{self.path}: run {run.id}: {error}") from None
+            entries.append((row, breakdown, record[8], record[9]))
+        return entries
 
     def topic_summary(self, run: RunRecord, leaders: int = 3) -> list[dict[str, Any]]:
         """Per topic: items on it, accounts scored on it, and its `leaders` best (account, platform, score)."""
@@ -532,85 +540,3 @@ class Store:
             {"topic": topic, "items": items, "accounts": accounts, "top": top.get(topic, [])}
             for topic, items, accounts in totals
         ]
-
-
-ROW_COLUMNS = "account, platform, score, items, followers, subscores, flags, style"
-TOPIC_COLUMNS = "account, platform, topic, score, items, subscores, flags"
-TOPIC_FIXED = ("account", "platform", "topic", "score", "items", "flags")
-
-
-def json_writer() -> Callable[[Any], str]:
-    """`to_json`, with orjson imported once: for writing many (a run saves two for each score)."""
-    import orjson  # here, not at the top: `kscore rank` reads runs and never needs it
-
-    encode, cannot = orjson.dumps, orjson.JSONEncodeError
-
-    def write(value: Any) -> str:
-        try:
-            return encode(value).decode()
-        except cannot:
-            return json.dumps(value, default=_fields, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
-
-    return write
-
-
-def to_json(value: Any) -> str:
-    """JSON of plain data and dataclasses (each written as the object of its fields), by orjson.
-
-    What orjson cannot write, the standard library does: an integer over 64 bits, which an
-    account's `active_weeks` becomes (a bit a week) under a model whose window is over 64
-    weeks. (Read back with `json.loads`, not orjson's, which makes such an integer a float.)
-    """
-    return json_writer()(value)
-
-
-def _fields(value: Any) -> dict[str, Any]:
-    """A dataclass as the dict of its fields, for `json.dumps` (as orjson writes it)."""
-    from dataclasses import is_dataclass
-
-    from klout_cli.rows import plain
-
-    if is_dataclass(value) and not isinstance(value, type):
-        return plain(value)
-    raise TypeError(f"{type(value).__name__} is not JSON serializable")
-
-
-def _positions_in_topic(
-    rows: Iterable[tuple[dict[str, Any], dict[str, Any]]],
-) -> Iterator[tuple[int, tuple[dict[str, Any], dict[str, Any]]]]:
-    """Number rows already ordered by topic, then best first: 0, 1, 2 ... within each topic."""
-    position, topic = 0, None
-    for entry in rows:
-        position = position + 1 if entry[0]["topic"] == topic else 0
-        topic = entry[0]["topic"]
-        yield position, entry
-
-
-def _row(
-    account: str,
-    platform: str,
-    score: float,
-    items: int,
-    followers: float | None,
-    subscores: str,
-    flags: str,
-    style: str,
-) -> dict[str, Any]:
-    """A result row as compute prints it (rank numbers are left to the caller)."""
-    row: dict[str, Any] = {"account": account, "platform": platform, "score": score}
-    row.update(json.loads(subscores))
-    row["items"] = items
-    row["followers"] = followers
-    row["style"] = style
-    row["flags"] = flags
-    return row
-
-
-def _topic_row(
-    account: str, platform: str, topic: str, score: float, items: int, subscores: str, flags: str
-) -> dict[str, Any]:
-    row: dict[str, Any] = {"account": account, "platform": platform, "topic": topic, "score": score}
-    row.update(json.loads(subscores))
-    row["items"] = items
-    row["flags"] = flags
-    return row

@@ -117,9 +117,10 @@ def styles_from(
     combine: bool,
     focused: Callable[[pd.DataFrame], dict[Key, int]],
     as_of: str = "",
-) -> dict[Key, Style]:
-    """Each account's style; `focused(wanted)` counts each account's items on its main topics
-    (`wanted`: account, platform, group, topic)."""
+) -> tuple[dict[Key, Style], dict[Key, int]]:
+    """Each account's style, and how many of its items are on its main topics (what a saved run
+    keeps to decide its style again); `focused(wanted)` counts them (`wanted`: account,
+    platform, group, topic)."""
     shares: dict[Key, list[TopicShare]] = defaultdict(list)
     for topic in topics:
         shares[(topic.account, topic.platform)].append(TopicShare(topic.topic, topic.features.items, topic.score))
@@ -145,4 +146,4 @@ def styles_from(
             as_of=as_of,
         )
         styles[key] = style_of(activity, model.styles)
-    return styles
+    return styles, items

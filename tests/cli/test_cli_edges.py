@@ -84,7 +84,7 @@ def test_a_version_1_store_is_upgraded_in_place(kscore, write, db):
         connection.execute("PRAGMA user_version = 1")
     ok(kscore("compute", write("a.csv", "account,timestamp,likes\nana,2024-03-01,4\nbob,2024-03-01,1\n")))
     with sqlite3.connect(db) as connection:
-        assert connection.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
+        assert connection.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
         assert connection.execute("PRAGMA page_size").fetchone()[0] == 4096  # it keeps the pages it had
     assert [row["account"] for row in records(ok(kscore("rank")).stdout)] == ["ana", "bob"]
 

@@ -204,6 +204,8 @@ def test_a_window_of_more_than_64_weeks_saves_and_explains(kscore, write, db):
     which orjson cannot write; the run is saved and explained all the same, the weeks exact."""
     import sqlite3
 
+    from klout_cli.packing import unpack_score
+
     model = write("long.yaml", "name: long\nwindow_days: 1000\nhalf_life_days: 300\n")
     old_item = "ana_lytics,2022-06-01T10:00:00Z,twitter,post,old001,,5,1,0,100,0,5000,300,data,x #data\n"
     activity = write("old.csv", EXAMPLE.read_text(encoding="utf-8") + old_item)
@@ -212,7 +214,7 @@ def test_a_window_of_more_than_64_weeks_saves_and_explains(kscore, write, db):
         (breakdown,) = connection.execute(
             "SELECT breakdown FROM scores WHERE account = 'ana_lytics' AND platform = 'twitter'"
         ).fetchone()
-    weeks = json.loads(breakdown)["features"]["active_weeks"]
+    weeks = unpack_score(breakdown).features["active_weeks"]  # kept as a number of any size
     assert weeks.bit_length() > 64 and weeks >> 95 & 1  # the old item's week, about 95 weeks back
     saved = json.loads(ok(kscore("explain", "ana_lytics", "--platform", "twitter", "-f", "json")).stdout)
     assert adds_up(saved)

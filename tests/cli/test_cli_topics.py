@@ -502,7 +502,7 @@ def test_a_platforms_weight_applies_to_its_topic_items_in_combined_runs(kscore, 
 
 # -- a store made before topics ----------------------------------------------------------------
 def test_a_version_3_store_is_upgraded_and_its_old_runs_have_no_topic_scores(kscore, write, db, tmp_path):
-    from klout_cli.store import SCHEMA, SCHEMA_VERSION, TOPIC_SCHEMA
+    from klout_cli.store import SCHEMA, SCHEMA_VERSION, TOPIC_SCHEMA, Store
 
     version_3 = SCHEMA.replace(",\n    style TEXT NOT NULL DEFAULT ''", "").replace(TOPIC_SCHEMA, "")
     assert "style" not in version_3 and "topic_scores" not in version_3
@@ -517,15 +517,27 @@ def test_a_version_3_store_is_upgraded_and_its_old_runs_have_no_topic_scores(ksc
         connection.execute("ATTACH DATABASE ? AS newer", (str(newer),))
         connection.execute("INSERT INTO runs SELECT * FROM newer.runs")
         connection.execute("INSERT INTO inputs SELECT * FROM newer.inputs")
-        # the breakdowns as version 3 kept them: no style, no topics
-        old_breakdown = columns.replace("breakdown", "json_remove(breakdown, '$.style', '$.topics')")
-        connection.execute(f"INSERT INTO scores ({columns}) SELECT {old_breakdown} FROM newer.scores")
+        # the breakdowns as version 3 kept them, worded: no style, no topics
+        saved = Store(newer)
+        run = saved.run()
+        rows = [
+            (
+                run.id,
+                position,
+                *(row[key] for key in ("account", "platform", "score", "items", "followers")),
+                json.dumps({signal: row[signal] for signal in run.signals}),
+                json.dumps({key: value for key, value in breakdown.items() if key not in ("style", "topics")}),
+                row["flags"],
+            )
+            for position, (row, breakdown) in enumerate(saved.entries(run))
+        ]
+        connection.executemany(f"INSERT INTO scores ({columns}) VALUES ({', '.join('?' * 10)})", rows)
         connection.commit()
         connection.execute("DETACH DATABASE newer")
     message = error_line(kscore("rank", "--topic", "ai"))
     assert message == "no topic scores in run 1: its items carry no topics (or it predates topics)"
     with sqlite3.connect(db) as connection:
-        assert connection.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
+        assert connection.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
         assert connection.execute("SELECT count(*) FROM topic_scores").fetchone()[0] == 0
         assert {row[0] for row in connection.execute("SELECT DISTINCT style FROM scores")} == {""}
     assert error_line(kscore("topics")) == "no topic scores in run 1: its items carry no topics (or it predates topics)"

@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 import klout_cli.ingest.arrow as arrow_module
 import klout_cli.ingest.read as read_module
 import klout_cli.ingest.spill as spill_module
-from klout_cli.compute import RunResult, as_plain, compute_run
+from klout_cli.compute import RunResult, compute_run
 from klout_cli.core import InputError
 from klout_cli.ingest.arrow import _quotes_close
 from klout_cli.ingest.read import Reading, ReadReport, read_sources
@@ -36,6 +36,7 @@ from klout_cli.ingest.spill import Spill, _safe_end, part_numbers, parts_for, sp
 from klout_cli.modelfile import load_model
 from tests.ingest.helpers import csv_text
 from tests.ingest.test_fast_reader import EXAMPLE, PLAIN, Sheet, broken_sheets, sheets
+from tests.test_rows import entries_of
 
 # -- reading into parts ---------------------------------------------------------------------------
 
@@ -234,7 +235,8 @@ def test_the_count_of_parts_grows_with_the_input_and_gzip_counts_as_expanded(tmp
 
 def saved(result: RunResult) -> tuple[list[str], tuple[Any, ...]]:
     run = result.saved(result.rows())
-    lines = [json.dumps((row, as_plain(breakdown)), sort_keys=True) for row, breakdown in (*run.scores, *run.topics)]
+    lines = [json.dumps(entry, sort_keys=True) for entry in entries_of(result)]
+    lines += [json.dumps((row, numbers.hex()), sort_keys=True) for row, numbers in (*run.scores, *run.topics)]
     return lines, (run.as_of, run.rows_read, run.rows_kept, run.rows_left_out, run.inputs, run.medians)
 
 

@@ -483,13 +483,19 @@ def relative_scores(scores: Sequence[Score]) -> list[Score]:
             relative = BASE + (TOP - BASE) * at_or_below / others
         else:
             relative = TOP
-        factor = (relative - BASE) / (item.absolute - BASE) if item.absolute > BASE else 0.0
-        numbers, first_points = item.numbers, 2 * len(item.scorer.names)
-        scaled = numbers[:first_points] + array("d", [value * factor for value in numbers[first_points:]])
-        charges = tuple([(finding, gamed, points * factor) for finding, gamed, points in item.charges])
-        # the score is the percentile itself, so equal absolute scores stay exactly equal
-        result.append(replace(item, score=relative, numbers=scaled, charges=charges))
+        result.append(relative_score(item, relative))
     return result
+
+
+def relative_score(item: Score, relative: float) -> Score:
+    """An absolute score re-expressed as `relative`: its points scaled by one factor, so the
+    breakdown stays exact (a saved relative run is worded again so, from its absolute scores)."""
+    factor = (relative - BASE) / (item.absolute - BASE) if item.absolute > BASE else 0.0
+    numbers, first_points = item.numbers, 2 * len(item.scorer.names)
+    scaled = numbers[:first_points] + array("d", [value * factor for value in numbers[first_points:]])
+    charges = tuple([(finding, gamed, points * factor) for finding, gamed, points in item.charges])
+    # the score is the percentile itself, so equal absolute scores stay exactly equal
+    return replace(item, score=relative, numbers=scaled, charges=charges)
 
 
 def rank_scores(scores: Iterable[Score]) -> list[tuple[int, Score]]:
