@@ -36,9 +36,9 @@ def new_run(number: int) -> NewRun:
         rows_left_out={},
         inputs=[(f"{number}-{index}.csv", "0" * 64, 1) for index in range(number + 1)],
         accounts=len(accounts),
-        scores=[({**row, "account": name}, {}) for name in accounts],
+        scores=[({**row, "account": name}, b"") for name in accounts],
         medians={},
-        topics=[({**row, "account": name, "topic": "ai", "flags": ""}, {}) for name in accounts],
+        topics=[({**row, "account": name, "topic": "ai", "flags": "", "endorsements": 0.0}, b"") for name in accounts],
     )
 
 

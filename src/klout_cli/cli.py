@@ -52,6 +52,17 @@ class KscoreGroup(click.Group):
             raise
         except (click.exceptions.Exit, click.Abort):
             raise
+        except UnicodeEncodeError as error:  # a name given in bytes that are not UTF-8, looked up or saved
+            if ctx.params.get("debug"):
+                raise
+            part = error.object[error.start : error.end]
+            try:  # the bytes the system gave, as \xff
+                shown = "".join(f"\\x{byte:02x}" for byte in part.encode("utf-8", "surrogateescape"))
+            except UnicodeEncodeError:
+                shown = _visible(part)
+            raise click.ClickException(
+                f"a name given holds {shown}, which is not UTF-8 text: kscore's names and run store are UTF-8"
+            ) from None
         except OSError as error:
             if error.errno == errno.EPIPE:
                 raise  # click's main() silences a closed pipe

@@ -102,6 +102,12 @@ class NewRun:
     (`packing.pack_topic`)."""
 
 
+def storable(name: str) -> str:
+    """A file name as the store keeps it: bytes that are not UTF-8 (a name the system gave as
+    such) as `\\xff`, which SQLite's UTF-8 can hold."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 def next_run_id(connection: sqlite3.Connection) -> int:
     """The id for a new run: past every run there is and every run deleted (`last_run_id`, kept
     by `kscore runs delete`), so an id is never given twice."""
@@ -228,7 +234,7 @@ class Store:
             topic_keys = topic_subscores(run.signals)
             connection.executemany(
                 "INSERT INTO inputs (run_id, position, name, sha256, rows) VALUES (?, ?, ?, ?, ?)",
-                [(run_id, position, *item) for position, item in enumerate(run.inputs)],
+                [(run_id, position, storable(name), *rest) for position, (name, *rest) in enumerate(run.inputs)],
             )
             connection.executemany(
                 "INSERT INTO scores (run_id, position, account, platform, score, items, followers, subscores,"

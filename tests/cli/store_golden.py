@@ -1,8 +1,9 @@
 """What every command that shows a saved run prints, kept as golden files (tests/golden/store/).
 
 The golden files were written by the kscore that saved worded JSON breakdowns (2c881a6, before
-issue #18): a store written and read by today's kscore, or written by that one and read by
-today's, must print the same bytes. `python -m tests.cli.store_golden DIR` rewrites them with
+issue #18; since then only `runs`' outputs were rewritten, for its one line per run): a store
+written and read by today's kscore, or written by that one and read by today's, must print the
+same bytes. `python -m tests.cli.store_golden DIR` rewrites them with
 the kscore installed, in DIR (only ever from a kscore whose output is known good; the old store
 only from a kscore of store version 4).
 """

@@ -59,11 +59,27 @@ def test_yaml_hazards_are_refused(kscore, write) -> None:
 
 def test_yaml_surrogate_escapes_make_one_character(kscore, write) -> None:
     """YAML spells a character outside the BMP as two `\\u` escapes: the model's name holds the
-    character; a lone half cannot be printed, so it is shown escaped (it would crash the output)."""
-    model = write("pair.yaml", 'name: "smile \\ud83d\\ude00 half \\ud800"\n')
-    result = kscore("model", "check", model)
+    character; a lone half is no character (nothing could print or store it): an error."""
+    result = kscore("model", "check", write("pair.yaml", 'name: "smile \\ud83d\\ude00"\n'))
     assert result.exit_code == 0, result.stderr
-    assert "valid model 'smile \U0001f600 half \\ud800'" in result.stderr
+    assert "valid model 'smile \U0001f600'" in result.stderr
+    half = kscore("model", "check", write("half.yaml", 'name: "half \\ud800"\n'))
+    assert half.exit_code == 1
+    assert one_line(half) == "Error: half.yaml:1:7: not valid YAML: \\ud800 is half of a character (a lone surrogate)"
+
+
+def test_names_in_bytes_that_are_not_utf8(kscore, write, db) -> None:
+    """A file name the system gives in bytes that are not UTF-8 is saved as `\\xff`; such a name
+    looked up is one line, not an internal error."""
+    name = write("bad\udcff.csv", SAMPLE_CSV)  # how Python holds the byte 0xff of a file name
+    assert kscore("compute", name, "-f", "csv").exit_code == 0
+    assert "bad\\xff.csv" in kscore("runs", "show", "1", "-f", "csv").stdout
+    for command in (["explain", "st\udcffar"], ["rank", "--platform", "\udcff"], ["history", "\udcff"]):
+        result = kscore(*command)
+        assert result.exit_code == 1
+        assert one_line(result) == (
+            "Error: a name given holds \\xff, which is not UTF-8 text: kscore's names and run store are UTF-8"
+        )
 
 
 def _closed_stdin(*args: str) -> subprocess.CompletedProcess[str]:

@@ -207,6 +207,21 @@ def test_a_short_row_elsewhere_is_an_error_naming_its_line_or_skipped(tmp_path: 
         three_ways(text, skip=skip)
 
 
+@pytest.mark.parametrize("blank", ['" "', "   ", ""], ids=["quoted-space", "spaces", "empty"])
+def test_short_rows_are_found_by_their_own_lines_whatever_the_blank_lines(tmp_path: Path, blank: str) -> None:
+    """A quoted `" "` is a row of one field (pandas keeps it); an unquoted blank line is no row:
+    the short rows skipped are those, never a whole row beside them."""
+    text = f"{HEADER}\na,2024-01-01,1,x\n{blank}\nb,2024-01-02,2,y\nc,2024-01-03\nd,2024-01-04,4,z\n"
+    frame, report = read(tmp_path, text, skip=True)
+    assert list(frame["account"]) == ["a", "b", "d"]  # type: ignore[index]
+    quoted = blank.startswith('"')
+    assert report.skipped == {"fewer fields than the header": 2 if quoted else 1}  # type: ignore[attr-defined]
+    first = 3 if quoted else 5
+    assert error_of(tmp_path, text).startswith(f"{tmp_path / 'activity.csv'}:{first}: expected 4 fields")
+    for skip in (False, True):
+        three_ways(text, skip=skip)
+
+
 def test_an_empty_last_cell_is_not_a_short_row(tmp_path: Path) -> None:
     text = f"{HEADER}\na,2024-01-01,1,\nb,2024-01-02,2,"
     frame, report = read(tmp_path, text)

@@ -150,12 +150,19 @@ def _lines(text: str) -> Iterator[str]:
 
 def _records(text: str) -> Iterator[tuple[int, list[str]]]:
     """(physical line where it starts, fields) for every record pandas reads, header first."""
-    reader = csv.reader(_lines(text))
+    last: list[str] = [""]
+
+    def remembered() -> Iterator[str]:
+        for line in _lines(text):
+            last[0] = line
+            yield line
+
+    reader = csv.reader(remembered())
     previous_end = 0
     for row in reader:
         start, previous_end = previous_end + 1, reader.line_num
-        if not row or (len(row) == 1 and not row[0].strip()):
-            continue  # blank or all-space line: pandas skips it too
+        if not row or (len(row) == 1 and not row[0].strip() and '"' not in last[0]):
+            continue  # blank or all-space line: pandas skips it too (but keeps a quoted `" "`)
         yield start, row
 
 
@@ -231,7 +238,11 @@ def _short_rows(text: str, frame: pd.DataFrame, label: str, *, skip: bool, repor
     width = len(frame.columns)
     if width < 2 or not (frame.iloc[:, -1] == "").any():
         return frame  # a short row ends in an empty cell: without one, every row is whole
-    short = [(index, line, len(row)) for index, (line, row) in enumerate(list(_records(text))[1:]) if len(row) < width]
+    records = list(_records(text))[1:]
+    if len(records) != len(frame):  # never drop rows by a position that is not theirs
+        found = f"{len(records)} records, {len(frame)} rows"
+        raise InputError(f"{label}: cannot tell which lines hold which rows ({found})")
+    short = [(index, line, len(row)) for index, (line, row) in enumerate(records) if len(row) < width]
     if not short:
         return frame
     cut = text[-1:] not in ("\n", "\r")

@@ -60,6 +60,10 @@ class StrictLoader(yaml.SafeLoader):
         if isinstance(value, str) and _SURROGATE.search(value):
             # YAML's "\\ud83d\\ude00" escapes give two halves of one character: join them
             value = value.encode("utf-16", "surrogatepass").decode("utf-16", "surrogatepass")
+            lone = _SURROGATE.search(value)
+            if lone:  # half of a character: nothing can print or store it
+                problem = f"\\u{ord(lone.group()):04x} is half of a character (a lone surrogate)"
+                raise yaml.MarkedYAMLError(problem=problem, problem_mark=node.start_mark)
         return value
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:

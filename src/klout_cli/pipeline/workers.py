@@ -39,6 +39,7 @@ def _worker_started() -> None:
     cyclic garbage collector, as the run does (see `cli.collection_paused`): a part makes many
     small records and no cycles, and the collector's passes would walk them all."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)  # a closed terminal too: the run stops its workers
     gc.disable()
 
 
