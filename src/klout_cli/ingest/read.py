@@ -276,10 +276,11 @@ def _stray_quotes(text: str, frame: pd.DataFrame, label: str, *, strict: bool) -
         for candidate in np.flatnonzero(long.to_numpy(dtype=bool)).tolist():
             if swallows_rows(cells.iloc[candidate], width):
                 found.append((candidate, column))
-    messages = []
+    messages: list[str] = []
+    starts = [line for line, _ in _records(text)][1:] if found else []  # one pass, however many are found
     for record, column in sorted(found):
         row = frame.iloc[record]
-        start = _record_line(text, int(frame.index[record]))
+        start = starts[int(frame.index[record])]
         opened = start + sum(len(BREAK.findall(str(cell))) for cell in row.iloc[:column])
         lines = len(BREAK.findall(row.iloc[column])) + 1
         message = f"{label}:{opened}: a quoted field runs to line {opened + lines - 1} ({lines} lines); a stray quote?"
