@@ -188,14 +188,39 @@ scoring_options = combine_decorators(
     ),
     click.option(
         "--jobs",
-        type=click.IntRange(min=1),
         envvar="KSCORE_JOBS",
+        callback=lambda ctx, param, value: _jobs(ctx, param, value),
         default=None,
         metavar="N",
-        help="Parts of a large input aggregated at once, each in a worker process. "
+        help="Parts of a large input aggregated at once (1 or more), each in a worker process. "
         "Default: $KSCORE_JOBS, else every core this process may use.",
     ),
 )
+
+
+class BadJobs(str):
+    """$KSCORE_JOBS set to what is no count of jobs: an error only for a run that scores FILEs
+    (set for every run, it must not stop `rank` reading a saved one)."""
+
+
+def _jobs(ctx: click.Context, param: click.Parameter, value: str | None) -> int | BadJobs | None:
+    if value is None:
+        return None
+    try:
+        return int(click.IntRange(min=1).convert(value, param, ctx))  # type: ignore[arg-type]
+    except click.BadParameter as error:
+        if ctx.get_parameter_source(param.name or "") == click.core.ParameterSource.ENVIRONMENT:
+            return BadJobs(f"Invalid value for '--jobs': {error.message}")
+        raise
+
+
+def jobs_of(value: int | BadJobs | None, default: Callable[[], int]) -> int:
+    """The count of jobs a run that scores FILEs uses."""
+    if isinstance(value, BadJobs):
+        raise click.UsageError(str(value))
+    return value or default()
+
+
 db_option = click.option(
     "--db",
     "db_path",

@@ -80,6 +80,7 @@ def test_jobs_apply_only_to_runs_that_score(kscore, sample):
     assert "--jobs" in refused.stderr
     # $KSCORE_JOBS, set for every run, does not stop rank reading a saved one
     assert kscore("rank", extra_env={"KSCORE_JOBS": "2"}).exit_code == 0
+    assert kscore("rank", extra_env={"KSCORE_JOBS": "0"}).exit_code == 0  # nor when it is wrong
 
 
 def test_a_bad_cell_in_a_split_run_is_one_line_whatever_the_jobs(kscore, write, split_small):

@@ -17,6 +17,7 @@ from klout_cli.options import (
     db_option,
     emit,
     filter_options,
+    jobs_of,
     load_model_option,
     note,
     open_store,
@@ -125,7 +126,7 @@ def _run_scoring(
         stdin=stdin_bytes(*inputs, flags.get("accounts_path")),
         reading=reading_of(flags, loaded, inputs),
         progress=progress,
-        jobs=flags["jobs"] or default_jobs(),
+        jobs=jobs_of(flags["jobs"], default_jobs),
         window=window,
     )
 
