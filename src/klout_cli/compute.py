@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import pandas as pd
 
@@ -45,6 +45,9 @@ from klout_cli.progress import Reporter
 from klout_cli.rows import FLAG_SEPARATOR, Row, score_row, topic_row
 from klout_cli.store import NewRun
 from klout_cli.topics import TopicRows, styles_from, topic_scores
+
+if TYPE_CHECKING:
+    from klout_cli.pipeline.cluster import Cluster
 
 QUIET = Reporter()
 
@@ -198,14 +201,30 @@ def compute_run(
     parts: int | None = None,
     jobs: int = 1,
     window: Window_ = None,
+    cluster: Cluster | None = None,
 ) -> RunResult:
     """Read the inputs and score them. Large inputs are split by account into `parts` on disk
     (by default, as many as their size asks for: see `ingest.spill`), which gives the same
     result to the bit in memory that grows with the largest part rather than the input; up to
     `jobs` parts are turned into features at once, each in a worker process (the same result
-    to the bit again)."""
+    to the bit again). With a `cluster`, the parts are made there (see `pipeline.cluster`)."""
     progress = progress or QUIET
     reading = reading or Reading()
+    if cluster is not None:
+        from klout_cli.pipeline.cluster import compute_on_cluster
+
+        return compute_on_cluster(
+            inputs,
+            loaded,
+            cluster,
+            as_of=as_of,
+            relative=relative,
+            combine=combine,
+            skip_bad_rows=skip_bad_rows,
+            reading=reading,
+            progress=progress,
+            window=window,
+        )
     with ExitStack() as stack:
         if list(inputs).count(STDIN) > 1:
             raise InputError("standard input ('-') can be read only once")
@@ -306,7 +325,7 @@ def windowed(loaded: LoadedModel, window: float | str, as_of: datetime, earliest
     return loaded.with_window(float(min(MAX_WINDOW_DAYS, max(span, loaded.model.half_life_days))))
 
 
-def _no_rows(read: ReadReport) -> InputError:
+def no_rows(read: ReadReport) -> InputError:
     return InputError(f"no valid rows to score: all {read.rows_read:,} were skipped ({read.skipped_reasons()})")
 
 
@@ -325,14 +344,14 @@ def score_rows(
     `stage` hears of each step as it starts, for a progress bar. `window` replaces the model's
     window_days: days, or "all" (every row up to as-of)."""
     if rows.empty:
-        raise _no_rows(read)
+        raise no_rows(read)
     stage("aggregating")
     moment = as_of
     if window is not None:
         moment = as_of or latest_timestamp(drop_duplicates(rows))
         loaded = windowed(loaded, window, moment, latest_timestamp(rows, earliest=True))
     found = RunFeatures.joined(run_parts([PartJob(loaded.model, moment, rows=rows)]))
-    return _score(found, read, loaded, relative=relative, combine=combine, stage=stage)
+    return score_features(found, read, loaded, relative=relative, combine=combine, stage=stage)
 
 
 def _latest_unique(spill: Spill) -> datetime:
@@ -364,7 +383,7 @@ def score_spill(
     """`score_rows` for rows split by account into parts: one part in memory at a time in each
     worker (or here, without `workers`), the same result to the bit."""
     if not spill.rows:
-        raise _no_rows(read)
+        raise no_rows(read)
     progress.stage("aggregating")
     moment = as_of or _latest_unique(spill)
     if window is not None:
@@ -381,10 +400,10 @@ def score_spill(
         for index in range(spill.count)
     ]
     found = RunFeatures.joined(run_parts(jobs, workers, progress.parts))
-    return _score(found, read, loaded, relative=relative, combine=combine, stage=progress.stage)
+    return score_features(found, read, loaded, relative=relative, combine=combine, stage=progress.stage)
 
 
-def _score(
+def score_features(
     found: RunFeatures,
     read: ReadReport,
     loaded: LoadedModel,

@@ -12,13 +12,16 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, time, timezone
 from pathlib import Path
-from typing import Any, BinaryIO, TypeVar
+from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar
 
 import click
 
 from klout_cli.render import FORMATS
 from klout_cli.rows import Row
 from klout_cli.store import Store, default_path
+
+if TYPE_CHECKING:
+    from klout_cli.pipeline.cluster import Cluster
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -195,6 +198,20 @@ scoring_options = combine_decorators(
         help="Parts of a large input aggregated at once (1 or more), each in a worker process. "
         "Default: $KSCORE_JOBS, else every core this process may use.",
     ),
+    click.option(
+        "--engine",
+        type=click.Choice(["local", "dask"]),
+        default=None,
+        help="Where the parts are made: local (worker processes here; the default), or dask (a Dask "
+        "cluster: --scheduler's, else one started here with --jobs workers; pip install 'kscore[dask]').",
+    ),
+    click.option(
+        "--scheduler",
+        envvar="KSCORE_SCHEDULER",
+        default=None,
+        metavar="ADDRESS",
+        help="With --engine dask: the Dask scheduler, such as tcp://10.0.0.5:8786. Default: $KSCORE_SCHEDULER.",
+    ),
 )
 
 
@@ -219,6 +236,22 @@ def jobs_of(value: int | BadJobs | None, default: Callable[[], int]) -> int:
     if isinstance(value, BadJobs):
         raise click.UsageError(str(value))
     return value or default()
+
+
+def cluster_of(engine: str | None, scheduler: str | None, jobs: int) -> Cluster | None:
+    """The Dask cluster a run that scores FILEs uses (--engine dask), or None (the local engine)."""
+    from klout_cli.pipeline.cluster import Cluster
+
+    if engine != "dask":
+        if scheduler is not None and from_command_line("scheduler"):  # $KSCORE_SCHEDULER is for --engine dask
+            raise click.UsageError("--scheduler applies only with --engine dask")
+        return None
+    return Cluster(scheduler=scheduler or None, workers=jobs)
+
+
+def from_command_line(name: str) -> bool:
+    """Whether the option `name` was given on the command line (not by its environment variable)."""
+    return click.get_current_context().get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE
 
 
 db_option = click.option(

@@ -9,14 +9,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
-from click.core import ParameterSource
 
 from klout_cli.commands.topics import resolve, topic_option
 from klout_cli.options import (
     check_inputs,
+    cluster_of,
     db_option,
     emit,
     filter_options,
+    from_command_line,
     jobs_of,
     load_model_option,
     note,
@@ -112,6 +113,7 @@ def _run_scoring(
     from klout_cli.pipeline.workers import default_jobs
 
     check_inputs(inputs)
+    jobs = jobs_of(flags["jobs"], default_jobs)
     loaded = load_model_option(model_path, inputs)
     window = flags["window"]
     if window is not None and window != "all":
@@ -126,8 +128,9 @@ def _run_scoring(
         stdin=stdin_bytes(*inputs, flags.get("accounts_path")),
         reading=reading_of(flags, loaded, inputs),
         progress=progress,
-        jobs=jobs_of(flags["jobs"], default_jobs),
+        jobs=jobs,
         window=window,
+        cluster=cluster_of(flags["engine"], flags["scheduler"], jobs),
     )
 
 
@@ -266,12 +269,12 @@ def rank(
         _show(result, _result_rows(result, topic), fmt, top=top, min_score=min_score, platform=platform)
         return
     scoring_flags = [name for name, value in flags.items() if value not in (False, "fail", None)]
-    if click.get_current_context().get_parameter_source("jobs") != ParameterSource.COMMANDLINE:
-        scoring_flags = [name for name in scoring_flags if name != "jobs"]  # $KSCORE_JOBS is for runs that score
+    # $KSCORE_JOBS and $KSCORE_SCHEDULER are for runs that score: set for every run, they must not stop this one
+    scoring_flags = [name for name in scoring_flags if name not in ("jobs", "scheduler") or from_command_line(name)]
     if model_path or as_of or scoring_flags or progress:
         raise click.UsageError(
-            "--model, --as-of, --window, --relative, --combine, --on-error, --progress, --jobs and the reading options "
-            "(--preset, --map, --account, --accounts, --strict) apply only with FILEs"
+            "--model, --as-of, --window, --relative, --combine, --on-error, --progress, --jobs, --engine, --scheduler "
+            "and the reading options (--preset, --map, --account, --accounts, --strict) apply only with FILEs"
         )
     store = open_store(db_path)
     record = store.run(run_id)
