@@ -88,13 +88,12 @@ def _url_files(name: str) -> list[tuple[str, int]] | str:
         filesystem, path = fsspec.core.url_to_fs(name)
     except (ImportError, ValueError) as error:
         return f"no filesystem for this URL ({error})"
-    protocol = name.split("://", 1)[0]
     try:
         if glob.has_magic(path):
             found = sorted(filesystem.glob(path))
             if not found:
                 return "no file matches"
-            return [(f"{protocol}://{item.split('://', 1)[-1]}", int(filesystem.size(item))) for item in found]
+            return [(filesystem.unstrip_protocol(item), int(filesystem.size(item))) for item in found]
         if not filesystem.isfile(path):
             return "no such file"
         return [(name, int(filesystem.size(path)))]
