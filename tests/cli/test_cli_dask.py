@@ -248,6 +248,16 @@ def test_an_input_one_worker_cannot_read_is_named_with_that_worker(cluster, tmp_
         done = kscore(*arguments, db=tmp_path / "k.db", cwd=here)
         assert done.returncode == 1
         assert done.stderr.strip() == f"Error: activity.csv: worker {lacking[0]} cannot read it: no such file"
+        # a glob that finds one file for that worker and two for the others
+        (elsewhere / "activity.csv").write_bytes((here / "activity.csv").read_bytes())
+        for cwd in {Path(cwd) for cwd in seen.values()} - {elsewhere}:
+            (cwd / "more.csv").write_bytes((here / "activity.csv").read_bytes())
+        done = kscore("compute", "*.csv", "--engine", "dask", "--scheduler", address, db=tmp_path / "k.db", cwd=here)
+        assert done.returncode == 1
+        assert done.stderr.strip() in {  # named by the first worker, in order of address, whose files differ
+            f"Error: *.csv: the workers see different files (worker {worker} sees {1 if worker in lacking else 2})"
+            for worker in seen
+        }
     finally:
         processes.stop()
         deadline = time.monotonic() + 60

@@ -4,6 +4,9 @@ what a cluster cannot do. Runs on real clusters are in test_cli_dask.py."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 import pytest
 
 from klout_cli.pipeline import cluster as cluster_module
@@ -67,3 +70,41 @@ def test_a_cluster_started_here_prints_the_local_ranking(kscore):
     assert started.exit_code == 0, started.stderr
     assert started.stdout == local.stdout
     assert started.stderr == local.stderr
+
+
+@pytest.fixture(scope="module")
+def inproc() -> Iterator[Any]:
+    """An in-process cluster with no workers yet (the CLI runs in this process, so it can reach it)."""
+    distributed = pytest.importorskip("distributed", reason="the dask extra is not installed: pip install '.[dask]'")
+    with distributed.LocalCluster(n_workers=0, processes=False, dashboard_address=":0") as local:
+        yield local
+
+
+def test_a_scheduler_without_workers_is_one_line(kscore, inproc, monkeypatch):
+    monkeypatch.setattr(cluster_module, "CONNECT_SECONDS", 1)
+    result = kscore("compute", str(EXAMPLE), "--engine", "dask", "--scheduler", inproc.scheduler_address)
+    assert result.exit_code == 1
+    assert result.stderr == "Error: the Dask scheduler has no workers (waited 1 s)\n"
+
+
+def test_workers_that_cannot_run_kscore_or_run_another_are_one_line(kscore, inproc, monkeypatch):
+    inproc.scale(1)
+    inproc.wait_for_workers(1)
+    seen = cluster_module.seen_inputs
+
+    def without_kscore(names):
+        raise ModuleNotFoundError("No module named 'klout_cli'")
+
+    arguments = ("compute", str(EXAMPLE), "--engine", "dask", "--scheduler", inproc.scheduler_address)
+    monkeypatch.setattr(cluster_module, "seen_inputs", without_kscore)
+    result = kscore(*arguments)
+    assert result.exit_code == 1
+    expected = "Error: a Dask worker cannot run kscore's tasks (ModuleNotFoundError: No module named 'klout_cli'); install kscore, the client's version, on every worker\n"  # noqa: E501 (the whole line, as docs/errors.md shows it)
+    assert result.stderr == expected
+    monkeypatch.setattr(cluster_module, "seen_inputs", lambda names: cluster_module.Seen("0.0.1", seen(names).files))
+    result = kscore(*arguments)
+    assert result.exit_code == 1
+    worker, version = next(iter(inproc.scheduler_info["workers"])), cluster_module.__version__
+    assert (
+        result.stderr == f"Error: worker {worker} runs kscore 0.0.1, this client {version}: install the same on both\n"
+    )

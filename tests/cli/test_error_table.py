@@ -217,6 +217,26 @@ CASES: dict[str, Case | Elsewhere] = {
     "E-usage-files-and-run": after_a_run("rank", "--run", "1", "activity.csv"),
     "E-usage-reading-without-files": after_a_run("rank", "--strict"),
     "E-usage-topic-empty": after_a_run("rank", "--topic", "#"),
+    "E-usage-scheduler": compute(SAMPLE_CSV, "--scheduler", "tcp://127.0.0.1:8786"),
+    # running on a Dask cluster
+    "E-cluster-no-dask": Elsewhere(
+        "tests/cli/test_cli_engine.py::test_without_the_extra_the_error_says_how_to_install_it"
+    ),
+    "E-cluster-stdin": Case(("compute", "-", "--engine", "dask"), stdin=SAMPLE_CSV),
+    "E-cluster-unreachable": Elsewhere("tests/cli/test_cli_engine.py::test_an_unreachable_scheduler_is_one_line"),
+    "E-cluster-no-workers": Elsewhere("tests/cli/test_cli_engine.py::test_a_scheduler_without_workers_is_one_line"),
+    "E-cluster-cannot-run": Elsewhere(
+        "tests/cli/test_cli_engine.py::test_workers_that_cannot_run_kscore_or_run_another_are_one_line"
+    ),
+    "E-cluster-version": Elsewhere(
+        "tests/cli/test_cli_engine.py::test_workers_that_cannot_run_kscore_or_run_another_are_one_line"
+    ),
+    "E-cluster-unreadable": Elsewhere(
+        "tests/cli/test_cli_dask.py::test_an_input_one_worker_cannot_read_is_named_with_that_worker"
+    ),
+    "E-cluster-different-files": Elsewhere(
+        "tests/cli/test_cli_dask.py::test_an_input_one_worker_cannot_read_is_named_with_that_worker"
+    ),
     "E-usage-runs-keep": after_a_run("runs", "prune", "--keep", "-1"),
     "E-usage-runs-id": after_a_run("runs", "delete", "1.5"),
     "E-usage-store-timeout": Case(

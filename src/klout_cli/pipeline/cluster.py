@@ -256,7 +256,9 @@ def _checked_inputs(client: Client, names: Sequence[str]) -> list[tuple[str, int
         ) from None
     for worker, found in sorted(seen.items()):
         if found.version != __version__:
-            raise InputError(f"worker {worker} runs kscore {found.version}, this client {__version__}: install one")
+            raise InputError(
+                f"worker {worker} runs kscore {found.version}, this client {__version__}: install the same on both"
+            )
     files: list[tuple[str, int]] = []
     for name in names:
         first: list[tuple[str, int]] | None = None
