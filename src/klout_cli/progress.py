@@ -28,6 +28,9 @@ class Reporter:
     def parts(self, done: int, count: int) -> None:
         """`done` of the input's `count` parts have been aggregated (by whichever worker)."""
 
+    def sized(self, total: int) -> None:
+        """The inputs' size in bytes, learnt once reading has begun (a cluster's workers tell it)."""
+
 
 class _Bar(Reporter):
     def __init__(self, total: int | None, force_terminal: bool) -> None:
@@ -70,9 +73,13 @@ class _Bar(Reporter):
     def parts(self, done: int, count: int) -> None:
         self.progress.update(self.task, description=f"{self.stage_name} {done}/{count} parts")
 
+    def sized(self, total: int) -> None:
+        self.progress.update(self.task, total=total)
+
 
 def input_size(names: Sequence[str]) -> int | None:
-    """The inputs' size in bytes; None when one is standard input or a pipe (size unknown)."""
+    """The inputs' size in bytes; None when one is standard input, a pipe, or not a file here
+    (a glob or URL a cluster's workers read, or a missing file, which the reader reports)."""
     total = 0
     for name in names:
         if name == "-":
@@ -80,7 +87,7 @@ def input_size(names: Sequence[str]) -> int | None:
         try:
             size = os.stat(name).st_size
         except OSError:
-            continue  # the reader reports it
+            return None
         if not size:
             return None  # a pipe, such as <(zcat big.csv.gz), or an empty file
         total += size

@@ -148,9 +148,13 @@ def test_the_progress_follows_the_clusters_tasks(address):
         def parts(self, done: int, count: int) -> None:
             heard.append(("parts", done, count))
 
+        def sized(self, total: int) -> None:
+            heard.append(("sized", total))
+
     compute_run([str(EXAMPLE)], load_model(), cluster=on(address, 4), progress=Heard())
-    assert heard[0] == ("read", EXAMPLE.stat().st_size, 3891)
-    assert heard[1] == ("stage", "aggregating")
+    assert heard[0] == ("sized", EXAMPLE.stat().st_size)  # what the workers found: a bar's total
+    assert heard[1] == ("read", EXAMPLE.stat().st_size, 3891)
+    assert heard[2] == ("stage", "aggregating")
     parts = [entry for entry in heard if entry[0] == "parts"]
     assert [entry[1] for entry in parts] == [1, 2, 3, 4] and {entry[2] for entry in parts} == {4}
     assert [entry[1] for entry in heard if entry[0] == "stage"][1:] == ["trust network", "scoring", "topics"]

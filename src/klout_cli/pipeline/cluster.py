@@ -324,6 +324,7 @@ def compute_on_cluster(
         futures: list[Future] = []
         try:
             files = _checked_inputs(client, inputs)
+            progress.sized(sum(size for _, size in files))
             threads = sum(client.nthreads().values())
             count = partition_count(cluster, sum(size for _, size in files), threads)
             on_workers = replace(reading, accounts=None)  # the --accounts file is read here, below
