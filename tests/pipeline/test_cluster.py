@@ -106,6 +106,23 @@ def test_a_bad_cell_is_the_local_engines_error_word_for_word(address, tmp_path):
     assert saved(compute_run([str(bad)], load_model(), skip_bad_rows=True, cluster=on(address, 2))) == skipped
 
 
+def test_of_two_bad_inputs_the_first_is_named_as_the_local_engine_names_it(address, tmp_path):
+    """The second, small, fails first on the cluster; the run still names the first."""
+    lines = EXAMPLE.read_text(encoding="utf-8").splitlines()
+    first = tmp_path / "first.csv"
+    first.write_text("\n".join([*lines, lines[1].replace(",", ",,", 1)]) + "\n", encoding="utf-8")
+    second = tmp_path / "second.csv"
+    second.write_text("\n".join([lines[0], "x,y"]) + "\n", encoding="utf-8")
+    names = [str(first), str(second)]
+    with pytest.raises(InputError) as local:
+        compute_run(names, load_model())
+    assert str(local.value).startswith(f"{first}:")
+    for _ in range(3):
+        with pytest.raises(InputError) as remote:
+            compute_run(names, load_model(), cluster=on(address, 2))
+        assert str(remote.value) == str(local.value)
+
+
 def test_fsspec_urls_and_their_globs_are_read_by_the_workers(address):
     data = EXAMPLE.read_bytes()
     lines = data.splitlines(keepends=True)

@@ -290,15 +290,25 @@ def _merged(read: list[ReadInput]) -> ReadReport:
 
 
 def _each_done(client: Client, futures: Sequence[Future], on_done: Callable[[int, Any], None]) -> list[Any]:
-    """Each future's result, in order; `on_done(index, result)` as each ends, whichever first."""
+    """Each future's result, in order; `on_done(index, result)` as each ends, whichever first.
+    A task's error is raised once every task before it has ended, the first of them in order
+    (so a run with two bad inputs names the first, as the local engine does)."""
     from distributed import as_completed
 
     index_of = {future.key: index for index, future in enumerate(futures)}
     found: list[Any] = [None] * len(futures)
-    for future, result in as_completed(futures, loop=client.loop, with_results=True):
+    ended: set[int] = set()
+    failed: dict[int, Future] = {}
+    for future in as_completed(futures, loop=client.loop):
         index = index_of[future.key]
-        found[index] = result
-        on_done(index, result)
+        ended.add(index)
+        if future.status == "error":
+            failed[index] = future
+        else:
+            found[index] = future.result()
+            on_done(index, found[index])
+        if failed and ended.issuperset(range(min(failed))):
+            failed[min(failed)].result()  # raises the task's own error
     return found
 
 
@@ -321,7 +331,7 @@ def compute_on_cluster(
     if STDIN in inputs:
         raise InputError("a cluster's workers cannot read standard input ('-'): save it to a file they can read")
     with connected(cluster) as client:
-        futures: list[Future] = []
+        live: list[Future] = []  # what to cancel on Ctrl-C or an error: the newest tasks, which hold on to the rest
         try:
             files = _checked_inputs(client, inputs)
             progress.sized(sum(size for _, size in files))
@@ -329,9 +339,8 @@ def compute_on_cluster(
             count = partition_count(cluster, sum(size for _, size in files), threads)
             on_workers = replace(reading, accounts=None)  # the --accounts file is read here, below
             read = [client.submit(read_input, name, count, skip_bad_rows, on_workers, pure=False) for name, _ in files]
-            futures.extend(read)
             summaries = [client.submit(input_summary, item, pure=False) for item in read]
-            futures.extend(summaries)
+            live = [*read, *summaries]
             found_inputs: list[ReadInput] = _each_done(
                 client, summaries, lambda index, item: progress.read(item.size, item.rows)
             )
@@ -340,7 +349,6 @@ def compute_on_cluster(
                 raise no_rows(report)
             display = respellings(merge_spellings([item.spellings for item in found_inputs]))
             [shared] = client.scatter([display], broadcast=False)
-            futures.append(shared)
             used = sorted({index for item in found_inputs for index in item.pieces})
             pieces = {
                 index: [
@@ -350,13 +358,15 @@ def compute_on_cluster(
                 ]
                 for index in used
             }
-            futures.extend(piece for listed in pieces.values() for piece in listed)
+            live = [shared, *(piece for listed in pieces.values() for piece in listed)]
+            del read, summaries  # each input's rows are let go once its pieces are made
             progress.stage("aggregating")
             moment = as_of
             if moment is None:
                 latest = [client.submit(partition_latest, shared, *pieces[index], pure=False) for index in used]
-                futures.extend(latest)
-                moment = max(client.gather(latest))
+                live += latest
+                moment = max(_each_done(client, latest, lambda index, item: None))
+                del latest
             if window is not None:
                 earliest = min(item.earliest for item in found_inputs if item.earliest is not None)
                 loaded = windowed(loaded, window, moment, earliest)
@@ -364,7 +374,8 @@ def compute_on_cluster(
                 client.submit(partition_features, loaded.model, moment, shared, *pieces[index], pure=False)
                 for index in used
             ]
-            futures.extend(made)
+            live = [shared, *made]
+            del pieces  # each partition's pieces are let go once its features are made
             done = [0]
 
             def finished(index: int, result: Any) -> None:
@@ -373,9 +384,9 @@ def compute_on_cluster(
 
             parts: list[PartFeatures] = _each_done(client, made, finished)
         except BaseException:
-            client.cancel(futures, force=True)  # Ctrl-C, or an input's error: the cluster stops this run's work
+            client.cancel(live, force=True)  # Ctrl-C, or an input's error: the cluster stops this run's work
             raise
-        client.cancel(futures)  # what the cluster still holds of the run
+        client.cancel(live)  # what the cluster still holds of the run
     if reading.accounts is not None:
         report.audience = apply_display(read_audience(reading.accounts, None), display)
     return score_features(
