@@ -108,3 +108,23 @@ def test_workers_that_cannot_run_kscore_or_run_another_are_one_line(kscore, inpr
     assert (
         result.stderr == f"Error: worker {worker} runs kscore 0.0.1, this client {version}: install the same on both\n"
     )
+
+
+def test_a_task_whose_workers_keep_dying_is_one_line(kscore, inproc, monkeypatch):
+    """What Dask raises when a task killed its worker on every try (its memory, say)."""
+    from distributed import KilledWorker
+
+    inproc.scale(1)
+    inproc.wait_for_workers(1)
+
+    class Worker:
+        address = "tcp://127.0.0.1:1"
+
+    def dies(*arguments: Any) -> None:
+        raise KilledWorker("partition_features-0123", Worker(), 3)
+
+    monkeypatch.setattr(cluster_module, "partition_features", dies)
+    result = kscore("compute", str(EXAMPLE), "--engine", "dask", "--scheduler", inproc.scheduler_address)
+    assert result.exit_code == 1
+    expected = "Error: a worker died running each of 4 tries of one of the run's tasks (partition_features; out of memory?): give the workers more memory, or split the input into smaller files\n"  # noqa: E501 (the whole line, as docs/errors.md shows it)
+    assert result.stderr == expected

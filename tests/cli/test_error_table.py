@@ -234,6 +234,7 @@ CASES: dict[str, Case | Elsewhere] = {
     "E-cluster-unreadable": Elsewhere(
         "tests/cli/test_cli_dask.py::test_an_input_one_worker_cannot_read_is_named_with_that_worker"
     ),
+    "E-cluster-killed": Elsewhere("tests/cli/test_cli_engine.py::test_a_task_whose_workers_keep_dying_is_one_line"),
     "E-cluster-different-files": Elsewhere(
         "tests/cli/test_cli_dask.py::test_an_input_one_worker_cannot_read_is_named_with_that_worker"
     ),

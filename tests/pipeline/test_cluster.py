@@ -254,10 +254,11 @@ def test_what_a_worker_sees_of_paths_globs_and_urls(tmp_path):
 def test_urls_and_partition_counts():
     assert is_url("s3://bucket/a.csv") and is_url("memory://x") and is_url("gcs+https://x")
     assert not is_url("a.csv") and not is_url("C://x") and not is_url("dir/with://colon")
-    assert partition_count(Cluster(partitions=7), 10**12, 64) == 7
-    assert partition_count(Cluster(), 0, 2) == 4  # every thread twice
-    assert partition_count(Cluster(), 100 * (32 << 20), 2) == 100  # near 32 MB each
-    assert partition_count(Cluster(), 10**13, 2) == 256  # at most
+    assert partition_count(Cluster(partitions=7), [("a.csv", 10**12)], 64) == 7
+    assert partition_count(Cluster(), [("a.csv", 0)], 2) == 4  # every thread twice
+    assert partition_count(Cluster(), [("a.csv", 60 * (32 << 20)), ("b.csv", 40 * (32 << 20))], 2) == 100  # ~32 MB
+    assert partition_count(Cluster(), [("a.csv.gz", 10 * (32 << 20))], 2) == 80  # a gzip file's text: 8x its size
+    assert partition_count(Cluster(), [("a.csv", 10**13)], 2) == 256  # at most
 
 
 def test_an_unreachable_scheduler_is_one_line(monkeypatch):

@@ -34,7 +34,7 @@ from klout_cli.core.errors import InputError
 from klout_cli.ingest.aggregate import drop_duplicates, latest_timestamp
 from klout_cli.ingest.names import Respellings, apply_display, merge_spellings, respellings
 from klout_cli.ingest.read import STDIN, Reading, ReadReport, read_audience
-from klout_cli.ingest.spill import MAX_PARTS, PART_BYTES, Spill, part_rows, spill_sources
+from klout_cli.ingest.spill import GZIP_RATIO, MAX_PARTS, PART_BYTES, Spill, part_rows, spill_sources
 from klout_cli.modelfile import LoadedModel
 from klout_cli.pipeline.part import PartFeatures, PartJob, part_features
 from klout_cli.progress import Reporter
@@ -273,12 +273,31 @@ def _checked_inputs(client: Client, names: Sequence[str]) -> list[tuple[str, int
     return files
 
 
-def partition_count(cluster: Cluster, total: int, threads: int) -> int:
+def partition_count(cluster: Cluster, files: Sequence[tuple[str, int]], threads: int) -> int:
     """Partitions: as asked, else enough to keep every worker's thread busy and each near
-    `PART_BYTES` of input."""
+    `PART_BYTES` of text (a .gz file counted as `GZIP_RATIO` times its size, as `parts_for` does)."""
     if cluster.partitions is not None:
         return cluster.partitions
+    total = sum(size * (GZIP_RATIO if name.endswith(".gz") else 1) for name, size in files)
     return max(1, min(MAX_PARTS, max(2 * threads, math.ceil(total / PART_BYTES))))
+
+
+def _latest(client: Client, shared: Future, pieces: dict[int, list[Future]], found: Sequence[ReadInput]) -> datetime:
+    """The latest timestamp once duplicates are merged, as `compute._latest_unique` finds it:
+    only the partitions whose latest row could be later than the latest found so far are read."""
+    newest: dict[int, datetime] = {}
+    for item in found:
+        for index, latest in item.latest.items():
+            newest[index] = max(latest, newest.get(index, latest))
+    moment: datetime | None = None
+    for index, latest in sorted(newest.items(), key=lambda item: item[1], reverse=True):
+        if moment is not None and latest <= moment:
+            break
+        task = client.submit(partition_latest, shared, *pieces[index], pure=False)
+        candidate: datetime = _each_done(client, [task], lambda index, item: None)[0]
+        moment = candidate if moment is None or candidate > moment else moment
+    assert moment is not None, "a run with rows has a latest one"
+    return moment
 
 
 def _merged(read: list[ReadInput]) -> ReadReport:
@@ -331,12 +350,14 @@ def compute_on_cluster(
     if STDIN in inputs:
         raise InputError("a cluster's workers cannot read standard input ('-'): save it to a file they can read")
     with connected(cluster) as client:
+        from distributed import KilledWorker
+
         live: list[Future] = []  # what to cancel on Ctrl-C or an error: the newest tasks, which hold on to the rest
         try:
             files = _checked_inputs(client, inputs)
             progress.sized(sum(size for _, size in files))
             threads = sum(client.nthreads().values())
-            count = partition_count(cluster, sum(size for _, size in files), threads)
+            count = partition_count(cluster, files, threads)
             on_workers = replace(reading, accounts=None)  # the --accounts file is read here, below
             read = [client.submit(read_input, name, count, skip_bad_rows, on_workers, pure=False) for name, _ in files]
             summaries = [client.submit(input_summary, item, pure=False) for item in read]
@@ -363,10 +384,7 @@ def compute_on_cluster(
             progress.stage("aggregating")
             moment = as_of
             if moment is None:
-                latest = [client.submit(partition_latest, shared, *pieces[index], pure=False) for index in used]
-                live += latest
-                moment = max(_each_done(client, latest, lambda index, item: None))
-                del latest
+                moment = _latest(client, shared, pieces, found_inputs)
             if window is not None:
                 earliest = min(item.earliest for item in found_inputs if item.earliest is not None)
                 loaded = windowed(loaded, window, moment, earliest)
@@ -383,6 +401,13 @@ def compute_on_cluster(
                 progress.parts(done[0], len(made))
 
             parts: list[PartFeatures] = _each_done(client, made, finished)
+        except KilledWorker as error:
+            client.cancel(live, force=True)
+            task = str(error.task).split("-", 1)[0]
+            raise InputError(
+                f"a worker died running each of {error.allowed_failures + 1} tries of one of the run's tasks "
+                f"({task}; out of memory?): give the workers more memory, or split the input into smaller files"
+            ) from None
         except BaseException:
             client.cancel(live, force=True)  # Ctrl-C, or an input's error: the cluster stops this run's work
             raise
