@@ -265,3 +265,8 @@ def test_an_unreachable_scheduler_is_one_line(monkeypatch):
     monkeypatch.setattr(cluster_module, "CONNECT_SECONDS", 1)
     with pytest.raises(InputError, match=r"^cannot reach the Dask scheduler at tcp://127\.0\.0\.1:9: "):
         compute_run([str(EXAMPLE)], load_model(), cluster=Cluster(scheduler="tcp://127.0.0.1:9"))
+
+
+def test_a_url_gone_since_it_was_listed_is_one_line():
+    with pytest.raises(InputError, match=r"^memory://kscore-gone/a\.csv: cannot read it: FileNotFoundError: "):
+        cluster_module.read_input("memory://kscore-gone/a.csv", 2, False, Reading())

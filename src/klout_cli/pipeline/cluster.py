@@ -145,8 +145,11 @@ def _copied(name: str, folder: str) -> str:
     import fsspec
 
     local = os.path.join(folder, os.path.basename(name.rstrip("/")) or "input")
-    with fsspec.open(name, "rb") as source, open(local, "wb") as target:
-        shutil.copyfileobj(source, target, 1 << 20)
+    try:
+        with fsspec.open(name, "rb") as source, open(local, "wb") as target:
+            shutil.copyfileobj(source, target, 1 << 20)
+    except Exception as error:  # whatever the filesystem's package raises (gone since it was listed, a timeout)
+        raise InputError(f"{name}: cannot read it: {type(error).__name__}: {error}") from None
     return local
 
 
