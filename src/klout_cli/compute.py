@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -354,17 +354,17 @@ def score_rows(
     return score_features(found, read, loaded, relative=relative, combine=combine, stage=stage)
 
 
-def _latest_unique(spill: Spill) -> datetime:
-    """The latest timestamp once duplicates are merged (a merged item takes its earliest copy's):
-    only the parts whose latest row could be later than the latest found so far are read."""
+def latest_unique(newest: Mapping[int, datetime], latest_of: Callable[[int], datetime]) -> datetime:
+    """The latest timestamp once duplicates are merged (a merged item takes its earliest copy's),
+    from each part's latest row before merging (`newest`) and `latest_of(part)`, its latest once
+    merged: only the parts whose latest row could be later than the latest found so far are read."""
     found: datetime | None = None
-    known = {index: newest for index, newest in enumerate(spill.latest) if newest is not None}
-    for index, newest in sorted(known.items(), key=lambda item: item[1], reverse=True):
-        if found is not None and newest <= found:
+    for index, newest_row in sorted(newest.items(), key=lambda item: item[1], reverse=True):
+        if found is not None and newest_row <= found:
             break
-        latest = latest_timestamp(drop_duplicates(spill.part(index)))  # (one part in memory at a time)
+        latest = latest_of(index)
         found = latest if found is None or latest > found else found
-    assert found is not None, "a spill with rows has a latest one"
+    assert found is not None, "rows have a latest one"
     return found
 
 
@@ -385,7 +385,9 @@ def score_spill(
     if not spill.rows:
         raise no_rows(read)
     progress.stage("aggregating")
-    moment = as_of or _latest_unique(spill)
+    known = {index: newest for index, newest in enumerate(spill.latest) if newest is not None}
+    # (one part in memory at a time)
+    moment = as_of or latest_unique(known, lambda index: latest_timestamp(drop_duplicates(spill.part(index))))
     if window is not None:
         assert spill.earliest is not None, "a spill with rows has an earliest one"
         loaded = windowed(loaded, window, moment, spill.earliest)

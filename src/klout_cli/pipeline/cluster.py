@@ -160,10 +160,11 @@ def read_input(name: str, count: int, skip: bool, reading: Reading) -> ReadInput
         try:
             with Spill(count) as spill:
                 report = spill_sources([local], spill, skip=skip, reading=reading)
-                pieces = {index: [Path(path).read_bytes() for path in files] for index, files in enumerate(spill.files)}
+                written = enumerate(spill.files)
+                pieces = {index: [Path(path).read_bytes() for path in files] for index, files in written if files}
                 found = ReadInput(
                     report,
-                    {index: piece for index, piece in pieces.items() if piece},
+                    pieces,
                     {index: latest for index, latest in enumerate(spill.latest) if latest is not None},
                     spill.earliest,
                     merge_spellings(spill.spellings),
@@ -286,21 +287,21 @@ def partition_count(cluster: Cluster, files: Sequence[tuple[str, int]], threads:
 
 
 def _latest(client: Client, shared: Future, pieces: dict[int, list[Future]], found: Sequence[ReadInput]) -> datetime:
-    """The latest timestamp once duplicates are merged, as `compute._latest_unique` finds it:
-    only the partitions whose latest row could be later than the latest found so far are read."""
+    """The latest timestamp once duplicates are merged, found as a local run finds it
+    (`compute.latest_unique`), each partition's merged latest by a task."""
+    from klout_cli.compute import latest_unique
+
     newest: dict[int, datetime] = {}
     for item in found:
         for index, latest in item.latest.items():
             newest[index] = max(latest, newest.get(index, latest))
-    moment: datetime | None = None
-    for index, latest in sorted(newest.items(), key=lambda item: item[1], reverse=True):
-        if moment is not None and latest <= moment:
-            break
+
+    def latest_of(index: int) -> datetime:
         task = client.submit(partition_latest, shared, *pieces[index], pure=False)
-        candidate: datetime = _each_done(client, [task], lambda index, item: None)[0]
-        moment = candidate if moment is None or candidate > moment else moment
-    assert moment is not None, "a run with rows has a latest one"
-    return moment
+        latest: datetime = _each_done(client, [task], lambda index, item: None)[0]
+        return latest
+
+    return latest_unique(newest, latest_of)
 
 
 def _merged(read: list[ReadInput]) -> ReadReport:
