@@ -35,6 +35,7 @@ from klout_cli.progress import Reporter
 from tests.cli.conftest import EXAMPLE
 from tests.ingest.helpers import csv_text
 from tests.ingest.test_spill import START, activity, saved, written
+from tests.pipeline.test_jobs import every_option
 
 DAY = 86400
 
@@ -57,14 +58,7 @@ def test_the_example_saves_the_local_run_to_the_bit_whatever_the_partitions(addr
 
 
 def test_every_option_gives_the_local_run(address, tmp_path):
-    accounts = tmp_path / "accounts.csv"
-    accounts.write_text("account,platform,followers,following\nana_lytics,linkedin,5000,100\n", encoding="utf-8")
-    flags: dict[str, Any] = {
-        "combine": True,
-        "relative": True,
-        "as_of": datetime(2024, 3, 1, tzinfo=timezone.utc),
-        "reading": Reading(accounts=str(accounts)),
-    }
+    flags = every_option(tmp_path)
     local = saved(compute_run([str(EXAMPLE)], load_model(), **flags))
     assert saved(compute_run([str(EXAMPLE)], load_model(), cluster=on(address, 3), **flags)) == local
     assert saved(compute_run([str(EXAMPLE)], load_model(), window="all", cluster=on(address, 2))) == saved(

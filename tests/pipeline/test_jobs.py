@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import tempfile
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -36,17 +37,22 @@ def test_any_count_of_jobs_saves_the_same_run_to_the_bit():
         assert saved(compute_run([str(EXAMPLE)], load_model(), parts=5, jobs=jobs)) == whole, jobs
 
 
-def test_more_jobs_than_parts_and_every_option(tmp_path):
-    accounts = tmp_path / "accounts.csv"
-    accounts.write_text("account,platform,followers,following\nana_lytics,linkedin,5000,100\n", encoding="utf-8")
+def every_option(folder: Path) -> dict[str, Any]:
+    """compute_run's flags with every option set: combined, relative, dated, an --accounts file (in `folder`)."""
     from klout_cli.ingest.read import Reading
 
-    flags: dict[str, Any] = {
+    accounts = folder / "accounts.csv"
+    accounts.write_text("account,platform,followers,following\nana_lytics,linkedin,5000,100\n", encoding="utf-8")
+    return {
         "combine": True,
         "relative": True,
         "as_of": datetime(2024, 3, 1, tzinfo=timezone.utc),
         "reading": Reading(accounts=str(accounts)),
     }
+
+
+def test_more_jobs_than_parts_and_every_option(tmp_path):
+    flags = every_option(tmp_path)
     whole = saved(compute_run([str(EXAMPLE)], load_model(), parts=1, **flags))
     assert saved(compute_run([str(EXAMPLE)], load_model(), parts=2, jobs=8, **flags)) == whole
     assert saved(compute_run([str(EXAMPLE)], load_model(), parts=3, jobs=2, window="all")) == saved(
